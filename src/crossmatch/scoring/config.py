@@ -1,0 +1,307 @@
+"""Scoring settings: frozen, keyword-only dataclasses with documented defaults."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "AvailabilityConfig",
+    "CustomComponent",
+    "GoalsConfig",
+    "HardRule",
+    "ScoringConfig",
+    "SectorPreference",
+    "SeniorityConfig",
+]
+
+BUILTIN_COMPONENTS: tuple[str, ...] = ("sector", "goals", "availability", "seniority")
+
+#: Built-in hard rules, in flag-bit order, with the reason kept for an ineligible pair.
+BUILTIN_RULES: tuple[tuple[str, str], ...] = (
+    ("same_organisation", "same organisation"),
+    ("excluded", "excluded by request"),
+    ("capacity_zero", "mentor capacity 0"),
+    ("no_shared_slot", "no shared slot"),
+    ("in_person_region", "in-person only, different regions"),
+    ("seniority_band", "seniority gap outside the allowed band"),
+)
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise ValueError(message)
+
+
+def _number(name: str, value: object, lo: float = -math.inf, hi: float = math.inf) -> None:
+    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    ok = ok and math.isfinite(float(value)) and lo <= float(value) <= hi  # type: ignore[arg-type]
+    _check(ok, f"`{name}` must be a number in [{lo}, {hi}]. Got {value!r} instead.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SectorPreference:
+    """How sector distance becomes a preference: *different but not diametrically opposed*.
+
+    The preference is a bump ``exp(-((d - peak) / width)**2 / 2)`` of the sector distance
+    ``d`` in [0, 1]: 1 at ``d = peak``, lower for the same sector (``d = 0``) and lower
+    still for sectors furthest apart (``d = 1``) when ``peak < 0.5``.
+
+    Parameters
+    ----------
+    peak : float, default 0.35
+        The distance that scores best. With the default taxonomy 0.35 is two sectors
+        of the same top-level group (local government and an arm's-length body).
+        ``peak=0`` prefers the same sector; ``peak=1`` the furthest.
+    width : float, default 0.25
+        How quickly the preference falls away from the peak (a standard deviation).
+    """
+
+    peak: float = 0.35
+    width: float = 0.25
+
+    def __post_init__(self) -> None:
+        _number("peak", self.peak, 0.0, 1.0)
+        _number("width", self.width, 1e-6)
+
+    def __call__(self, distance: np.ndarray) -> np.ndarray:
+        d = np.asarray(distance, dtype=np.float64)
+        return np.exp(-0.5 * ((d - self.peak) / self.width) ** 2)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GoalsConfig:
+    """How well the mentor's expertise covers the mentee's goals.
+
+    Coverage = ``primary_weight`` if the primary goal (the mentee's first) is in the
+    mentor's expertise, plus an equal share of ``1 - primary_weight`` for each other
+    goal covered. A mentee with one goal scores 1 or 0. Mentors grow too: when the
+    mentee's sector is one the mentor hopes to learn from (``learning``), the score
+    gains ``learning_weight`` of what coverage left: ``cover + learning_weight * (1 - cover)``.
+
+    Parameters
+    ----------
+    primary_weight : float, default 0.5
+    learning_weight : float, default 0.2
+        0 turns the mentor's ``learning`` off.
+    """
+
+    primary_weight: float = 0.5
+    learning_weight: float = 0.2
+
+    def __post_init__(self) -> None:
+        _number("primary_weight", self.primary_weight, 0.0, 1.0)
+        _number("learning_weight", self.learning_weight, 0.0, 1.0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AvailabilityConfig:
+    """Can the two actually meet: shared slots, cadence and mode with place.
+
+    ``availability = (slots_weight * S + cadence_weight * C + mode_weight * M) / sum of weights``
+
+    - ``S = min(shared slots, slots_for_full_score) / slots_for_full_score``;
+    - ``C = 1`` for the same cadence, ``1 - cadence_step_penalty`` one step apart
+      (weekly / fortnightly / monthly), and so on down to 0;
+    - ``M = 1`` when they can meet face to face (neither is remote-only and they are in
+      the same region), ``remote_score`` when they can only meet remotely, and 0 when
+      their modes conflict (one in-person only, the other remote only).
+
+    Parameters
+    ----------
+    slots_weight, cadence_weight, mode_weight : float, defaults 0.5, 0.2, 0.3
+    slots_for_full_score : int, default 2
+    cadence_step_penalty : float, default 0.5
+    remote_score : float, default 0.7
+        Early face-to-face meetings matter, so remote-only pairs score a little lower.
+    """
+
+    slots_weight: float = 0.5
+    cadence_weight: float = 0.2
+    mode_weight: float = 0.3
+    slots_for_full_score: int = 2
+    cadence_step_penalty: float = 0.5
+    remote_score: float = 0.7
+
+    def __post_init__(self) -> None:
+        for name in ("slots_weight", "cadence_weight", "mode_weight"):
+            _number(name, getattr(self, name), 0.0)
+        _check(
+            self.slots_weight + self.cadence_weight + self.mode_weight > 0,
+            "At least one of the availability weights must be positive.",
+        )
+        _check(
+            isinstance(self.slots_for_full_score, int | np.integer)
+            and not isinstance(self.slots_for_full_score, bool)
+            and 1 <= self.slots_for_full_score <= 21,
+            "`slots_for_full_score` must be an integer in [1, 21]. "
+            f"Got {self.slots_for_full_score!r} instead.",
+        )
+        _number("cadence_step_penalty", self.cadence_step_penalty, 0.0, 1.0)
+        _number("remote_score", self.remote_score, 0.0, 1.0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeniorityConfig:
+    """Seniority gap (used when both tables have a ``seniority`` column).
+
+    The gap is ``mentor - mentee`` (``mentee - mentor`` with ``reverse=True``, for
+    reverse mentoring). Inside ``[min_gap, max_gap]`` the score is 1 at
+    ``preferred_gap`` and falls linearly by ``1 / (span + 1)`` per grade away from it,
+    where ``span`` is the larger distance from ``preferred_gap`` to a band edge. Outside
+    the band the score is 0 and, with ``enforce=True``, the pair is ineligible. A pair
+    where either seniority is unknown scores ``unknown_score`` and is never excluded.
+
+    Parameters
+    ----------
+    min_gap : int, default 1
+    max_gap : int or None, default 3
+        None: no upper limit.
+    preferred_gap : int, default 2
+    reverse : bool, default False
+    enforce : bool, default True
+    unknown_score : float, default 0.5
+    """
+
+    min_gap: int = 1
+    max_gap: int | None = 3
+    preferred_gap: int = 2
+    reverse: bool = False
+    enforce: bool = True
+    unknown_score: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name in ("min_gap", "preferred_gap"):
+            v = getattr(self, name)
+            _check(
+                isinstance(v, int | np.integer) and not isinstance(v, bool),
+                f"`{name}` must be an integer. Got {v!r} instead.",
+            )
+        hi = math.inf if self.max_gap is None else self.max_gap
+        _check(
+            self.min_gap <= self.preferred_gap <= hi,
+            "Need min_gap <= preferred_gap <= max_gap. Got "
+            f"{self.min_gap}, {self.preferred_gap}, {self.max_gap} instead.",
+        )
+        _number("unknown_score", self.unknown_score, 0.0, 1.0)
+
+
+ArrayFunc = Callable[[pd.DataFrame, pd.DataFrame], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomComponent:
+    """A platform's own scoring criterion.
+
+    Parameters
+    ----------
+    name : str
+        Column name in :meth:`Scores.to_frame`; must not clash with a built-in component.
+    func : callable ``(mentees, mentors) -> array``
+        Receives the validated mentee and mentor DataFrames (extra columns included; the
+        mentees may be a block of rows) and returns scores in [0, 1] of shape
+        ``(len(mentees), len(mentors))`` (anything that broadcasts to it).
+    weight : float, default 1.0
+        Weight in the total, next to the built-in weights.
+    """
+
+    name: str
+    func: ArrayFunc
+    weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.name, str) and bool(self.name), "`name` must be a non-empty str.")
+        _check(callable(self.func), f"`func` of component {self.name!r} must be callable.")
+        _number("weight", self.weight, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class HardRule:
+    """A platform's own hard rule: pairs that break it are ineligible, with ``reason`` kept.
+
+    Parameters
+    ----------
+    name : str
+    func : callable ``(mentees, mentors) -> bool array``
+        True where the pair *satisfies* the rule (is allowed), shape
+        ``(len(mentees), len(mentors))`` or broadcastable to it.
+    reason : str
+        Shown for every pair the rule excludes, e.g. ``"same department"``.
+    """
+
+    name: str
+    func: ArrayFunc
+    reason: str
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.name, str) and bool(self.name), "`name` must be a non-empty str.")
+        _check(callable(self.func), f"`func` of rule {self.name!r} must be callable.")
+        _check(isinstance(self.reason, str) and bool(self.reason), "`reason` must be a str.")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScoringConfig:
+    """Everything that decides a score: component settings, weights and hard rules.
+
+    ``total = sum(weight_c * component_c) / sum(weight_c)`` over the active components
+    (seniority is active only when both tables have seniority data), so the total is
+    in [0, 1].
+
+    Parameters
+    ----------
+    sector, goals, availability, seniority : component settings
+    sector_weight, goals_weight, availability_weight : float, default 1.0
+    seniority_weight : float, default 0.5
+    custom : tuple of CustomComponent
+    rules : tuple of HardRule
+    same_organisation : bool, default True
+        Pairs from the same organisation are ineligible.
+    require_shared_slot : bool, default True
+        Pairs with no weekly slot in common are ineligible.
+    in_person_same_region : bool, default True
+        A pair where either side meets only in person must be in the same region.
+    """
+
+    sector: SectorPreference = field(default_factory=SectorPreference)
+    goals: GoalsConfig = field(default_factory=GoalsConfig)
+    availability: AvailabilityConfig = field(default_factory=AvailabilityConfig)
+    seniority: SeniorityConfig = field(default_factory=SeniorityConfig)
+    sector_weight: float = 1.0
+    goals_weight: float = 1.0
+    availability_weight: float = 1.0
+    seniority_weight: float = 0.5
+    custom: tuple[CustomComponent, ...] = ()
+    rules: tuple[HardRule, ...] = ()
+    same_organisation: bool = True
+    require_shared_slot: bool = True
+    in_person_same_region: bool = True
+
+    def __post_init__(self) -> None:
+        for name in BUILTIN_COMPONENTS:
+            _number(f"{name}_weight", getattr(self, f"{name}_weight"), 0.0)
+        object.__setattr__(self, "custom", tuple(self.custom))
+        object.__setattr__(self, "rules", tuple(self.rules))
+        names = [c.name for c in self.custom]
+        for c in self.custom:
+            _check(isinstance(c, CustomComponent), "`custom` must hold CustomComponent objects.")
+        clash = sorted({n for n in names if n in BUILTIN_COMPONENTS or names.count(n) > 1})
+        _check(not clash, f"Custom component names must be unique and not built-in. Got {clash}.")
+        rule_names = [r.name for r in self.rules]
+        for r in self.rules:
+            _check(isinstance(r, HardRule), "`rules` must hold HardRule objects.")
+        builtin = {n for n, _ in BUILTIN_RULES}
+        clash = sorted({n for n in rule_names if n in builtin or rule_names.count(n) > 1})
+        _check(not clash, f"Rule names must be unique and not built-in. Got {clash}.")
+        _check(len(self.rules) + len(BUILTIN_RULES) <= 64, "At most 58 custom rules.")
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """The weight of every component, built-in and custom."""
+        w = {name: float(getattr(self, f"{name}_weight")) for name in BUILTIN_COMPONENTS}
+        w.update({c.name: float(c.weight) for c in self.custom})
+        return w
