@@ -1,0 +1,3 @@
+from crossmatch.cli import main
+import sys
+sys.exit(main())

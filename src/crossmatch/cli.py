@@ -1,0 +1,159 @@
+"""The command line: ``crossmatch demo | synth | score`` (the top floor: imports everything)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .cohort import Cohort
+from .errors import InfeasibleError, ValidationError
+from .report import explain_mentee, ineligibility_table, score_summary
+from .scoring import Scores, score
+from .synth import synthetic_cohort
+
+__all__ = ["main"]
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="crossmatch",
+        description="Match mentees with mentors across sectors.",
+    )
+    p.add_argument("--version", action="version", version=f"crossmatch {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    d = sub.add_parser("demo", help="run the pipeline on the built-in synthetic cohort")
+    d.add_argument("--mentees", type=_positive, default=300)
+    d.add_argument("--mentors", type=_positive, default=100)
+    d.add_argument("--seed", type=int, default=0)
+
+    s = sub.add_parser("synth", help="write a synthetic cohort as mentees.csv and mentors.csv")
+    s.add_argument("--mentees", type=_positive, required=True)
+    s.add_argument("--mentors", type=_positive, required=True)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--capacity", type=int, nargs=2, default=(1, 4), metavar=("LOW", "HIGH"))
+    s.add_argument("--out", type=Path, required=True, help="output directory (created)")
+
+    c = sub.add_parser("score", help="score every pair of two CSV tables")
+    c.add_argument("mentees", type=Path, help="mentees CSV")
+    c.add_argument("mentors", type=Path, help="mentors CSV")
+    c.add_argument("--out", type=Path, required=True, help="output CSV (long table)")
+    c.add_argument("--eligible-only", action="store_true", help="write eligible pairs only")
+    c.add_argument("--top", type=_positive, default=None,
+                   help="keep each mentee's TOP best eligible mentors only")  # fmt: skip
+    return p
+
+
+def _print_scores(scores: Scores, seconds: float, out: object = None) -> None:
+    w = out or sys.stdout
+    s = score_summary(scores)
+    n, m = scores.shape
+    print(f"Scored {n * m:,} pairs in {seconds:.3f} s", file=w)
+    print(
+        f"Eligible pairs: {s['eligible_share']:.1%}; mentees with fewer than 5 eligible "
+        f"mentors: {s['mentees_short_of_options']}, with none: {s['mentees_without_options']}",
+        file=w,
+    )
+    reasons = ineligibility_table(scores)
+    if len(reasons):
+        print("Why pairs are ineligible (a pair may break several rules):", file=w)
+        for row in reasons.itertuples():
+            print(f"  {row.reason:<42} {row.pairs:>10,}  ({row.share:.1%} of pairs)", file=w)
+    st = s["score"]
+    print(
+        f"Score of eligible pairs: mean {st['mean']:.3f}, median {st['median']:.3f}, "
+        f"90th percentile {st['p90']:.3f}, best {st['max']:.3f}",
+        file=w,
+    )
+    comps = ", ".join(f"{k} {v:.3f}" for k, v in s["components"].items())
+    print(f"Component means over eligible pairs: {comps}", file=w)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    mentees, mentors = synthetic_cohort(args.mentees, args.mentors, seed=args.seed)
+    cohort = Cohort.from_frames(mentees, mentors)
+    t1 = time.perf_counter()
+    print(
+        f"crossmatch demo: synthetic cohort (seed {args.seed}) of {cohort.n_mentees} mentees "
+        f"and {cohort.n_mentors} mentors (total capacity {int(cohort.capacity.sum())}), "
+        f"built and validated in {t1 - t0:.3f} s"
+    )
+    sectors = cohort.mentees["sector"].value_counts().head(5)
+    print("Largest mentee sectors: " + ", ".join(f"{k} {v}" for k, v in sectors.items()))
+    t1 = time.perf_counter()
+    scores = score(cohort)
+    _print_scores(scores, time.perf_counter() - t1)
+    i = int(np.argmax(scores.eligible.sum(axis=1) > 0))
+    row = cohort.mentees.iloc[i]
+    print(
+        f"\nBest mentors for {row['id']} ({row['sector']}; seniority {row['seniority']}; "
+        f"goals: {row['goals'].replace(';', ', ')}; {row['mode']}, {row['region']}):"
+    )
+    table = explain_mentee(scores, row["id"], top=5)
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+    return 0
+
+
+def _synth(args: argparse.Namespace) -> int:
+    mentees, mentors = synthetic_cohort(
+        args.mentees, args.mentors, seed=args.seed, capacity=tuple(args.capacity)
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    mentees.to_csv(args.out / "mentees.csv", index=False)
+    mentors.to_csv(args.out / "mentors.csv", index=False)
+    print(f"wrote {len(mentees)} mentees and {len(mentors)} mentors to {args.out}/")
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    cohort = Cohort.from_csv(args.mentees, args.mentors)
+    t0 = time.perf_counter()
+    scores = score(cohort)
+    seconds = time.perf_counter() - t0
+    frame = scores.to_frame(eligible_only=args.eligible_only or args.top is not None)
+    if args.top is not None:
+        frame = (
+            frame.sort_values(["mentee_id", "score", "mentor_id"], ascending=[True, False, True])
+            .groupby("mentee_id", sort=False)
+            .head(args.top)
+        )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(args.out, index=False, float_format="%.6f")
+    _print_scores(scores, seconds, sys.stderr)
+    print(f"wrote {len(frame):,} rows to {args.out}", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``crossmatch`` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    handlers = {"demo": _demo, "synth": _synth, "score": _score}
+    try:
+        return handlers[args.command](args)
+    except (ValidationError, InfeasibleError) as exc:
+        print(f"crossmatch {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # bad settings: a clear message, no traceback
+        print(f"crossmatch {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

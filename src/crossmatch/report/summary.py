@@ -1,0 +1,69 @@
+"""Summaries for coordinators: what the scores say about a cohort."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..scoring import Scores
+
+__all__ = ["explain_mentee", "ineligibility_table", "score_summary"]
+
+
+def ineligibility_table(scores: Scores) -> pd.DataFrame:
+    """How many pairs each hard rule excludes (a pair may break several rules).
+
+    Columns: ``reason``, ``pairs``, ``share`` (of all pairs).
+    """
+    flags = scores.reason_flags
+    counts = [int(np.count_nonzero((flags >> np.asarray(b, flags.dtype)) & 1)) for b in range(len(scores.reason_names))]
+    df = pd.DataFrame({"reason": list(scores.reason_names), "pairs": counts})
+    df["share"] = df["pairs"] / max(1, flags.size)
+    return df[df["pairs"] > 0].sort_values("pairs", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def score_summary(scores: Scores, *, min_options: int = 5) -> dict[str, Any]:
+    """Headline figures of a score matrix, as a plain dict.
+
+    Keys: ``n_mentees``, ``n_mentors``, ``total_capacity``, ``eligible_share``,
+    ``mentees_short_of_options`` (fewer than ``min_options`` eligible mentors),
+    ``mentees_without_options``, ``score`` (mean / median / p90 / max over eligible
+    pairs) and ``components`` (mean of each over eligible pairs).
+    """
+    elig = scores.eligible
+    per_mentee = elig.sum(axis=1)
+    vals = scores.total[elig]
+    stats = (
+        {"mean": float(vals.mean()), "median": float(np.median(vals)),
+         "p90": float(np.percentile(vals, 90)), "max": float(vals.max())}
+        if vals.size else {"mean": np.nan, "median": np.nan, "p90": np.nan, "max": np.nan}
+    )  # fmt: skip
+    return {
+        "n_mentees": scores.n_mentees,
+        "n_mentors": scores.n_mentors,
+        "total_capacity": int(scores.capacity.sum()),
+        "eligible_share": float(elig.mean()) if elig.size else 0.0,
+        "mentees_short_of_options": int(np.count_nonzero(per_mentee < min_options)),
+        "mentees_without_options": int(np.count_nonzero(per_mentee == 0)),
+        "score": stats,
+        "components": {k: float(v[elig].mean()) if vals.size else np.nan for k, v in scores.components.items()},
+    }
+
+
+def explain_mentee(scores: Scores, mentee_id: Any, *, top: int = 5) -> pd.DataFrame:
+    """A mentee's best eligible mentors, with every component, best first (ties by mentor id)."""
+    hits = np.flatnonzero(scores.mentee_ids == mentee_id)
+    if hits.size == 0:
+        raise KeyError(f"unknown mentee id {mentee_id!r}")
+    i = int(hits[0])
+    cols = np.flatnonzero(scores.eligible[i])
+    order = np.lexsort((scores.mentor_ids[cols].astype(str), -scores.total[i, cols]))
+    cols = cols[order][:top]
+    df = pd.DataFrame({"mentor_id": scores.mentor_ids[cols], "score": scores.total[i, cols]})
+    if scores.mentor_groups is not None:
+        df.insert(1, "group", scores.mentor_groups[cols])
+    for name, comp in scores.components.items():
+        df[name] = comp[i, cols]
+    return df
