@@ -199,7 +199,8 @@ class Cohort:
 # ---------------------------------------------------------------------------- validation
 def _normalise_headers(df: pd.DataFrame, side: Side, problems: list[Problem]) -> pd.DataFrame:
     """Forgive case and white space in known column names; report the rest."""
-    rename: dict[Any, str] = {}
+    names: list[Any] = []
+    keep: list[bool] = []
     seen: dict[str, Any] = {}
     for col in df.columns:
         key = str(col).strip().lower()
@@ -213,11 +214,16 @@ def _normalise_headers(df: pd.DataFrame, side: Side, problems: list[Problem]) ->
                         hint=f"keep one of {seen[key]!r} and {col!r}.",
                     )
                 )
+                keep.append(False)  # drop it here, so each schema column is one Series
+                names.append(col)
                 continue
             seen[key] = col
-            if key != col:
-                rename[col] = key
-    out = df.rename(columns=rename)
+            col = key
+        keep.append(True)
+        names.append(col)
+    out = df.copy(deep=False)
+    out.columns = pd.Index(names, dtype=object)
+    out = out.loc[:, np.array(keep, dtype=bool)]
     present = {str(c) for c in out.columns}
     missing = [c for c in side.required if c not in present]
     for c in missing:

@@ -117,7 +117,7 @@ def parse_column(
     Returns the parsed values (one per row) and the problems found, one per bad row.
     """
     keys = [_hashable(v) for v in series.tolist()]
-    cache: dict[object, Parsed] = {}
+    cache: dict[tuple[type, object], Parsed] = {}
     out: list[Any] = []
     problems: list[Problem] = []
     for label, key, raw, rid in zip(series.index, keys, series.tolist(), ids, strict=True):
@@ -135,9 +135,11 @@ def parse_column(
                     )
                 )
             continue
-        if key not in cache:
-            cache[key] = parser(key)
-        parsed, err = cache[key]
+        # key on the type too: True == 1 == 1.0 hash alike but must not share a parse
+        ck = (type(key), key)
+        if ck not in cache:
+            cache[ck] = parser(key)
+        parsed, err = cache[ck]
         out.append(parsed)
         if err is not None:
             message, hint = err
@@ -211,6 +213,8 @@ def parse_text(value: object) -> Parsed:
 
 def parse_ids(value: object) -> Parsed:
     """A ``;``-separated list of ids of the other side, compared as text."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # integer ids in a column with NaN gaps arrive as floats (2.0)
     return tuple(dict.fromkeys(split_list(value))), None
 
 
