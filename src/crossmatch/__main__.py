@@ -1,3 +1,5 @@
-from crossmatch.cli import main
 import sys
+
+from crossmatch.cli import main
+
 sys.exit(main())

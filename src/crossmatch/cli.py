@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -60,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _print_scores(scores: Scores, seconds: float, out: object = None) -> None:
+def _print_scores(scores: Scores, seconds: float, out: TextIO | None = None) -> None:
     w = out or sys.stdout
     s = score_summary(scores)
     n, m = scores.shape

@@ -110,7 +110,7 @@ def _top_k(rng: np.random.Generator, weights: np.ndarray, n: int, k: int) -> np.
 def _join(vocab: np.ndarray, picks: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Join ``vocab[picks[r, :counts[r]]]`` with ';' for every row, vectorised over rows."""
     words = vocab.astype(StringDType())
-    out = words[picks[:, 0]]
+    out: np.ndarray = words[picks[:, 0]]
     for p in range(1, picks.shape[1]):
         more = counts > p
         out = np.where(more, np.strings.add(np.strings.add(out, ";"), words[picks[:, p]]), out)
@@ -118,7 +118,7 @@ def _join(vocab: np.ndarray, picks: np.ndarray, counts: np.ndarray) -> np.ndarra
 
 
 def _slot_strings(masks: np.ndarray) -> np.ndarray:
-    out = np.full(len(masks), "", dtype=StringDType())
+    out: np.ndarray = np.full(len(masks), "", dtype=StringDType())
     for k, slot in enumerate(SLOTS):
         has = ((masks >> k) & 1).astype(bool)
         out = np.where(has, np.strings.add(out, slot + ";"), out)
@@ -246,7 +246,7 @@ def synthetic_cohort(
     mode_pick = (rng.random(n_mentors)[:, None] > np.cumsum(mode_p, axis=1)).sum(axis=1)
     learning = np.full(n_mentors, "", dtype=object)
     learns = rng.random(n_mentors) < 0.4
-    targets = np.asarray(sectors + ["public", "private", "not-for-profit"], dtype=object)
+    targets = np.asarray([*sectors, "public", "private", "not-for-profit"], dtype=object)
     learning[learns] = targets[rng.integers(0, len(targets), size=int(learns.sum()))]
     mentors = pd.DataFrame(
         {

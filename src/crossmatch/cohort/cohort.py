@@ -54,7 +54,7 @@ def read_table(source: object, *, side: str = "table") -> pd.DataFrame:
                 df["id"] = text.astype(np.int64)
         return df
     try:
-        return pd.DataFrame(source)
+        return pd.DataFrame(source)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         raise TypeError(
             f"{side} must be a pandas DataFrame or a path to a CSV file. "
@@ -507,7 +507,7 @@ def _encode(
         capacity=np.asarray(mp["capacity"], dtype=np.int64),
         excluded_pairs=excluded,
     )
-    for key, value in a.items():
+    for value in a.values():
         if isinstance(value, np.ndarray):
             _readonly(value)
     return Cohort(**a)  # type: ignore[arg-type]

@@ -18,10 +18,17 @@ def ineligibility_table(scores: Scores) -> pd.DataFrame:
     Columns: ``reason``, ``pairs``, ``share`` (of all pairs).
     """
     flags = scores.reason_flags
-    counts = [int(np.count_nonzero((flags >> np.asarray(b, flags.dtype)) & 1)) for b in range(len(scores.reason_names))]
+    counts = [
+        int(np.count_nonzero((flags >> np.asarray(b, flags.dtype)) & 1))
+        for b in range(len(scores.reason_names))
+    ]
     df = pd.DataFrame({"reason": list(scores.reason_names), "pairs": counts})
     df["share"] = df["pairs"] / max(1, flags.size)
-    return df[df["pairs"] > 0].sort_values("pairs", ascending=False, kind="stable").reset_index(drop=True)
+    return (
+        df[df["pairs"] > 0]
+        .sort_values("pairs", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def score_summary(scores: Scores, *, min_options: int = 5) -> dict[str, Any]:
@@ -48,7 +55,9 @@ def score_summary(scores: Scores, *, min_options: int = 5) -> dict[str, Any]:
         "mentees_short_of_options": int(np.count_nonzero(per_mentee < min_options)),
         "mentees_without_options": int(np.count_nonzero(per_mentee == 0)),
         "score": stats,
-        "components": {k: float(v[elig].mean()) if vals.size else np.nan for k, v in scores.components.items()},
+        "components": {
+            k: float(v[elig].mean()) if vals.size else np.nan for k, v in scores.components.items()
+        },
     }
 
 

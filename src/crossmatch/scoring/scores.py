@@ -303,7 +303,7 @@ class Scores:
     # ------------------------------------------------------------------ views
     @property
     def shape(self) -> tuple[int, int]:
-        return self.total.shape  # type: ignore[return-value]
+        return self.total.shape
 
     @property
     def n_mentees(self) -> int:
