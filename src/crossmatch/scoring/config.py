@@ -152,8 +152,10 @@ class SeniorityConfig:
 
     The gap is ``mentor - mentee`` (``mentee - mentor`` with ``reverse=True``, for
     reverse mentoring). Inside ``[min_gap, max_gap]`` the score is 1 at
-    ``preferred_gap`` and falls linearly by ``1 / (span + 1)`` per grade away from it,
-    where ``span`` is the larger distance from ``preferred_gap`` to a band edge. Outside
+    ``preferred_gap`` and falls linearly by ``1 / (span + 1)`` per grade away from it
+    (never below 0), where ``span`` is the larger distance from ``preferred_gap`` to a
+    band edge; with ``max_gap=None`` the distance to the (missing) upper edge counts as
+    3 grades, so a gap of ``preferred_gap + 4`` or more scores 0 but stays eligible. Outside
     the band the score is 0 and, with ``enforce=True``, the pair is ineligible. A pair
     where either seniority is unknown scores ``unknown_score`` and is never excluded.
 
