@@ -251,43 +251,25 @@ class Scores:
                 mentor_ids = pd.unique(frame["mentor_id"]).tolist()
         ee_pos = {v: i for i, v in enumerate(mentee_ids)}
         mr_pos = {v: j for j, v in enumerate(mentor_ids)}
-        problems = []
         rows = frame["mentee_id"].map(ee_pos)
         cols = frame["mentor_id"].map(mr_pos)
-        for label in frame.index[rows.isna()][:50]:
-            problems.append(
-                Problem(
-                    "scores",
-                    "unknown mentee id.",
-                    row=label,
-                    column="mentee_id",
-                    value=frame.at[label, "mentee_id"],
-                )
-            )
-        for label in frame.index[cols.isna()][:50]:
-            problems.append(
-                Problem(
-                    "scores",
-                    "unknown mentor id.",
-                    row=label,
-                    column="mentor_id",
-                    value=frame.at[label, "mentor_id"],
-                )
-            )
-        dup = frame.duplicated(["mentee_id", "mentor_id"], keep="first")
-        for label in frame.index[dup][:50]:
-            problems.append(Problem("scores", "duplicate (mentee_id, mentor_id) pair.", row=label))
         score = pd.to_numeric(frame["score"], errors="coerce")
-        for label in frame.index[score.isna() & frame["score"].notna()][:50]:
-            problems.append(
-                Problem(
-                    "scores",
-                    "score is not a number.",
-                    row=label,
-                    column="score",
-                    value=frame.at[label, "score"],
-                )
-            )
+        checks = [
+            (rows.isna(), "mentee_id", "unknown mentee id."),
+            (cols.isna(), "mentor_id", "unknown mentor id."),
+            (
+                frame.duplicated(["mentee_id", "mentor_id"]),
+                None,
+                "duplicate (mentee_id, mentor_id) pair.",
+            ),
+            (score.isna() & frame["score"].notna(), "score", "score is not a number."),
+        ]
+        problems = [
+            Problem("scores", message, row=frame.index[k], column=column,
+                    value=None if column is None else frame[column].iloc[k])
+            for mask, column, message in checks
+            for k in np.flatnonzero(mask.to_numpy())
+        ]  # fmt: skip
         if problems:
             raise ValidationError(problems, title="invalid scores")
         mat = np.full((len(mentee_ids), len(mentor_ids)), np.nan)
