@@ -468,3 +468,13 @@ def test_synthetic_cohort_rejects_bad_sizes(bad):
 
 def test_slots_vocabulary():
     assert len(SLOTS) == 21 and SLOTS[0] == "mon-am" and SLOTS[-1] == "sun-eve"
+
+
+def test_score_rejects_wrong_types_clearly():
+    cohort = cm.Cohort.from_frames(mentees_frame(), mentors_frame())
+    with pytest.raises(TypeError, match="must be a Cohort"):
+        cm.score(mentees_frame())
+    with pytest.raises(TypeError, match="must be a ScoringConfig"):
+        cm.score(cohort, {"sector_weight": 1})
+    with pytest.raises(ValueError, match="block_rows"):
+        cm.iter_score_blocks(cohort, block_rows=0)

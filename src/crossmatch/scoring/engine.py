@@ -29,6 +29,22 @@ def _block_rows(n_mentees: int, n_mentors: int, block_rows: int | None) -> int:
     return int(block_rows)
 
 
+def _kernels(cohort: Cohort, config: ScoringConfig | None) -> Kernels:
+    if not isinstance(cohort, Cohort):
+        raise TypeError(f"`cohort` must be a Cohort. Got {type(cohort).__name__} instead.")
+    config = ScoringConfig() if config is None else config
+    if not isinstance(config, ScoringConfig):
+        raise TypeError(f"`config` must be a ScoringConfig. Got {type(config).__name__} instead.")
+    return Kernels(cohort, config)
+
+
+def _blocks(kernels: Kernels, block_rows: int | None) -> Iterator[Block]:
+    n, m = kernels.cohort.shape
+    step = _block_rows(n, m, block_rows)
+    for start in range(0, n, step):
+        yield kernels.block(slice(start, min(start + step, n)))
+
+
 def iter_score_blocks(
     cohort: Cohort, config: ScoringConfig | None = None, *, block_rows: int | None = None
 ) -> Iterator[Block]:
@@ -37,17 +53,11 @@ def iter_score_blocks(
     Yields :class:`~crossmatch.scoring.components.Block` objects (``rows`` slice,
     ``total``, ``components``, ``flags``) of shape ``(rows, n_mentors)``, in row order.
     Use it for cohorts too large for :func:`score` (e.g. to keep only each mentee's
-    best candidates).
+    best candidates). Arguments are checked at once, not on the first ``next()``.
     """
-    if not isinstance(cohort, Cohort):
-        raise TypeError(f"`cohort` must be a Cohort. Got {type(cohort).__name__} instead.")
-    config = ScoringConfig() if config is None else config
-    if not isinstance(config, ScoringConfig):
-        raise TypeError(f"`config` must be a ScoringConfig. Got {type(config).__name__} instead.")
-    kernels = Kernels(cohort, config)
-    step = _block_rows(cohort.n_mentees, cohort.n_mentors, block_rows)
-    for start in range(0, cohort.n_mentees, step):
-        yield kernels.block(slice(start, min(start + step, cohort.n_mentees)))
+    kernels = _kernels(cohort, config)
+    _block_rows(cohort.n_mentees, cohort.n_mentors, block_rows)
+    return _blocks(kernels, block_rows)
 
 
 def score(
@@ -70,9 +80,8 @@ def score(
         Total and per-component scores, all ``(n_mentees, n_mentors)`` float32 in [0, 1],
         the eligibility mask and the reason for every ineligible pair.
     """
-    config = ScoringConfig() if config is None else config
-    blocks = iter_score_blocks(cohort, config, block_rows=block_rows)
-    kernels = Kernels(cohort, config)
+    kernels = _kernels(cohort, config)
+    blocks = _blocks(kernels, _block_rows(cohort.n_mentees, cohort.n_mentors, block_rows))
     shape = cohort.shape
     total = np.empty(shape, dtype=np.float32)
     flags = np.empty(shape, dtype=kernels.flag_dtype)
@@ -94,5 +103,5 @@ def score(
         weights=kernels.weights,
         mentor_groups=cohort.mentor_sector_names,
         cohort=cohort,
-        config=config,
+        config=kernels.config,
     )

@@ -265,8 +265,8 @@ class Scores:
             (score.isna() & frame["score"].notna(), "score", "score is not a number."),
         ]
         problems = [
-            Problem("scores", message, row=frame.index[k], column=column,
-                    value=None if column is None else frame[column].iloc[k])
+            Problem("scores", message, row=frame.index[int(k)], column=column,
+                    value=None if column is None else frame[column].iloc[int(k)])
             for mask, column, message in checks
             for k in np.flatnonzero(mask.to_numpy())
         ]  # fmt: skip
