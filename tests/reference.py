@@ -142,10 +142,11 @@ def seniority_gap_score(mentee: int | None, mentor: int | None, cfg: Any) -> tup
     hi = math.inf if cfg.max_gap is None else cfg.max_gap
     if not (cfg.min_gap <= gap <= hi):
         return 0.0, True
-    # "span is the larger distance from preferred_gap to a band edge"
-    span = max(cfg.preferred_gap - cfg.min_gap, hi - cfg.preferred_gap)
-    step = 1.0 / (span + 1)  # 0 when there is no upper edge (span = inf)
-    return min(1.0, max(0.0, 1.0 - abs(gap - cfg.preferred_gap) * step)), False
+    # "span is the larger distance from preferred_gap to a band edge; with max_gap=None
+    # the distance to the (missing) upper edge counts as 3 grades" ... "(never below 0)"
+    upper = 3 if cfg.max_gap is None else cfg.max_gap - cfg.preferred_gap
+    span = max(cfg.preferred_gap - cfg.min_gap, upper)
+    return max(0.0, 1.0 - abs(gap - cfg.preferred_gap) / (span + 1)), False
 
 
 def _learning_nodes(value: Any, taxonomy: Taxonomy) -> set[str]:

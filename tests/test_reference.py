@@ -444,13 +444,14 @@ def test_synthetic_capacity_zero_and_taxonomy() -> None:
     assert_matches(c, CONFIGS["primary0-learning1"])
 
 
-# ---------------------------------------------------------------------------- known discrepancy
-@pytest.mark.xfail(
-    strict=True,
-    reason="SeniorityConfig(max_gap=None): the docstring defines span as the larger distance "
-    "from preferred_gap to a band edge (unbounded without an upper edge), while "
-    "Kernels.seniority uses an undocumented upper distance of 3, so pairs inside the band "
-    "(gap >= preferred_gap + 4) score 0 there. See the report of the reference oracle.",
-)
-def test_seniority_no_upper_limit(synthetic: dict[int, Cohort]) -> None:
-    assert_matches(synthetic[1], ScoringConfig(seniority=SeniorityConfig(max_gap=None)))
+# ---------------------------------------------------------------------------- no upper limit
+@pytest.mark.parametrize("preferred", [1, 2, 5])
+def test_seniority_no_upper_limit(synthetic: dict[int, Cohort], preferred: int) -> None:
+    """``max_gap=None``: the missing upper edge counts as 3 grades (documented)."""
+    config = ScoringConfig(seniority=SeniorityConfig(max_gap=None, preferred_gap=preferred))
+    got = assert_matches(synthetic[1], config)
+    assert got.components["seniority"].min() == 0.0  # far gaps score 0 ...
+    cfg = config.seniority
+    span = max(preferred - cfg.min_gap, 3)  # = 3 unless the lower side is longer
+    assert seniority_gap_score(0, preferred + span + 1, cfg) == (0.0, False)  # ... eligible
+    assert seniority_gap_score(0, preferred + span, cfg)[0] > 0

@@ -208,7 +208,7 @@ def parse_labels(value: object) -> Parsed:
 
 def parse_text(value: object) -> Parsed:
     """A free categorical label (organisation, region), compared case-insensitively."""
-    return _WS.sub(" ", str(value).strip().lower()), None
+    return _WS.sub(" ", str(value).strip().casefold()), None
 
 
 def parse_ids(value: object) -> Parsed:

@@ -110,7 +110,8 @@ class AvailabilityConfig:
       (weekly / fortnightly / monthly), and so on down to 0;
     - ``M = 1`` when they can meet face to face (neither is remote-only and they are in
       the same region), ``remote_score`` when they can only meet remotely, and 0 when
-      their modes conflict (one in-person only, the other remote only).
+      they cannot meet at all (one in-person only and the other remote only, or one
+      in-person only and the two in different regions — a hard rule excludes the latter).
 
     Parameters
     ----------
@@ -155,7 +156,7 @@ class SeniorityConfig:
     ``preferred_gap`` and falls linearly by ``1 / (span + 1)`` per grade away from it
     (never below 0), where ``span`` is the larger distance from ``preferred_gap`` to a
     band edge; with ``max_gap=None`` the distance to the (missing) upper edge counts as
-    3 grades, so a gap of ``preferred_gap + 4`` or more scores 0 but stays eligible. Outside
+    3 grades (a large gap may then score 0 yet stay eligible). Outside
     the band the score is 0 and, with ``enforce=True``, the pair is ineligible. A pair
     where either seniority is unknown scores ``unknown_score`` and is never excluded.
 
