@@ -4,12 +4,15 @@ The pipeline reads as a chain of nouns::
 
     Cohort.from_frames(mentees, mentors)   # validate and encode   (crossmatch.cohort)
     score(cohort, ScoringConfig())         # -> Scores             (crossmatch.scoring)
+    shortlist(scores, k=3)                 # -> Shortlists         (crossmatch.solve)
+    assign(shortlists, choices)            # -> Assignment         (crossmatch.solve)
 
 Heavy optional dependencies are imported only where used.
 """
 
 from .cohort import Cohort, Taxonomy
 from .errors import InfeasibleError, Problem, ValidationError
+from .results import Assignment, Shortlists
 from .scoring import (
     AvailabilityConfig,
     CustomComponent,
@@ -22,11 +25,13 @@ from .scoring import (
     iter_score_blocks,
     score,
 )
+from .solve import assign, rematch, shortlist
 from .synth import synthetic_cohort
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Assignment",
     "AvailabilityConfig",
     "Cohort",
     "CustomComponent",
@@ -38,10 +43,14 @@ __all__ = [
     "ScoringConfig",
     "SectorPreference",
     "SeniorityConfig",
+    "Shortlists",
     "Taxonomy",
     "ValidationError",
     "__version__",
+    "assign",
     "iter_score_blocks",
+    "rematch",
     "score",
+    "shortlist",
     "synthetic_cohort",
 ]

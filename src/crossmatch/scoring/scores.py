@@ -295,6 +295,55 @@ class Scores:
     def n_mentors(self) -> int:
         return int(self.total.shape[1])
 
+    def with_capacity(self, capacity: np.ndarray, *, reason: str = "no free capacity") -> Scores:
+        """The same scores with new mentor capacities; mentors left with capacity 0 become
+        ineligible with ``reason`` (an extra reason bit)."""
+        cap = np.asarray(capacity, dtype=np.int64)
+        if cap.shape != self.capacity.shape or np.any(cap < 0):
+            raise ValueError(f"`capacity` must be {self.n_mentors} integers >= 0.")
+        return self.with_exclusions(
+            np.broadcast_to(cap == 0, self.shape), reason=reason, capacity=cap
+        )
+
+    def with_exclusions(
+        self, mask: np.ndarray, *, reason: str, capacity: np.ndarray | None = None
+    ) -> Scores:
+        """The same scores with the pairs in ``mask`` made ineligible for ``reason``."""
+        from dataclasses import replace
+
+        names = tuple(self.reason_names)
+        if reason not in names:
+            names = (*names, reason)
+        bit = names.index(reason)
+        dtype = flag_dtype(len(names))
+        flags = self.reason_flags.astype(dtype)
+        flags |= np.asarray(mask, dtype=bool).astype(dtype) << dtype(bit)
+        return replace(
+            self,
+            eligible=flags == 0,
+            reason_flags=flags,
+            reason_names=names,
+            capacity=self.capacity.copy()
+            if capacity is None
+            else np.array(capacity, dtype=np.int64),
+        )
+
+    def take(self, mentee_rows: np.ndarray) -> Scores:
+        """The scores of some mentees only (rows in the given order)."""
+        from dataclasses import replace
+
+        rows = np.asarray(mentee_rows, dtype=np.int64)
+        return replace(
+            self,
+            total=self.total[rows],
+            eligible=self.eligible[rows],
+            reason_flags=self.reason_flags[rows],
+            mentee_ids=self.mentee_ids[rows],
+            capacity=self.capacity.copy(),
+            components={name: c[rows] for name, c in self.components.items()},
+            cohort=None,
+        )
+
     def reason_text(self, flags: np.ndarray | int) -> np.ndarray:
         """Reason strings (``"; "``-joined rule reasons) for an array of flag values;
         None where the flag is 0 (eligible)."""

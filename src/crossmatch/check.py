@@ -1,0 +1,126 @@
+"""Checkers: verify a `Shortlists` or `Assignment` against the rules.
+
+Kept apart from the solvers (as networkx keeps ``is_matching`` apart from its matching
+algorithms): tests, users and the solvers' debug mode call the same functions. Each
+returns the list of problems found (empty when valid); ``assert_valid`` raises.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .results import Assignment, Shortlists
+from .solve.flow import max_assignment
+from .solve.problem import Problem
+
+__all__ = ["assert_valid", "check_assignment", "check_shortlists"]
+
+
+def check_shortlists(sl: Shortlists, *, coverage: bool = True) -> list[str]:
+    """Problems with a Shortlists: length k (unless short or fixed), distinct eligible
+    mentors, ranking by score (ties by id), exposure, group limit, and coverage: the
+    recommended mentors form a complete assignment within capacity."""
+    s = sl.scores
+    out: list[str] = []
+    mentors = sl.mentors
+    n = sl.n_mentees
+    if mentors.shape != (s.n_mentees, sl.k) or sl.recommended.shape != (s.n_mentees,):
+        return [f"shape mismatch: mentors {mentors.shape}, recommended {sl.recommended.shape}"]
+    lengths = sl.lengths()
+    fixed = int(sl.info.get("fixed", 0))
+    for i in range(n):
+        row = mentors[i][mentors[i] >= 0]
+        if np.any(mentors[i][len(row) :] >= 0):
+            out.append(f"mentee {s.mentee_ids[i]!r}: padding (-1) before entries")
+        if len(set(row.tolist())) != len(row):
+            out.append(f"mentee {s.mentee_ids[i]!r}: repeated mentor on the shortlist")
+        bad = [j for j in row.tolist() if not s.eligible[i, j]]
+        if bad:
+            out.append(
+                f"mentee {s.mentee_ids[i]!r}: ineligible mentors {s.mentor_ids[bad].tolist()}"
+            )
+        sc = s.total[i, row].astype(np.float64)
+        order = np.lexsort((np.array([str(v) for v in s.mentor_ids[row]]), -sc))
+        if len(row) > 1 and np.any(np.diff(sc) > 0):
+            out.append(f"mentee {s.mentee_ids[i]!r}: shortlist not ranked by score")
+        del order
+        if sl.recommended[i] not in row:
+            out.append(f"mentee {s.mentee_ids[i]!r}: recommended mentor not on the shortlist")
+    if not fixed and not sl.info.get("allow_short") and np.any(lengths != sl.k):
+        short = np.flatnonzero(lengths != sl.k)
+        out.append(f"{len(short)} shortlist(s) do not have k={sl.k} entries")
+    shown = np.bincount(mentors[mentors >= 0], minlength=s.n_mentors)
+    over = np.flatnonzero(shown > sl.exposure) if fixed == 0 else np.zeros(0, int)
+    if over.size:
+        out.append(f"exposure exceeded for mentors {s.mentor_ids[over].tolist()[:10]}")
+    if sl.max_per_group is not None and s.mentor_groups is not None:
+        for i in range(n):
+            row = mentors[i][mentors[i] >= 0]
+            _, counts = np.unique(np.asarray(s.mentor_groups[row], dtype=str), return_counts=True)
+            if counts.size and counts.max() > sl.max_per_group:
+                out.append(
+                    f"mentee {s.mentee_ids[i]!r}: more than {sl.max_per_group} mentors of one group"
+                )
+    if coverage:
+        rec = sl.recommended
+        if np.any(rec < 0):
+            out.append(f"{int((rec < 0).sum())} mentee(s) have no recommended mentor (coverage)")
+        else:
+            load = np.bincount(rec, minlength=s.n_mentors)
+            over = np.flatnonzero(load > s.capacity)
+            if over.size:
+                out.append(
+                    f"recommended assignment exceeds capacity of {s.mentor_ids[over].tolist()[:10]}"
+                )
+    return out
+
+
+def check_assignment(a: Assignment, *, complete: bool | None = None) -> list[str]:
+    """Problems with an Assignment: matched mentors eligible and on the mentee's shortlist,
+    capacity respected, and (``complete=True``, default for rank-maximal) everyone matched."""
+    s = a.scores
+    out: list[str] = []
+    ok = a.matched
+    i = np.flatnonzero(ok)
+    j = a.mentor[ok]
+    if np.any(~s.eligible[i, j]):
+        out.append("an assigned pair is not eligible")
+    if a.shortlists is not None:
+        on = (a.shortlists.mentors[i] == j[:, None]).any(axis=1)
+        if not on.all():
+            out.append(f"{int((~on).sum())} mentee(s) assigned a mentor not on their shortlist")
+    load = a.load()
+    over = np.flatnonzero(load > s.capacity)
+    if over.size:
+        out.append(f"capacity exceeded for mentors {s.mentor_ids[over].tolist()[:10]}")
+    if complete is None:
+        complete = a.method == "rank-maximal"
+    if complete and not ok.all():
+        out.append(f"{int((~ok).sum())} mentee(s) unmatched")
+    for r in np.flatnonzero(~ok):
+        if not a.reason[r]:
+            out.append(f"mentee {s.mentee_ids[r]!r} unmatched without a reason")
+    return out
+
+
+def assert_valid(result: Shortlists | Assignment) -> None:
+    """Raise ValueError listing the problems of a Shortlists or Assignment, if any."""
+    problems = (
+        check_shortlists(result) if isinstance(result, Shortlists) else check_assignment(result)
+    )
+    if problems:
+        raise ValueError("invalid result:\n  - " + "\n  - ".join(problems))
+
+
+def has_complete_assignment(sl: Shortlists) -> bool:
+    """True if the shortlists contain an assignment of every mentee within capacity
+    (independently of ``recommended``: a max-flow check)."""
+    scores = sl.scores
+    mask = np.zeros(scores.total.shape, dtype=bool)
+    rows, cols = np.nonzero(sl.mentors >= 0)
+    mask[rows, sl.mentors[rows, cols]] = True
+    from dataclasses import replace
+
+    view = replace(scores, eligible=mask & scores.eligible)
+    p = Problem.build(view, k=1, exposure=np.full(scores.n_mentors, scores.n_mentees))
+    return bool(max_assignment(p, p.capacity, weights=None).matched.all())

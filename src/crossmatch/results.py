@@ -1,0 +1,216 @@
+"""Results of the solvers: `Shortlists` and `Assignment`, frozen, with table views.
+
+Both keep mentor *indices* into the `Scores` they were solved from (columns of the score
+matrix); ids appear only in :meth:`to_frame` / :meth:`to_records`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .scoring import Scores
+
+__all__ = ["Assignment", "Shortlists"]
+
+
+def _readonly(*arrays: np.ndarray) -> None:
+    for a in arrays:
+        a.setflags(write=False)
+
+
+def _ids(values: np.ndarray) -> pd.Series:
+    return pd.Series(values, dtype=object).infer_objects()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Shortlists:
+    """For every mentee, a ranked shortlist of mentors to choose from.
+
+    Attributes
+    ----------
+    scores : Scores
+        What was solved.
+    mentors : ndarray of int, shape (n_mentees, k)
+        Mentor column indices, best first (by score, ties by mentor id); ``-1`` pads a
+        shorter list (``allow_short=True``, fixed pairs).
+    recommended : ndarray of int, shape (n_mentees,)
+        Each mentee's mentor in the complete assignment the shortlists contain (coverage).
+    k : int
+    exposure : ndarray of int
+        The exposure limit used for each mentor.
+    max_per_group : int or None
+    objective : float
+        Total score of all shortlist entries.
+    bound : float
+        An upper bound on the best possible objective: ``objective <= optimum <= bound``.
+    status : {"optimal", "feasible"}
+        "optimal" when the objective is proved optimal (up to ``1e-9`` relative).
+    method : str
+        The solver that produced the answer.
+    info : mapping
+        Timings and solver details.
+    """
+
+    scores: Scores
+    mentors: np.ndarray
+    recommended: np.ndarray
+    k: int
+    exposure: np.ndarray
+    max_per_group: int | None
+    objective: float
+    bound: float
+    status: str
+    method: str
+    info: Any = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "info", MappingProxyType(dict(self.info)))
+        _readonly(self.mentors, self.recommended, self.exposure)
+
+    @property
+    def mentee_ids(self) -> np.ndarray:
+        return self.scores.mentee_ids
+
+    @property
+    def mentor_ids(self) -> np.ndarray:
+        return self.scores.mentor_ids
+
+    @property
+    def n_mentees(self) -> int:
+        return int(self.mentors.shape[0])
+
+    @property
+    def gap(self) -> float:
+        """Relative distance to the bound: ``(bound - objective) / max(|bound|, 1e-12)``."""
+        return max(0.0, (self.bound - self.objective) / max(abs(self.bound), 1e-12))
+
+    def lengths(self) -> np.ndarray:
+        """Number of mentors on each shortlist."""
+        return (self.mentors >= 0).sum(axis=1)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per shortlist entry: ``mentee_id``, ``mentor_id``, ``rank`` (1 = best),
+        ``score``, one column per score component, ``recommended``."""
+        ii, rr = np.nonzero(self.mentors >= 0)
+        jj = self.mentors[ii, rr]
+        s = self.scores
+        data: dict[str, Any] = {
+            "mentee_id": _ids(s.mentee_ids[ii]),
+            "mentor_id": _ids(s.mentor_ids[jj]),
+            "rank": rr + 1,
+            "score": s.total[ii, jj].astype(np.float64),
+        }
+        for name, comp in s.components.items():
+            data[name] = comp[ii, jj]
+        data["recommended"] = self.recommended[ii] == jj
+        return pd.DataFrame(data)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """The rows of :meth:`to_frame` as plain dicts (for JSON)."""
+        return [
+            {str(k): v for k, v in r.items()} for r in self.to_frame().to_dict(orient="records")
+        ]
+
+    def __repr__(self) -> str:
+        return (
+            f"Shortlists(n_mentees={self.n_mentees}, k={self.k}, objective={self.objective:.4f}, "
+            f"bound={self.bound:.4f}, status={self.status!r}, method={self.method!r})"
+        )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Assignment:
+    """One mentor per mentee (or an explicit reason why none).
+
+    Attributes
+    ----------
+    scores : Scores
+    mentor : ndarray of int, shape (n_mentees,)
+        Mentor column index, ``-1`` where unmatched.
+    preference : ndarray of int
+        The rank of the assigned mentor in the mentee's own ordering (1 = first choice;
+        0 where unmatched). Ranked choices come first, then unranked shortlist entries
+        in shortlist order.
+    reason : tuple of (str or None)
+        Why a mentee is unmatched (None where matched).
+    method : str
+    shortlists : Shortlists or None
+    info : mapping
+        Solver details (for "rank-maximal": ``signature``, the number of mentees getting
+        their 1st, 2nd, ... choice).
+    """
+
+    scores: Scores
+    mentor: np.ndarray
+    preference: np.ndarray
+    reason: tuple[str | None, ...]
+    method: str
+    shortlists: Shortlists | None = None
+    info: Any = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "info", MappingProxyType(dict(self.info)))
+        _readonly(self.mentor, self.preference)
+
+    @property
+    def mentee_ids(self) -> np.ndarray:
+        return self.scores.mentee_ids
+
+    @property
+    def matched(self) -> np.ndarray:
+        return self.mentor >= 0
+
+    @property
+    def total_score(self) -> float:
+        i = np.flatnonzero(self.matched)
+        return float(self.scores.total[i, self.mentor[i]].astype(np.float64).sum())
+
+    def signature(self) -> tuple[int, ...]:
+        """How many mentees got their 1st, 2nd, ... choice."""
+        p = self.preference[self.preference > 0]
+        if p.size == 0:
+            return ()
+        return tuple(int(c) for c in np.bincount(p, minlength=int(p.max()) + 1)[1:])
+
+    def load(self) -> np.ndarray:
+        """Mentees assigned to each mentor."""
+        m = self.scores.n_mentors
+        return np.bincount(self.mentor[self.matched], minlength=m)
+
+    def to_frame(self) -> pd.DataFrame:
+        """``mentee_id``, ``mentor_id`` (missing where unmatched), ``preference``, ``score``,
+        ``reason``."""
+        s = self.scores
+        ok = self.matched
+        j = np.where(ok, self.mentor, 0)
+        i = np.arange(len(self.mentor))
+        ids = np.empty(len(ok), dtype=object)
+        ids[ok] = s.mentor_ids[j[ok]]
+        mentor_id = _ids(ids)
+        return pd.DataFrame(
+            {
+                "mentee_id": _ids(s.mentee_ids),
+                "mentor_id": mentor_id,
+                "preference": pd.array(np.where(ok, self.preference, 0), dtype="Int64").astype(
+                    "Int64"
+                ),
+                "score": np.where(ok, s.total[i, j].astype(np.float64), np.nan),
+                "reason": list(self.reason),
+            }
+        ).assign(preference=lambda d: d["preference"].mask(~ok))
+
+    def to_records(self) -> list[dict[str, Any]]:
+        return [
+            {str(k): v for k, v in r.items()} for r in self.to_frame().to_dict(orient="records")
+        ]
+
+    def __repr__(self) -> str:
+        return (
+            f"Assignment(n_mentees={len(self.mentor)}, matched={int(self.matched.sum())}, "
+            f"method={self.method!r}, signature={self.signature()})"
+        )

@@ -1,0 +1,302 @@
+"""`assign`: one mentor per mentee from the mentees' choices.
+
+- ``"rank-maximal"`` (default): everyone gets a mentor from their shortlist, capacities
+  hold, and the number of first choices is as large as possible, then of second choices,
+  and so on; the total score breaks the remaining ties. Solved exactly as a sequence of
+  linear programs with OR-Tools GLOP: stage r maximises the rank-r count with the counts of
+  the better ranks fixed at their optima. The assignment polytope is integral and each
+  stage optimises over a face of it, so every stage has an integral optimal vertex (a
+  CP-SAT solve of the same sequence is the fallback should rounding ever leave a
+  fractional value).
+- ``"stable"``: mentee-proposing deferred acceptance; mentors rank mentees by score
+  (ties by mentee id). Mentees may stay unmatched, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InfeasibleError, Problem, ValidationError
+from ..results import Assignment, Shortlists
+from .problem import id_order
+
+__all__ = ["ASSIGN_METHODS", "assign", "orderings"]
+
+
+def orderings(shortlists: Shortlists, choices: pd.DataFrame | None) -> list[np.ndarray]:
+    """Each mentee's mentors in preference order: ranked choices (by ``preference``), then
+    the unranked rest of the shortlist in shortlist order. Validates ``choices``."""
+    lists = [row[row >= 0] for row in shortlists.mentors]
+    if choices is None:
+        return lists
+    if not isinstance(choices, pd.DataFrame):
+        raise TypeError(f"`choices` must be a DataFrame. Got {type(choices).__name__} instead.")
+    need = ["mentee_id", "mentor_id", "preference"]
+    missing = [c for c in need if c not in choices.columns]
+    if missing:
+        raise ValidationError(
+            [Problem("choices", f"required column {c!r} is missing.", column=c,
+                     hint="choices need mentee_id, mentor_id, preference (1 = first).")
+             for c in missing],
+            title="invalid choices",
+        )  # fmt: skip
+    ee = {v: i for i, v in enumerate(shortlists.mentee_ids.tolist())}
+    mr = {v: j for j, v in enumerate(shortlists.mentor_ids.tolist())}
+    problems: list[Problem] = []
+    ranked: dict[int, list[tuple[int, int]]] = {}
+    seen_pair: dict[tuple[int, int], Any] = {}
+    seen_pref: dict[tuple[int, int], Any] = {}
+    columns = (choices["mentee_id"], choices["mentor_id"], choices["preference"])
+    for label, a, b, pref in zip(choices.index, *columns, strict=True):
+
+        def bad(
+            message: str,
+            column: str,
+            value: Any,
+            hint: str | None = None,
+            row: Any = label,
+            who: Any = a,
+        ) -> None:
+            problems.append(
+                Problem("choices", message, row=row, id=who, column=column, value=value, hint=hint)
+            )
+
+        i = ee.get(a)
+        if i is None:
+            bad("unknown mentee id.", "mentee_id", a, "use ids of the shortlisted mentees.")
+            continue
+        j = mr.get(b)
+        if j is None or j not in lists[i]:
+            hint = "mentees may only rank mentors from their own shortlist."
+            bad("this mentor is not on the mentee's shortlist.", "mentor_id", b, hint)
+            continue
+        whole = isinstance(pref, int | np.integer) or (
+            isinstance(pref, float | np.floating) and float(pref).is_integer()
+        )
+        if isinstance(pref, bool | np.bool_) or not whole or pref < 1:
+            bad("preference must be a whole number >= 1.", "preference", pref)
+            continue
+        if (i, j) in seen_pair:
+            bad(f"duplicate choice (first in row {seen_pair[(i, j)]}).", "mentor_id", b)
+            continue
+        if (i, int(pref)) in seen_pref:
+            first = seen_pref[(i, int(pref))]
+            hint = "give each ranked mentor a different preference."
+            bad(
+                f"duplicate preference {int(pref)} (first in row {first}).",
+                "preference",
+                pref,
+                hint,
+            )
+            continue
+        seen_pair[(i, j)] = label
+        seen_pref[(i, int(pref))] = label
+        ranked.setdefault(i, []).append((int(pref), j))
+    if problems:
+        raise ValidationError(problems, title="invalid choices")
+    out = []
+    for i, row in enumerate(lists):
+        first = [j for _, j in sorted(ranked.get(i, []))]
+        rest = [j for j in row.tolist() if j not in set(first)]
+        out.append(np.array(first + rest, dtype=np.int64))
+    return out
+
+
+def _options(
+    lists: list[np.ndarray], order: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Flatten (canonical mentee order) into option arrays: mentee row, mentor, rank (0-based)."""
+    rows = (
+        np.concatenate([np.full(len(lists[r]), r) for r in order])
+        if len(order)
+        else np.zeros(0, int)
+    )
+    mentors = np.concatenate([lists[r] for r in order]) if len(order) else np.zeros(0, int)
+    ranks = (
+        np.concatenate([np.arange(len(lists[r])) for r in order])
+        if len(order)
+        else np.zeros(0, int)
+    )
+    return rows.astype(np.int64), mentors.astype(np.int64), ranks.astype(np.int64)
+
+
+def _lexicographic(
+    rows: np.ndarray, mentors: np.ndarray, ranks: np.ndarray, score: np.ndarray,
+    capacity: np.ndarray, n: int, backend: str,
+) -> np.ndarray:  # fmt: skip
+    """Pick one option per mentee maximising (count rank 0, count rank 1, ..., score)."""
+    if backend == "glop":
+        from ortools.linear_solver import pywraplp
+
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+        x = [solver.NumVar(0.0, 1.0, "") for _ in range(len(rows))]
+        ok_statuses = (pywraplp.Solver.OPTIMAL,)
+    else:
+        solver = pywraplp_cp()
+        x = [solver.BoolVar("") for _ in range(len(rows))]
+        ok_statuses = (0,)  # pywraplp.Solver.OPTIMAL
+    inf = solver.infinity()
+    per_mentee = [solver.Constraint(1.0, 1.0) for _ in range(n)]
+    per_mentor = [solver.Constraint(-inf, float(c)) for c in capacity]
+    for q, (r, j) in enumerate(zip(rows.tolist(), mentors.tolist(), strict=True)):
+        per_mentee[r].SetCoefficient(x[q], 1.0)
+        per_mentor[j].SetCoefficient(x[q], 1.0)
+    objective = solver.Objective()
+    objective.SetMaximization()
+    for stage in range(int(ranks.max()) + 2 if len(ranks) else 1):
+        objective.Clear()
+        objective.SetMaximization()
+        last = stage > (int(ranks.max()) if len(ranks) else -1)
+        coeff = score if last else (ranks == stage).astype(float)
+        for q in np.flatnonzero(coeff != 0).tolist():
+            objective.SetCoefficient(x[q], float(coeff[q]))
+        status = solver.Solve()
+        if status not in ok_statuses:
+            raise InfeasibleError(
+                "no complete assignment exists within the shortlists and capacities",
+                fix="use shortlists from `shortlist`, which always contain a complete assignment",
+            )
+        if last:
+            break
+        count = round(objective.Value())
+        fix = solver.Constraint(float(count), float(count))
+        for q in np.flatnonzero(ranks == stage).tolist():
+            fix.SetCoefficient(x[q], 1.0)
+    return np.array([v.solution_value() for v in x])
+
+
+def pywraplp_cp() -> Any:
+    from ortools.linear_solver import pywraplp
+
+    solver = pywraplp.Solver.CreateSolver("CP-SAT")
+    if solver is None:  # pragma: no cover
+        raise RuntimeError("OR-Tools was built without CP-SAT in pywraplp")
+    return solver
+
+
+def _rank_maximal(
+    shortlists: Shortlists, lists: list[np.ndarray]
+) -> tuple[np.ndarray, dict[str, Any]]:
+    s = shortlists.scores
+    n = len(lists)
+    order = id_order(s.mentee_ids)
+    rows, mentors, ranks = _options(lists, order)
+    pos = np.empty(n, dtype=np.int64)
+    pos[order] = np.arange(n)
+    canon_rows = pos[rows]
+    score = s.total[rows, mentors].astype(np.float64)
+    backend = "glop"
+    value = _lexicographic(canon_rows, mentors, ranks, score, s.capacity, n, backend)
+    if np.any(np.abs(value - np.round(value)) > 1e-6):
+        backend = "cp-sat"
+        value = _lexicographic(canon_rows, mentors, ranks, score, s.capacity, n, backend)
+    chosen = np.round(value) > 0.5
+    mentor = np.full(n, -1, dtype=np.int64)
+    mentor[rows[chosen]] = mentors[chosen]
+    return mentor, {"backend": backend}
+
+
+def _stable(shortlists: Shortlists, lists: list[np.ndarray]) -> tuple[np.ndarray, dict[str, Any]]:
+    """Mentee-proposing deferred acceptance (Gale-Shapley) with mentor capacities."""
+    s = shortlists.scores
+    n = len(lists)
+    tiebreak = np.empty(n, dtype=np.int64)
+    tiebreak[id_order(s.mentee_ids)] = np.arange(n)
+    held: dict[int, list[int]] = {}
+    next_choice = np.zeros(n, dtype=np.int64)
+    mentor = np.full(n, -1, dtype=np.int64)
+    free = [int(r) for r in id_order(s.mentee_ids)][::-1]
+
+    def key(i: int, j: int) -> tuple[float, int]:  # smaller = preferred by the mentor
+        return (-float(s.total[i, j]), int(tiebreak[i]))
+
+    while free:
+        i = free.pop()
+        if next_choice[i] >= len(lists[i]):
+            continue
+        j = int(lists[i][next_choice[i]])
+        next_choice[i] += 1
+        bucket = held.setdefault(j, [])
+        bucket.append(i)
+        mentor[i] = j
+        if len(bucket) > int(s.capacity[j]):
+            worst = max(bucket, key=lambda a: key(a, j))
+            bucket.remove(worst)
+            mentor[worst] = -1
+            free.append(worst)
+    return mentor, {}
+
+
+#: Registered assignment methods, by name.
+ASSIGN_METHODS: dict[
+    str, Callable[[Shortlists, list[np.ndarray]], tuple[np.ndarray, dict[str, Any]]]
+] = {
+    "rank-maximal": _rank_maximal,
+    "stable": _stable,
+}
+
+
+def assign(
+    shortlists: Shortlists, choices: pd.DataFrame | None = None, *, method: str = "rank-maximal"
+) -> Assignment:
+    """Assign one mentor per mentee from the mentees' choices.
+
+    Parameters
+    ----------
+    shortlists : Shortlists
+    choices : DataFrame, optional
+        Columns ``mentee_id``, ``mentor_id``, ``preference`` (1 = first choice); each mentee
+        ranks some or all of their own shortlist. Mentees without choices keep the
+        shortlist order; unranked entries follow the ranked ones in shortlist order.
+    method : {"rank-maximal", "stable"}
+
+    Returns
+    -------
+    Assignment
+
+    Raises
+    ------
+    ValidationError
+        Choices naming a mentor not on that mentee's shortlist, unknown ids, duplicate
+        choices or preferences, bad preference values: all at once.
+    InfeasibleError
+        ("rank-maximal") if the shortlists hold no complete assignment.
+    """
+    if method not in ASSIGN_METHODS:
+        raise ValueError(
+            f"Unknown method {method!r}. Known methods: {', '.join(sorted(ASSIGN_METHODS))}."
+        )
+    if not isinstance(shortlists, Shortlists):
+        raise TypeError(
+            f"`shortlists` must be a Shortlists object. Got {type(shortlists).__name__}."
+        )
+    lists = orderings(shortlists, choices)
+    mentor, info = ASSIGN_METHODS[method](shortlists, lists)
+    preference = np.zeros(len(lists), dtype=np.int64)
+    reasons: list[str | None] = []
+    for i, (row, j) in enumerate(zip(lists, mentor.tolist(), strict=True)):
+        if j >= 0:
+            preference[i] = int(np.flatnonzero(row == j)[0]) + 1
+            reasons.append(None)
+        elif len(row) == 0:
+            reasons.append("empty shortlist")
+        else:
+            reasons.append("every mentor on the list was filled by mentees they rank higher")
+    result = Assignment(
+        scores=shortlists.scores,
+        mentor=mentor,
+        preference=preference,
+        reason=tuple(reasons),
+        method=method,
+        shortlists=shortlists,
+        info=info,
+    )
+    return Assignment(
+        scores=result.scores, mentor=result.mentor, preference=result.preference,
+        reason=result.reason, method=method, shortlists=shortlists,
+        info={**info, "signature": result.signature()},
+    )  # fmt: skip

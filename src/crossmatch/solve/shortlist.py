@@ -1,0 +1,345 @@
+"""`shortlist`: k mentors per mentee, under capacity, exposure and coverage.
+
+The problem (``../shared/DESIGN.md``), on eligible pairs E with scores s_ij, mentor
+capacities c_j, exposures e_j and shortlist length k:
+
+    choose x_ij in {0, 1} on E with sum_j x_ij = k for every mentee, sum_i x_ij <= e_j for
+    every mentor, optionally at most d mentors of one group per shortlist; subject to
+    coverage: there is an assignment y <= x with one mentor per mentee and
+    sum_i y_ij <= c_j; maximise sum s_ij x_ij.
+
+Methods (see :data:`METHODS`):
+
+- ``"flow"``: solve the relaxation without coverage (a b-matching, by min-cost flow) —
+  its optimum is an upper bound; if it already contains a complete assignment it is
+  optimal. Otherwise two stages: a best assignment (favouring pairs of the relaxation),
+  then the best alternates around it. Fast; can lose a few percent.
+- ``"exact"``: CP-SAT on the integer program, warm-started from the flow answer.
+- ``"auto"``: flow; then exact when the flow answer is not proved optimal and the
+  problem is small enough (:data:`AUTO_EXACT_PAIRS` eligible pairs) to finish quickly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import InfeasibleError
+from ..results import Shortlists
+from ..scoring import Scores
+from . import exact, flow
+from .problem import Problem
+
+__all__ = ["AUTO_EXACT_PAIRS", "METHODS", "shortlist"]
+
+#: "auto" runs the exact method when the problem has at most this many eligible pairs.
+AUTO_EXACT_PAIRS = 20_000
+#: "auto" and "flow" also compute the LP bound (GLOP) up to this many eligible pairs.
+LP_BOUND_PAIRS = 20_000
+#: Default time limit (seconds) of the exact stage under "auto".
+AUTO_TIME_LIMIT = 10.0
+#: Relative gap under which an answer is reported as "optimal".
+OPTIMAL_GAP = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A solver's answer in canonical pair space."""
+
+    x: np.ndarray  # (P,) bool shortlist pairs
+    y: np.ndarray  # (P,) bool covering assignment (y <= x)
+    bound: float
+    method: str
+    info: dict[str, Any]
+
+
+Solver = Callable[[Problem, dict[str, Any]], Answer]
+
+
+def _objective(p: Problem, x: np.ndarray) -> float:
+    return float(p.ps[x].sum())
+
+
+def _flow(p: Problem, opts: dict[str, Any]) -> Answer:
+    t0 = time.perf_counter()
+    w = p.scaled(flow.RESOLUTION)
+    need = int(p.k.sum())
+    xr, got = flow.select_pairs(p, per_mentee=p.k, per_mentor=p.exposure, weights=w)
+    if got < need:
+        filled = np.bincount(p.pi[xr], minlength=p.n)
+        short = np.flatnonzero(filled < p.k)
+        who = p.scores.mentee_ids[p.ee[short]].tolist()
+        raise InfeasibleError(
+            f"exposure and group limits leave room for only {got} of the {need} shortlist "
+            f"places: {len(who)} mentee(s) cannot get k mentors (e.g. {who[:5]}) because the "
+            "mentors they could have are on too many other shortlists",
+            who=who,
+            fix="raise `exposure`, raise `max_per_group`, lower k, or pass allow_short=True",
+        )
+    bound = _objective(p, xr) + exact.rounding_slack(p, flow.RESOLUTION)
+    info: dict[str, Any] = {"relaxation_bound": bound}
+    cap = np.minimum(p.capacity, p.exposure)
+    inside = flow.max_assignment(p, cap, weights=w, pair_mask=xr)
+    if inside.matched.all():
+        info["stages"] = "relaxation covers"
+        info["flow_seconds"] = time.perf_counter() - t0
+        return Answer(xr, inside.pair_used, bound, "flow", info)
+    best: tuple[float, np.ndarray, np.ndarray] | None = None
+    bonus = round(1.0 / flow.RESOLUTION)
+    for favour in (True, False):
+        stage1 = flow.max_assignment(p, cap, weights=w + bonus * xr if favour else w)
+        if not stage1.matched.all():
+            p.diagnose()  # names the mentees and mentors (a Hall violator)
+            raise InfeasibleError("no complete assignment exists within capacity and exposure")
+        load = np.bincount(stage1.mentor, minlength=p.m)
+        alt, got = flow.select_pairs(
+            p,
+            per_mentee=p.k - 1,
+            per_mentor=p.exposure - load,
+            weights=w,
+            pair_mask=~stage1.pair_used,
+            group_used=flow.group_key_usage(p, stage1.mentor),
+        )
+        if got == need - p.n:
+            x = alt | stage1.pair_used
+            value = _objective(p, x)
+            if best is None or value > best[0]:
+                best = (value, x, stage1.pair_used)
+    info["stages"] = "two-stage"
+    info["flow_seconds"] = time.perf_counter() - t0
+    if best is None:
+        info["flow_failed"] = True
+        return Answer(np.zeros(p.n_pairs, bool), np.zeros(p.n_pairs, bool), bound, "flow", info)
+    return Answer(best[1], best[2], bound, "flow", info)
+
+
+def _exact(p: Problem, opts: dict[str, Any], start: Answer | None = None) -> Answer:
+    if start is None:
+        try:
+            start = _flow(p, opts)
+        except InfeasibleError:
+            start = None
+    info = dict(start.info) if start is not None else {}
+    t0 = time.perf_counter()
+    lp_value, lp_x = exact.lp_relaxation(p)
+    info["lp_seconds"] = time.perf_counter() - t0
+    info["lp_bound"] = lp_value
+    if lp_value == -np.inf:
+        raise InfeasibleError(
+            "no shortlists meet every rule together (k per mentee, exposure, group limit and "
+            "coverage); the LP relaxation is infeasible",
+            fix="raise `exposure`, lower k or `max_per_group`, or add capacity",
+        )
+    if lp_x is not None and np.all(np.abs(lp_x - np.round(lp_x)) <= 1e-6):
+        # an integral LP optimum is an optimal shortlist; find its covering assignment
+        x = np.round(lp_x) > 0.5
+        cover = flow.max_assignment(
+            p, np.minimum(p.capacity, p.exposure), weights=p.scaled(flow.RESOLUTION), pair_mask=x
+        )
+        if cover.matched.all():
+            info["lp_integral"] = True
+            return Answer(x, cover.pair_used, lp_value, "exact", info)
+    info["lp_integral"] = False
+    hint = None if start is None or start.info.get("flow_failed") else (start.x, start.y)
+    res = exact.solve_cpsat(
+        p, hint=hint, time_limit=opts.get("time_limit"), seed=opts.get("seed", 0)
+    )
+    info.update(cpsat_status=res.status, cpsat_seconds=res.seconds)
+    if res.infeasible:
+        raise InfeasibleError(
+            "no shortlists meet every rule together (k per mentee, exposure, group limit and "
+            "coverage); CP-SAT proved it",
+            fix="raise `exposure`, lower k or `max_per_group`, or add capacity",
+        )
+    if res.x is None:
+        if hint is not None and start is not None:
+            info["note"] = "CP-SAT found nothing better within the time limit"
+            return Answer(start.x, start.y, start.bound, "flow", info)
+        raise InfeasibleError(
+            "no shortlists were found within the time limit, and the quick checks found no "
+            "simple cause",
+            fix="raise `time_limit`, raise `exposure`, or lower k",
+        )
+    bound = min(res.bound, lp_value, start.bound if start is not None else np.inf)
+    if hint is not None and start is not None and _objective(p, start.x) > _objective(p, res.x):
+        return Answer(start.x, start.y, bound, "flow", info)
+    assert res.y is not None
+    return Answer(res.x, res.y, bound, "exact", info)
+
+
+def _auto(p: Problem, opts: dict[str, Any]) -> Answer:
+    start = _flow(p, opts)
+    if not start.info.get("flow_failed") and _proved(p, start):
+        return start
+    if p.n_pairs <= AUTO_EXACT_PAIRS or start.info.get("flow_failed"):
+        opts = {**opts, "time_limit": opts.get("time_limit") or AUTO_TIME_LIMIT}
+        return _exact(p, opts, start)
+    return start
+
+
+def _proved(p: Problem, a: Answer) -> bool:
+    value = _objective(p, a.x)
+    return a.bound - value <= OPTIMAL_GAP * max(1.0, abs(a.bound)) + exact.rounding_slack(
+        p, flow.RESOLUTION
+    )
+
+
+#: Registered shortlist solvers, by name.
+METHODS: dict[str, Solver] = {"auto": _auto, "flow": _flow, "exact": _exact}
+
+
+def _fixed_rows(scores: Scores, fixed: Any) -> dict[int, int]:
+    if fixed is None:
+        return {}
+    items = fixed.items() if isinstance(fixed, Mapping) else fixed
+    ee = {v: i for i, v in enumerate(scores.mentee_ids.tolist())}
+    mr = {v: j for j, v in enumerate(scores.mentor_ids.tolist())}
+    out: dict[int, int] = {}
+    bad = []
+    for a, b in items:
+        if a not in ee or b not in mr:
+            bad.append(f"({a!r}, {b!r}) names an unknown id")
+        elif not scores.eligible[ee[a], mr[b]]:
+            bad.append(f"({a!r}, {b!r}) is not an eligible pair")
+        else:
+            out[ee[a]] = mr[b]
+    if bad:
+        raise ValueError("`fixed` pairs are invalid: " + "; ".join(bad))
+    return out
+
+
+def shortlist(
+    scores: Scores,
+    *,
+    k: int = 3,
+    exposure: int | np.ndarray | None = None,
+    max_per_group: int | None = None,
+    method: str = "auto",
+    time_limit: float | None = None,
+    seed: int = 0,
+    allow_short: bool = False,
+    fixed: Mapping[Any, Any] | None = None,
+) -> Shortlists:
+    """Propose k mentors per mentee so that a complete assignment always remains possible.
+
+    Parameters
+    ----------
+    scores : Scores
+    k : int, default 3
+        Shortlist length.
+    exposure : int, array or None
+        How many shortlists each mentor may appear on. None: ``max(c_j, ceil(1.5 * n *
+        k * c_j / sum(c)))`` (proportional to capacity with 50% slack, at most n).
+    max_per_group : int, optional
+        At most this many mentors of one group (``scores.mentor_groups``, the sector for
+        scored cohorts) on any shortlist.
+    method : {"auto", "flow", "exact"}
+    time_limit : float, optional
+        Seconds for the exact stage; the best answer so far is returned with its bound.
+    seed : int
+        Seed of CP-SAT's search (answers are deterministic for a given seed).
+    allow_short : bool, default False
+        Mentees with fewer than k reachable mentors get shorter lists instead of an error.
+    fixed : mapping of mentee id to mentor id, optional
+        Pairs accepted earlier: those mentees keep their mentor (a one-entry shortlist,
+        recommended) and use up that mentor's capacity; the rest are solved around them.
+
+    Returns
+    -------
+    Shortlists
+
+    Raises
+    ------
+    InfeasibleError
+        When the rules cannot be met: says who, why and what would fix it.
+    ValueError
+        For bad settings or an unknown method (the message lists the known ones).
+    """
+    if method not in METHODS:
+        raise ValueError(f"Unknown method {method!r}. Known methods: {', '.join(sorted(METHODS))}.")
+    if time_limit is not None and not (isinstance(time_limit, int | float) and time_limit > 0):
+        raise ValueError(
+            f"`time_limit` must be a positive number or None. Got {time_limit!r} instead."
+        )
+    if not isinstance(scores, Scores):
+        raise TypeError(f"`scores` must be a Scores object. Got {type(scores).__name__} instead.")
+    t0 = time.perf_counter()
+    pinned = _fixed_rows(scores, fixed)
+    capacity = scores.capacity.copy()
+    for j in pinned.values():
+        capacity[j] -= 1
+    if (capacity < 0).any():
+        raise ValueError("`fixed` assigns more mentees to a mentor than their capacity.")
+    open_rows = np.array([r for r in range(scores.n_mentees) if r not in pinned], dtype=np.int64)
+    n_all = scores.n_mentees
+    mentors = np.full((n_all, int(k) if isinstance(k, int | np.integer) else 1), -1, dtype=np.int64)
+    recommended = np.full(n_all, -1, dtype=np.int64)
+    for r, j in pinned.items():
+        mentors[r, 0] = j
+        recommended[r] = j
+    objective = float(sum(float(scores.total[r, j]) for r, j in pinned.items()))
+    bound, status, used, info = objective, "optimal", method, {}
+    expo_full = np.zeros(scores.n_mentors, dtype=np.int64)
+    if open_rows.size:
+        view = _with_capacity(scores, capacity)
+        p = Problem.build(view, k=k, exposure=exposure, max_per_group=max_per_group,
+                          allow_short=allow_short, mentee_rows=open_rows)  # fmt: skip
+        p.diagnose()
+        ans = METHODS[method](p, {"time_limit": time_limit, "seed": seed})
+        if ans.info.get("flow_failed"):
+            raise InfeasibleError(
+                "the flow method found no shortlists meeting every rule",
+                fix="use method='exact' or 'auto', raise `exposure`, or lower k",
+            )
+        _fill(p, ans, mentors, recommended)
+        value = _objective(p, ans.x)
+        objective += value
+        bound += max(ans.bound, value)
+        status = (
+            "optimal" if _proved(p, Answer(ans.x, ans.y, ans.bound, ans.method, {})) else "feasible"
+        )
+        used, info = ans.method, ans.info
+        expo_full[p.mr] = p.exposure
+    info = {
+        **info,
+        "seconds": time.perf_counter() - t0,
+        "fixed": len(pinned),
+        "allow_short": bool(allow_short),
+    }
+    return Shortlists(
+        scores=scores,
+        mentors=mentors,
+        recommended=recommended,
+        k=int(k),
+        exposure=expo_full,
+        max_per_group=max_per_group,
+        objective=objective,
+        bound=bound,
+        status=status,
+        method=used,
+        info=info,
+    )
+
+
+def _with_capacity(scores: Scores, capacity: np.ndarray) -> Scores:
+    if np.array_equal(capacity, scores.capacity):
+        return scores
+    return scores.with_capacity(capacity)
+
+
+def _fill(p: Problem, ans: Answer, mentors: np.ndarray, recommended: np.ndarray) -> None:
+    """Write an answer into (original-row) arrays, each list best first, ties by mentor id."""
+    sel = np.flatnonzero(ans.x)
+    # sort by mentee, then score descending, then mentor id order (canonical index)
+    order = np.lexsort((p.pj[sel], -p.ps[sel], p.pi[sel]))
+    sel = sel[order]
+    starts = np.searchsorted(p.pi[sel], np.arange(p.n))
+    rank = np.arange(len(sel)) - starts[p.pi[sel]]
+    rows, cols = p.to_original(sel)
+    mentors[rows, rank] = cols
+    yr, yc = p.to_original(np.flatnonzero(ans.y))
+    recommended[yr] = yc
