@@ -1,4 +1,5 @@
-"""The shortlist integer program, exactly: CP-SAT (warm-started), and its LP bound (GLOP).
+"""The shortlist integer program, exactly: its LP relaxation solved by pricing (HiGHS), and
+CP-SAT (warm-started) when the LP optimum is fractional.
 
 The model, on eligible pairs E (canonical order):
 
@@ -17,12 +18,20 @@ so it stays a valid upper bound.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .problem import Problem
 
-__all__ = ["EXACT_RESOLUTION", "ExactResult", "lp_bound", "lp_relaxation", "solve_cpsat"]
+__all__ = [
+    "EXACT_RESOLUTION",
+    "ExactResult",
+    "PricedLP",
+    "candidate_pairs",
+    "priced_lp",
+    "solve_cpsat",
+]
 
 #: Integer resolution of CP-SAT weights, as a share of the score range.
 EXACT_RESOLUTION = 2.0**-32
@@ -52,53 +61,6 @@ def _units(p: Problem, value: float, resolution: float) -> float:
     lo = float(p.ps.min()) if p.n_pairs else 0.0
     span = float(p.ps.max() - lo) if p.n_pairs else 1.0
     return lo * float(p.k.sum()) + (span or 1.0) * resolution * value
-
-
-def lp_bound(p: Problem) -> float:
-    """Optimum of the LP relaxation (GLOP): an upper bound on the shortlist optimum."""
-    return lp_relaxation(p)[0]
-
-
-def lp_relaxation(p: Problem) -> tuple[float, np.ndarray | None]:
-    """The LP relaxation (GLOP): ``(optimum + 1e-9 tolerance, x values)``; ``(-inf, None)``
-    if infeasible. When x is integral it is an optimal shortlist."""
-    from ortools.linear_solver import pywraplp
-
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    P = p.n_pairs
-    x = [solver.NumVar(0.0, 1.0, "") for _ in range(P)]
-    y = [solver.NumVar(0.0, 1.0, "") for _ in range(P)]
-    inf = solver.infinity()
-    rows_x = [solver.Constraint(float(k), float(k)) for k in p.k]
-    rows_y = [solver.Constraint(1.0, 1.0) for _ in range(p.n)]
-    expo = [solver.Constraint(-inf, float(e)) for e in p.exposure]
-    caps = [solver.Constraint(-inf, float(c)) for c in p.capacity]
-    groups: dict[int, object] = {}
-    width = int(p.group.max()) + 1 if p.group is not None else 0
-    objective = solver.Objective()
-    for q, (i, j, s) in enumerate(zip(p.pi.tolist(), p.pj.tolist(), p.ps.tolist(), strict=True)):
-        rows_x[i].SetCoefficient(x[q], 1.0)
-        rows_y[i].SetCoefficient(y[q], 1.0)
-        expo[j].SetCoefficient(x[q], 1.0)
-        caps[j].SetCoefficient(y[q], 1.0)
-        link = solver.Constraint(-inf, 0.0)
-        link.SetCoefficient(y[q], 1.0)
-        link.SetCoefficient(x[q], -1.0)
-        if p.max_per_group is not None and p.group is not None:
-            key = i * width + int(p.group[j])
-            if key not in groups:
-                groups[key] = solver.Constraint(-inf, float(p.max_per_group))
-            groups[key].SetCoefficient(x[q], 1.0)  # type: ignore[attr-defined]
-        objective.SetCoefficient(x[q], s)
-    objective.SetMaximization()
-    status = solver.Solve()
-    if status == pywraplp.Solver.INFEASIBLE:
-        return -np.inf, None
-    if status != pywraplp.Solver.OPTIMAL:
-        return np.inf, None
-    value = objective.Value()
-    xs = np.array([v.solution_value() for v in x])
-    return float(value + 1e-9 * max(1.0, abs(value))), xs
 
 
 def solve_cpsat(
@@ -158,3 +120,130 @@ def solve_cpsat(
     return ExactResult(
         None, None, False, status == cp_model.INFEASIBLE, np.inf, name, solver.wall_time
     )
+
+
+def _lp_model(p: Problem, pairs: np.ndarray) -> dict[str, Any]:
+    """Sparse LP (minimisation form, variables [x, y] over ``pairs``) for scipy's HiGHS."""
+    import scipy.sparse as sp
+
+    P = len(pairs)
+    pi, pj = p.pi[pairs], p.pj[pairs]
+    r = np.arange(P)
+    one = np.ones(P)
+    shape = (0, 2 * P)
+    blocks_ub = [
+        sp.csr_matrix((one, (pj, r)), shape=(p.m, 2 * P)),  # exposure
+        sp.csr_matrix((one, (pj, P + r)), shape=(p.m, 2 * P)),  # capacity
+        sp.csr_matrix(
+            (np.r_[one, -one], (np.r_[r, r], np.r_[P + r, r])), shape=(P, 2 * P)
+        ),  # y <= x
+    ]
+    b_ub = [p.exposure.astype(float), p.capacity.astype(float), np.zeros(P)]
+    gkeys = np.zeros(0, dtype=np.int64)
+    if p.max_per_group is not None and p.group is not None:
+        width = int(p.group.max()) + 1
+        key = pi * width + p.group[pj]
+        gkeys, inv = np.unique(key, return_inverse=True)
+        blocks_ub.append(sp.csr_matrix((one, (inv, r)), shape=(len(gkeys), 2 * P)))
+        b_ub.append(np.full(len(gkeys), float(p.max_per_group)))
+    del shape
+    A_eq = sp.vstack(
+        [sp.csr_matrix((one, (pi, r)), shape=(p.n, 2 * P)),
+         sp.csr_matrix((one, (pi, P + r)), shape=(p.n, 2 * P))]
+    )  # fmt: skip
+    return {
+        "c": -np.r_[p.ps[pairs], np.zeros(P)],
+        "A_ub": sp.vstack(blocks_ub).tocsr(),
+        "b_ub": np.concatenate(b_ub),
+        "A_eq": A_eq.tocsr(),
+        "b_eq": np.r_[p.k.astype(float), np.ones(p.n)],
+        "gkeys": gkeys,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLP:
+    """Result of :func:`priced_lp`."""
+
+    value: float  # LP optimum over the final pair set (-inf if infeasible)
+    bound: float  # valid upper bound on the full LP (hence on the integer optimum)
+    x: np.ndarray | None  # (P,) x values over all pairs (0 off the model)
+    in_model: np.ndarray  # (P,) bool
+    rounds: int
+    seconds: float
+
+
+def priced_lp(
+    p: Problem, start: np.ndarray, *, time_limit: float | None = None, max_rounds: int = 30
+) -> PricedLP:
+    """The LP relaxation over all eligible pairs, solved on a growing subset (pricing).
+
+    Starts from the pairs in ``start``; after each solve (HiGHS dual simplex) every pair
+    outside the model is priced with the duals u (k rows), alpha (assignment rows),
+    v (exposure), beta (capacity) and w (group rows). In maximisation form, adding pair
+    (i, j) can raise the optimum only if
+
+        r_ij = s_ij - u_i - v_j - w_ig + max(0, -alpha_i - beta_j) > 0
+
+    (the new link row's dual is chosen freely). Pairs with r_ij > 0 join the model. At
+    any round ``LP(subset) + sum of positive r_ij`` is a valid upper bound on the full LP
+    (give each pruned x_ij <= 1 bound the dual r_ij); when no pair prices out, the subset
+    optimum *is* the full LP optimum.
+    """
+    import time
+
+    from scipy.optimize import linprog
+
+    t0 = time.perf_counter()
+    in_model = np.asarray(start, dtype=bool).copy()
+    best_bound = np.inf
+    value, x_all = -np.inf, None
+    for rounds in range(1, max_rounds + 1):
+        pairs = np.flatnonzero(in_model)
+        model = _lp_model(p, pairs)
+        res = linprog(model["c"], model["A_ub"], model["b_ub"], model["A_eq"], model["b_eq"],
+                      bounds=(0, 1), method="highs-ds")  # fmt: skip
+        if res.status == 2:  # infeasible on the subset: widen to every pair once
+            if in_model.all():
+                return PricedLP(-np.inf, -np.inf, None, in_model, rounds, time.perf_counter() - t0)
+            in_model[:] = True
+            continue
+        if res.status != 0:
+            break
+        value = float(-res.fun)
+        P = len(pairs)
+        x_all = np.zeros(p.n_pairs)
+        x_all[pairs] = res.x[:P]
+        # duals of the minimisation form; maximisation-form duals are their negatives
+        eq = -res.eqlin.marginals
+        ub = -res.ineqlin.marginals
+        u, alpha = eq[: p.n], eq[p.n :]
+        v, beta = ub[: p.m], ub[p.m : 2 * p.m]
+        r = p.ps - u[p.pi] - v[p.pj] + np.maximum(0.0, -alpha[p.pi] - beta[p.pj])
+        if len(model["gkeys"]):
+            width = int(p.group.max()) + 1  # type: ignore[union-attr]
+            w = np.zeros(p.n * width)
+            w[model["gkeys"]] = ub[2 * p.m + P :]
+            r -= w[p.pi * width + p.group[p.pj]]  # type: ignore[index]
+        tol = 1e-9 * max(1.0, float(np.abs(p.ps).max()))
+        out = ~in_model & (r > tol)
+        bound = value + float(r[out].sum()) + 1e-9 * max(1.0, abs(value))
+        best_bound = min(best_bound, bound)
+        if not out.any():
+            break
+        if time_limit is not None and time.perf_counter() - t0 > time_limit:
+            break
+        in_model |= out
+    return PricedLP(value, best_bound, x_all, in_model, rounds, time.perf_counter() - t0)
+
+
+def candidate_pairs(p: Problem, per_mentee: int, per_mentor: int) -> np.ndarray:
+    """Each mentee's ``per_mentee`` best pairs and each mentor's ``per_mentor`` best pairs."""
+    out = np.zeros(p.n_pairs, dtype=bool)
+    for keys, size, top in ((p.pi, p.n, per_mentee), (p.pj, p.m, per_mentor)):
+        order = np.lexsort((-p.ps, keys))
+        sorted_keys = keys[order]
+        starts = np.searchsorted(sorted_keys, np.arange(size))
+        rank = np.arange(len(order)) - starts[sorted_keys]
+        out[order[rank < top]] = True
+    return out

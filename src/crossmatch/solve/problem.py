@@ -104,6 +104,12 @@ class Problem:
         span = hi - lo if hi > lo else 1.0
         return np.rint((self.ps - lo) / span / resolution).astype(np.int64)
 
+    def restrict(self, mask: np.ndarray) -> Problem:
+        """The same problem on a subset of its pairs (pair indices change)."""
+        from dataclasses import replace
+
+        return replace(self, pi=self.pi[mask], pj=self.pj[mask], ps=self.ps[mask])
+
     def to_original(self, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Original (row, column) of canonical pair indices."""
         return self.ee[self.pi[pairs]], self.mr[self.pj[pairs]]
