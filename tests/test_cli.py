@@ -9,10 +9,12 @@ from crossmatch.cli import main
 
 
 def test_demo_prints_a_summary(capsys):
-    assert main(["demo", "--mentees", "120", "--mentors", "40", "--seed", "3"]) == 0
+    assert main(["demo", "--mentees", "120", "--mentors", "60", "--seed", "3"]) == 0
     out = capsys.readouterr().out
-    assert "120 mentees and 40 mentors" in out
+    assert "120 mentees and 60 mentors" in out
     assert "Eligible pairs" in out and "Best mentors for" in out
+    assert "Shortlists of 3" in out and "mentees matched" in out and "first choice" in out
+    assert "Mentor load" in out
 
 
 def test_synth_then_score_round_trip(tmp_path, capsys):

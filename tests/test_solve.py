@@ -343,3 +343,58 @@ def test_fixed_pairs_are_kept_and_use_capacity():
     assert frame.loc["a", "mentor_id"] == "y"
     assert set(frame.loc[["b", "c"], "mentor_id"]) == {"x"}
     assert cm.assign(sl).load().tolist() == [2, 1]
+
+
+# ---------------------------------------------------------------------------- properties
+@PROPS
+@given(st.integers(0, 100_000), st.booleans(), st.sampled_from(["flow", "auto"]))
+def test_every_rule_holds_on_random_instances(seed, groups, method):
+    """Whatever the instance: k distinct eligible mentors, exposure, group limit, coverage;
+    the assignment from any choices is complete, on the shortlist and within capacity."""
+    rng = np.random.default_rng(seed)
+    S, E, cap, exposure, k, g = random_instance(rng, groups=groups)
+    d = 1 if groups and k > 1 else None
+    scores = to_scores(S, E, cap, g)
+    try:
+        sl = cm.shortlist(scores, k=k, exposure=exposure, max_per_group=d, method=method)
+    except cm.InfeasibleError as err:
+        assert str(err).startswith("infeasible: ") and err.reasons
+        return
+    assert check_shortlists(sl) == [] and has_complete_assignment(sl)
+    assert (sl.lengths() == k).all()
+    assert sl.objective <= sl.bound + 1e-9
+    for how in ("rank-maximal", "stable"):
+        a = cm.assign(sl, cm.simulate_choices(sl, seed=seed), method=how)
+        assert check_assignment(a) == []
+
+
+def test_simulated_choices_rank_whole_shortlists():
+    scores = scored_cohort(120, 60)
+    sl = cm.shortlist(scores, k=3, allow_short=True)
+    choices = cm.simulate_choices(sl, seed=1, response_rate=0.5)
+    per = choices.groupby("mentee_id")["preference"].agg(["min", "max", "count"])
+    assert (per["min"] == 1).all() and (per["max"] == per["count"]).all()
+    assert 0.3 < per.shape[0] / sl.n_mentees < 0.7
+    pd.testing.assert_frame_equal(choices, cm.simulate_choices(sl, seed=1, response_rate=0.5))
+    a = cm.assign(sl, choices)
+    from crossmatch.report import assignment_summary
+
+    summary = assignment_summary(a)
+    assert summary["matched"] == sl.n_mentees and summary["unmatched"] == 0
+    assert sum(summary["signature"]) == sl.n_mentees
+    assert summary["mentors_full"] <= summary["mentors_used"]
+    assert sum(summary["load_histogram"].values()) == scores.n_mentors
+
+
+def test_assignment_frame_marks_unmatched():
+    S = np.array([[0.9], [0.8]])
+    scores = cm.Scores.from_matrix(S, mentee_ids=["a", "b"], mentor_ids=["x"], capacity=[2])
+    sl = cm.shortlist(scores, k=1)
+    reduced = cm.Scores.from_matrix(S, mentee_ids=["a", "b"], mentor_ids=["x"], capacity=[1])
+    from dataclasses import replace
+
+    stable = cm.assign(replace(sl, scores=reduced), method="stable")
+    frame = stable.to_frame()
+    assert frame["mentor_id"].isna().sum() == 1
+    assert frame.loc[frame["mentor_id"].isna(), "reason"].str.contains("filled").all()
+    assert pd.isna(frame.loc[frame["mentor_id"].isna(), "score"]).all()

@@ -26,7 +26,7 @@ from .scoring import (
     score,
 )
 from .solve import assign, rematch, shortlist
-from .synth import synthetic_cohort
+from .synth import simulate_choices, synthetic_cohort
 
 __version__ = "0.1.0"
 
@@ -52,5 +52,6 @@ __all__ = [
     "rematch",
     "score",
     "shortlist",
+    "simulate_choices",
     "synthetic_cohort",
 ]

@@ -15,9 +15,10 @@ import numpy as np
 from . import __version__
 from .cohort import Cohort
 from .errors import InfeasibleError, ValidationError
-from .report import explain_mentee, ineligibility_table, score_summary
+from .report import assignment_summary, explain_mentee, ineligibility_table, score_summary
 from .scoring import Scores, score
-from .synth import synthetic_cohort
+from .solve import assign, shortlist
+from .synth import simulate_choices, synthetic_cohort
 
 __all__ = ["main"]
 
@@ -42,8 +43,10 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="run the pipeline on the built-in synthetic cohort")
     d.add_argument("--mentees", type=_positive, default=300)
-    d.add_argument("--mentors", type=_positive, default=100)
+    d.add_argument("--mentors", type=_positive, default=150)
     d.add_argument("--seed", type=int, default=0)
+    d.add_argument("-k", type=_positive, default=3, help="shortlist length (default 3)")
+    d.add_argument("--method", default="auto", help="shortlist method: auto, flow or exact")
 
     s = sub.add_parser("synth", help="write a synthetic cohort as mentees.csv and mentors.csv")
     s.add_argument("--mentees", type=_positive, required=True)
@@ -110,6 +113,41 @@ def _demo(args: argparse.Namespace) -> int:
     )
     table = explain_mentee(scores, row["id"], top=5)
     print(table.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+
+    t1 = time.perf_counter()
+    lists = shortlist(scores, k=args.k, method=args.method, allow_short=True)
+    t2 = time.perf_counter()
+    short = int((lists.lengths() < args.k).sum())
+    print(
+        f"\nShortlists of {args.k} ({lists.method}, {lists.status}) in {t2 - t1:.2f} s: total "
+        f"score {lists.objective:.2f}, upper bound {lists.bound:.2f} (gap {lists.gap:.3%})"
+        + (f"; {short} mentee(s) have fewer than {args.k} options" if short else "")
+    )
+    shown = np.bincount(lists.mentors[lists.mentors >= 0], minlength=scores.n_mentors)
+    print(
+        f"Mentors shown: {int((shown > 0).sum())} of {scores.n_mentors}; most-shown mentor on "
+        f"{int(shown.max())} shortlists (exposure limit {int(lists.exposure.max())})"
+    )
+    choices = simulate_choices(lists, seed=args.seed)
+    print(
+        f"Simulated choices: {choices['mentee_id'].nunique()} of {cohort.n_mentees} mentees "
+        "ranked their shortlist (the rest keep the shortlist order)"
+    )
+    t1 = time.perf_counter()
+    result = assign(lists, choices)
+    t2 = time.perf_counter()
+    a = assignment_summary(result)
+    ranks = ", ".join(f"{c} got choice {r}" for r, c in enumerate(a["signature"], start=1))
+    print(
+        f"Assignment (rank-maximal) in {t2 - t1:.2f} s: {a['matched']} of {a['n_mentees']} "
+        f"mentees matched; {a['first_choice_share']:.1%} got their first choice ({ranks})"
+    )
+    print(f"Score of assigned pairs: mean {a['mean_score']:.3f}, worst {a['worst_score']:.3f}")
+    hist = ", ".join(f"{v} with {k}" for k, v in a["load_histogram"].items())
+    print(
+        f"Mentor load: {a['mentors_used']} mentors used, {a['mentors_full']} at capacity, mean "
+        f"{a['mean_load']:.0%} of capacity (mentors by mentees assigned: {hist})"
+    )
     return 0
 
 

@@ -14,8 +14,9 @@ import pandas as pd
 from numpy.dtypes import StringDType
 
 from .cohort.schema import CADENCES, MODES, SLOTS
+from .results import Shortlists
 
-__all__ = ["GOALS", "REGIONS", "SECTOR_MIX", "synthetic_cohort"]
+__all__ = ["GOALS", "REGIONS", "SECTOR_MIX", "simulate_choices", "synthetic_cohort"]
 
 #: Leadership development goals and how common each is among mentees.
 GOALS: dict[str, float] = {
@@ -214,9 +215,9 @@ def synthetic_cohort(
     ee_goals = _join(goals, _top_k(rng, goal_w, n_mentees, 4), ee_ngoals)
     ee_slots = _slots(rng, rng.integers(3, 9, size=n_mentees))
     ee_region = _choice(rng, regions, region_w, n_mentees)
-    ee_mode = _choice(rng, list(MODES), np.array([0.2, 0.3, 0.5]), n_mentees)
-    # people in thinly populated regions rarely insist on meeting only in person
-    thin = np.isin(ee_region, [r for r, w in REGIONS.items() if w < 0.07])
+    ee_mode = _choice(rng, list(MODES), np.array([0.12, 0.3, 0.58]), n_mentees)
+    # only Londoners insist on meeting in person: elsewhere the pool of mentors is too thin
+    thin = np.isin(ee_region, [r for r, w in REGIONS.items() if w < 0.2])
     ee_mode[thin & (ee_mode == "in-person")] = "either"
     mentees = pd.DataFrame(
         {
@@ -227,7 +228,9 @@ def synthetic_cohort(
             "cadence": _choice(rng, list(CADENCES), np.array([0.2, 0.5, 0.3]), n_mentees),
             "mode": ee_mode,
             "region": ee_region,
-            "seniority": rng.choice([2, 3, 4, 5, 6], size=n_mentees, p=[0.1, 0.25, 0.3, 0.25, 0.1]),
+            "seniority": rng.choice(
+                [2, 3, 4, 5, 6], size=n_mentees, p=[0.02, 0.3, 0.35, 0.25, 0.08]
+            ),
             "goals": ee_goals,
         }
     )
@@ -242,7 +245,7 @@ def synthetic_cohort(
     keys = np.log(exp_w) + rng.gumbel(size=exp_w.shape)
     expertise = _join(goals, np.argsort(-keys, axis=1, kind="stable")[:, :8], n_exp)
     n_slots = np.clip(np.rint(4 + 2 * appeal + rng.normal(0, 1, n_mentors)), 2, 12).astype(int)
-    mode_p = np.where(popular[:, None], [0.05, 0.15, 0.8], [0.25, 0.3, 0.45])
+    mode_p = np.where(popular[:, None], [0.03, 0.15, 0.82], [0.1, 0.3, 0.6])
     mode_pick = (rng.random(n_mentors)[:, None] > np.cumsum(mode_p, axis=1)).sum(axis=1)
     learning = np.full(n_mentors, "", dtype=object)
     learns = rng.random(n_mentors) < 0.4
@@ -274,3 +277,44 @@ def synthetic_cohort(
     mr_excl[rows] = mentees["id"].to_numpy()[rng.integers(0, n_mentees, size=rows.size)]
     mentors["exclude"] = mr_excl
     return mentees, mentors
+
+
+def simulate_choices(
+    shortlists: Shortlists,
+    *,
+    seed: int = 0,
+    response_rate: float = 0.85,
+    noise: float = 0.15,
+) -> pd.DataFrame:
+    """Simulate the mentees' choices from their shortlists (a random-utility model).
+
+    Each mentee who responds (probability ``response_rate``) ranks every mentor on their
+    shortlist by ``score + noise * Gumbel``: mostly by score, but not always. Mentees who
+    do not respond send no rows (and keep the shortlist order in :func:`crossmatch.assign`).
+
+    Returns
+    -------
+    DataFrame
+        ``mentee_id``, ``mentor_id``, ``preference`` (1 = first choice).
+    """
+    if not 0 <= response_rate <= 1:
+        raise ValueError(f"`response_rate` must be in [0, 1]. Got {response_rate!r} instead.")
+    if not noise >= 0:
+        raise ValueError(f"`noise` must be >= 0. Got {noise!r} instead.")
+    rng = np.random.default_rng(seed)
+    mentors = shortlists.mentors
+    n, k = mentors.shape
+    valid = mentors >= 0
+    score = shortlists.scores.total[np.arange(n)[:, None], np.where(valid, mentors, 0)]
+    utility = np.where(valid, score + noise * rng.gumbel(size=(n, k)), -np.inf)
+    order = np.argsort(-utility, axis=1, kind="stable")
+    responds = rng.random(n) < response_rate
+    rows, pos = np.nonzero(valid[np.arange(n)[:, None], order] & responds[:, None])
+    chosen = mentors[rows, order[rows, pos]]
+    return pd.DataFrame(
+        {
+            "mentee_id": pd.Series(shortlists.mentee_ids[rows], dtype=object).infer_objects(),
+            "mentor_id": pd.Series(shortlists.mentor_ids[chosen], dtype=object).infer_objects(),
+            "preference": pos + 1,
+        }
+    )

@@ -7,9 +7,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..results import Assignment
 from ..scoring import Scores
 
-__all__ = ["explain_mentee", "ineligibility_table", "score_summary"]
+__all__ = ["assignment_summary", "explain_mentee", "ineligibility_table", "score_summary"]
 
 
 def ineligibility_table(scores: Scores) -> pd.DataFrame:
@@ -76,3 +77,34 @@ def explain_mentee(scores: Scores, mentee_id: Any, *, top: int = 5) -> pd.DataFr
     for name, comp in scores.components.items():
         df[name] = comp[i, cols]
     return df
+
+
+def assignment_summary(assignment: Assignment) -> dict[str, Any]:
+    """Headline figures of an assignment, as a plain dict.
+
+    Keys: ``n_mentees``, ``matched``, ``unmatched``, ``first_choice_share`` (of matched),
+    ``signature`` (mentees per preference rank), ``mean_score``, ``worst_score``,
+    ``mentors_used``, ``mentors_full``, ``mean_load`` (assigned / capacity over mentors
+    with capacity) and ``load_histogram`` (mentors by number of mentees assigned).
+    """
+    s = assignment.scores
+    ok = assignment.matched
+    i = np.flatnonzero(ok)
+    vals = s.total[i, assignment.mentor[i]].astype(np.float64)
+    load = assignment.load()
+    has_cap = s.capacity > 0
+    return {
+        "n_mentees": len(ok),
+        "matched": int(ok.sum()),
+        "unmatched": int((~ok).sum()),
+        "first_choice_share": float(np.mean(assignment.preference[ok] == 1)) if ok.any() else 0.0,
+        "signature": assignment.signature(),
+        "mean_score": float(vals.mean()) if vals.size else np.nan,
+        "worst_score": float(vals.min()) if vals.size else np.nan,
+        "mentors_used": int((load > 0).sum()),
+        "mentors_full": int(((load >= s.capacity) & has_cap).sum()),
+        "mean_load": float((load[has_cap] / s.capacity[has_cap]).mean()) if has_cap.any() else 0.0,
+        "load_histogram": {
+            int(k): int(v) for k, v in zip(*np.unique(load, return_counts=True), strict=True)
+        },
+    }
