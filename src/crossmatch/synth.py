@@ -308,7 +308,7 @@ def simulate_choices(
     score = shortlists.scores.total[np.arange(n)[:, None], np.where(valid, mentors, 0)]
     utility = np.where(valid, score + noise * rng.gumbel(size=(n, k)), -np.inf)
     order = np.argsort(-utility, axis=1, kind="stable")
-    responds: np.ndarray = rng.random(n) < response_rate
+    responds = np.less(rng.random(n), response_rate)
     rows, pos = np.nonzero(valid[np.arange(n)[:, None], order] & responds[:, None])
     chosen = mentors[rows, order[rows, pos]]
     return pd.DataFrame(
