@@ -398,3 +398,32 @@ def test_assignment_frame_marks_unmatched():
     assert frame["mentor_id"].isna().sum() == 1
     assert frame.loc[frame["mentor_id"].isna(), "reason"].str.contains("filled").all()
     assert pd.isna(frame.loc[frame["mentor_id"].isna(), "score"]).all()
+
+
+@PROPS
+@given(
+    st.integers(0, 100_000),
+    st.randoms(use_true_random=False),
+    st.sampled_from(["rank-maximal", "stable"]),
+)
+def test_assignment_is_row_order_invariant(seed, rnd, method):
+    rng = np.random.default_rng(seed)
+    S, E, cap, exposure, k, _ = random_instance(rng)
+    try:
+        sl = cm.shortlist(to_scores(S, E, cap), k=k, exposure=exposure)
+    except cm.InfeasibleError:
+        return
+    choices = cm.simulate_choices(sl, seed=seed)
+    a = cm.assign(sl, choices, method=method).to_frame().set_index("mentee_id").sort_index()
+    p = list(range(S.shape[0]))
+    q = list(range(S.shape[1]))
+    rnd.shuffle(p)
+    rnd.shuffle(q)
+    shuffled = cm.Scores.from_matrix(
+        np.where(E, S, np.nan)[np.ix_(p, q)], mentee_ids=p, mentor_ids=[f"r{j}" for j in q],
+        capacity=cap[q],
+    )  # fmt: skip
+    sl2 = cm.shortlist(shuffled, k=k, exposure=exposure[q])
+    b = cm.assign(sl2, choices.sample(frac=1, random_state=seed), method=method)
+    b = b.to_frame().set_index("mentee_id").sort_index()
+    pd.testing.assert_frame_equal(a, b)
