@@ -16,8 +16,8 @@ Methods (see :data:`METHODS`):
   then the best alternates around it. Fast; can lose a few percent.
 - ``"exact"``: the LP relaxation over every eligible pair, solved by pricing from the
   flow answer and each person's best pairs; an integral LP optimum is a proved optimum.
-  Otherwise CP-SAT solves the integer program on the pairs the LP kept, warm-started from
-  the flow answer, and the LP optimum stays as the bound.
+  Otherwise SCIP (OR-Tools' linear-solver wrapper) solves the integer program on the pairs
+  the LP kept, warm-started from the flow answer, and the LP optimum stays as the bound.
 - ``"auto"``: flow; then exact when the flow answer is not proved optimal and the
   problem is small enough (:data:`AUTO_EXACT_PAIRS` eligible pairs) to finish quickly.
 """
@@ -149,17 +149,17 @@ def _exact(p: Problem, opts: dict[str, Any], start: Answer | None = None) -> Ans
             info["lp_integral"] = True
             return Answer(x, cover.pair_used, min(bound, lp.bound), "exact", info)
     info["lp_integral"] = False
-    # CP-SAT on the pairs the LP kept (every pair that could matter to the LP)
+    # SCIP on the pairs the LP kept (every pair that could matter to the LP)
     sub = p.restrict(lp.in_model)
     keep = np.flatnonzero(lp.in_model)
     hint = (start.x[keep], start.y[keep]) if flow_ok and start is not None else None
-    res = exact.solve_cpsat(
+    res = exact.solve_mip(
         sub, hint=hint, time_limit=opts.get("time_limit"), seed=opts.get("seed", 0)
     )
-    info.update(cpsat_status=res.status, cpsat_seconds=res.seconds)
+    info.update(mip_status=res.status, mip_seconds=res.seconds)
     if res.x is None or res.y is None:
         if flow_ok and start is not None:
-            info["note"] = "CP-SAT found nothing better within the time limit"
+            info["note"] = "the MIP solver found nothing better within the time limit"
             return Answer(start.x, start.y, bound, "flow", info)
         raise InfeasibleError(
             "no shortlists were found within the time limit, and the quick checks found no "
@@ -244,7 +244,7 @@ def shortlist(
     time_limit : float, optional
         Seconds for the exact stage; the best answer so far is returned with its bound.
     seed : int
-        Seed of CP-SAT's search (answers are deterministic for a given seed).
+        Seed of the MIP solver's search (answers are deterministic for a given seed).
     allow_short : bool, default False
         Mentees with fewer than k reachable mentors get shorter lists instead of an error.
     fixed : mapping of mentee id to mentor id, optional
