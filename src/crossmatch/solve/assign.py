@@ -3,11 +3,13 @@
 - ``"rank-maximal"`` (default): everyone gets a mentor from their shortlist, capacities
   hold, and the number of first choices is as large as possible, then of second choices,
   and so on; the total score breaks the remaining ties. Solved exactly as a sequence of
-  linear programs with OR-Tools GLOP: stage r maximises the rank-r count with the counts of
-  the better ranks fixed at their optima. The assignment polytope is integral and each
-  stage optimises over a face of it, so every stage has an integral optimal vertex (a
-  CP-SAT solve of the same sequence is the fallback should rounding ever leave a
-  fractional value).
+  assignment LPs (HiGHS dual simplex, through SciPy): stage r maximises the rank-r count
+  over the optimal face of the stages before, which is kept by fixing options by their
+  reduced costs (complementary slackness). The assignment polytope is integral and each
+  stage optimises over a face of it, so every stage has an integral optimal vertex
+  (an OR-Tools CP-SAT solve of the same sequence is the fallback should
+  rounding ever leave a fractional value). A single min-cost flow with rank weights would
+  need weights of (n + 1)^(k - 1), which overflow 64-bit costs for real cohorts.
 - ``"stable"``: mentee-proposing deferred acceptance; mentors rank mentees by score
   (ties by mentee id). Mentees may stay unmatched, with the reason.
 """
@@ -126,56 +128,102 @@ def _options(
 
 def _lexicographic(
     rows: np.ndarray, mentors: np.ndarray, ranks: np.ndarray, score: np.ndarray,
-    capacity: np.ndarray, n: int, backend: str,
+    capacity: np.ndarray, n: int,
 ) -> np.ndarray:  # fmt: skip
-    """Pick one option per mentee maximising (count rank 0, count rank 1, ..., score)."""
-    if backend == "glop":
-        from ortools.linear_solver import pywraplp
+    """One option per mentee maximising (count of rank 0, count of rank 1, ..., score).
 
-        solver = pywraplp.Solver.CreateSolver("GLOP")
-        x = [solver.NumVar(0.0, 1.0, "") for _ in range(len(rows))]
-        ok_statuses = (pywraplp.Solver.OPTIMAL,)
-    else:
-        solver = pywraplp_cp()
-        x = [solver.BoolVar("") for _ in range(len(rows))]
-        ok_statuses = (0,)  # pywraplp.Solver.OPTIMAL
-    inf = solver.infinity()
-    per_mentee = [solver.Constraint(1.0, 1.0) for _ in range(n)]
-    per_mentor = [solver.Constraint(-inf, float(c)) for c in capacity]
-    for q, (r, j) in enumerate(zip(rows.tolist(), mentors.tolist(), strict=True)):
-        per_mentee[r].SetCoefficient(x[q], 1.0)
-        per_mentor[j].SetCoefficient(x[q], 1.0)
-    objective = solver.Objective()
-    objective.SetMaximization()
-    for stage in range(int(ranks.max()) + 2 if len(ranks) else 1):
-        objective.Clear()
-        objective.SetMaximization()
-        last = stage > (int(ranks.max()) if len(ranks) else -1)
-        coeff = score if last else (ranks == stage).astype(float)
-        for q in np.flatnonzero(coeff != 0).tolist():
-            objective.SetCoefficient(x[q], float(coeff[q]))
-        status = solver.Solve()
-        if status not in ok_statuses:
+    A sequence of assignment LPs (HiGHS dual simplex). After stage r (maximise the rank-r
+    count) the optimal face is kept by complementary slackness with the stage's optimal
+    duals, which holds for *every* optimal solution: a capacity row with a nonzero dual stays
+    full, an option with positive reduced cost stays 0, and one with negative reduced cost
+    (at its upper bound) stays 1. Those are fixed, and the next stage solves a smaller
+    assignment LP. The polytope and its faces are integral, so basic solutions are integral.
+    """
+    import scipy.sparse as sp
+    from scipy.optimize import linprog
+
+    q = len(rows)
+    x = np.zeros(q)
+    free = np.ones(q, dtype=bool)  # options still undecided
+    cap = np.asarray(capacity, dtype=float).copy()
+    tight = np.zeros(len(cap), dtype=bool)  # mentors that must stay full
+    n_ranks = int(ranks.max()) + 1 if q else 0
+    tol = 1e-9
+    for stage in range(n_ranks + 1):
+        last = stage == n_ranks
+        idx = np.flatnonzero(free)
+        if idx.size == 0:
+            break
+        open_rows, row_of = np.unique(rows[idx], return_inverse=True)
+        used, col_of = np.unique(mentors[idx], return_inverse=True)
+        one = np.ones(idx.size)
+        cols = np.arange(idx.size)
+        mentee_rows = sp.csr_matrix((one, (row_of, cols)), shape=(len(open_rows), idx.size))
+        mentor_rows = sp.csr_matrix((one, (col_of, cols)), shape=(len(used), idx.size))
+        full = tight[used]
+        a_eq = sp.vstack([mentee_rows, mentor_rows[np.flatnonzero(full)]]).tocsr()
+        b_eq = np.r_[np.ones(len(open_rows)), cap[used[full]]]
+        a_ub = mentor_rows[np.flatnonzero(~full)]
+        b_ub = cap[used[~full]]
+        cost = -score[idx] if last else -(ranks[idx] == stage).astype(float)
+        res = linprog(cost, a_ub, b_ub, a_eq, b_eq, bounds=(0, 1), method="highs-ds")
+        if res.status != 0:
             raise InfeasibleError(
                 "no complete assignment exists within the shortlists and capacities",
                 fix="use shortlists from `shortlist`, which always contain a complete assignment",
             )
         if last:
+            x[idx] = res.x
             break
-        count = round(objective.Value())
-        fix = solver.Constraint(float(count), float(count))
-        for q in np.flatnonzero(ranks == stage).tolist():
-            fix.SetCoefficient(x[q], 1.0)
-    return np.array([v.solution_value() for v in x])
+        tight[used[~full][np.abs(res.ineqlin.marginals) > tol]] = True
+        drop = res.lower.marginals > tol
+        take = (res.upper.marginals < -tol) & ~drop
+        free[idx[drop]] = False
+        chosen = idx[take]
+        if chosen.size:
+            x[chosen] = 1.0
+            free[chosen] = False
+            done = np.zeros(n, dtype=bool)
+            done[rows[chosen]] = True
+            free &= ~done[rows]  # the other options of those mentees are out
+            np.subtract.at(cap, mentors[chosen], 1.0)
+    return x
 
 
-def pywraplp_cp() -> Any:
-    from ortools.linear_solver import pywraplp
+def _cpsat_lexicographic(
+    rows: np.ndarray, mentors: np.ndarray, ranks: np.ndarray, score: np.ndarray,
+    capacity: np.ndarray, n: int,
+) -> np.ndarray:  # fmt: skip
+    """The same sequence with OR-Tools CP-SAT (integer by construction): the fallback should
+    an LP vertex ever come back fractional through rounding."""
+    from ortools.sat.python import cp_model
 
-    solver = pywraplp.Solver.CreateSolver("CP-SAT")
-    if solver is None:  # pragma: no cover
-        raise RuntimeError("OR-Tools was built without CP-SAT in pywraplp")
-    return solver
+    model = cp_model.CpModel()
+    x = [model.new_bool_var("") for _ in range(len(rows))]
+    for i in range(n):
+        model.add_exactly_one(x[q] for q in np.flatnonzero(rows == i).tolist())
+    for j in range(len(capacity)):
+        members = np.flatnonzero(mentors == j).tolist()
+        if members:
+            model.add(sum(x[q] for q in members) <= int(capacity[j]))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    lo, hi = float(score.min(initial=0.0)), float(score.max(initial=1.0))
+    weights = np.rint((score - lo) / ((hi - lo) or 1.0) * 2**30).astype(np.int64)
+    n_ranks = int(ranks.max()) + 1 if len(ranks) else 0
+    for stage in range(n_ranks + 1):
+        last = stage == n_ranks
+        chosen = np.arange(len(rows)) if last else np.flatnonzero(ranks == stage)
+        coeff = weights[chosen] if last else np.ones(len(chosen), dtype=np.int64)
+        terms = [x[q] for q in chosen.tolist()]
+        model.maximize(cp_model.LinearExpr.weighted_sum(terms, coeff.tolist()))
+        if solver.solve(model) != cp_model.OPTIMAL:
+            raise InfeasibleError(
+                "no complete assignment exists within the shortlists and capacities"
+            )
+        if not last:
+            model.add(sum(terms) == round(solver.objective_value))
+    return np.array([solver.boolean_value(v) for v in x], dtype=float)
 
 
 def _rank_maximal(
@@ -189,11 +237,11 @@ def _rank_maximal(
     pos[order] = np.arange(n)
     canon_rows = pos[rows]
     score = s.total[rows, mentors].astype(np.float64)
-    backend = "glop"
-    value = _lexicographic(canon_rows, mentors, ranks, score, s.capacity, n, backend)
+    backend = "highs"
+    value = _lexicographic(canon_rows, mentors, ranks, score, s.capacity, n)
     if np.any(np.abs(value - np.round(value)) > 1e-6):
         backend = "cp-sat"
-        value = _lexicographic(canon_rows, mentors, ranks, score, s.capacity, n, backend)
+        value = _cpsat_lexicographic(canon_rows, mentors, ranks, score, s.capacity, n)
     chosen = np.round(value) > 0.5
     mentor = np.full(n, -1, dtype=np.int64)
     mentor[rows[chosen]] = mentors[chosen]

@@ -91,7 +91,9 @@ def _flow(p: Problem, opts: dict[str, Any]) -> Answer:
         return Answer(xr, inside.pair_used, bound, "flow", info)
     best: tuple[float, np.ndarray, np.ndarray] | None = None
     bonus = round(1.0 / flow.RESOLUTION)
-    for favour in (True, False):
+    for favour in (True, False):  # the plain variant only if favouring the relaxation fails
+        if best is not None:
+            break
         stage1 = flow.max_assignment(p, cap, weights=w + bonus * xr if favour else w)
         if not stage1.matched.all():
             p.diagnose()  # names the mentees and mentors (a Hall violator)
