@@ -427,3 +427,37 @@ def test_assignment_is_row_order_invariant(seed, rnd, method):
     b = cm.assign(sl2, choices.sample(frac=1, random_state=seed), method=method)
     b = b.to_frame().set_index("mentee_id").sort_index()
     pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize("solver", ["solve_mip", "solve_cpsat"])
+def test_integer_solvers_match_the_oracle(solver):
+    """The MIP fallbacks (used when the LP optimum is fractional) are exact on their own."""
+    from crossmatch.solve import exact
+    from crossmatch.solve.problem import Problem
+
+    rng = np.random.default_rng(21)
+    checked = 0
+    for _ in range(50):
+        S, E, cap, exposure, k, g = random_instance(rng, groups=True)
+        d = 1 if k > 1 else None
+        oracle = _oracle(S, E, cap, exposure, k, g if d else None, d)
+        p = Problem.build(to_scores(S, E, cap, g), k=k, exposure=exposure, max_per_group=d)
+        res = getattr(exact, solver)(p, hint=None, time_limit=30, seed=0)
+        if oracle is None:
+            assert res.x is None
+            continue
+        assert res.optimal
+        assert p.ps[res.x].sum() == pytest.approx(oracle[0], rel=1e-9, abs=1e-9)
+        assert res.bound >= oracle[0] - 1e-9
+        checked += 1
+    assert checked > 10
+
+
+@pytest.mark.slow
+def test_fractional_lp_is_closed_by_the_mip_stage():
+    """A tight real cohort whose LP optimum is fractional: auto still proves optimality."""
+    mentees, mentors = cm.synthetic_cohort(500, 150, seed=42, capacity=(2, 5))
+    scores = cm.score(cm.Cohort.from_frames(mentees, mentors))
+    sl = cm.shortlist(scores, k=3, allow_short=True)
+    assert sl.info["lp_integral"] is False and sl.info["mip_status"] == "OPTIMAL"
+    assert sl.status == "optimal" and check_shortlists(sl) == []
