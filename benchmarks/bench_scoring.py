@@ -28,14 +28,16 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
-import platform
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+try:  # run as a script (python benchmarks/...) or as a module (python -m benchmarks....)
+    from ._harness import _fmt_s, _fmt_size, _mb, current_kib, machine, peak_kib, reset_peak
+except ImportError:
+    from _harness import _fmt_s, _fmt_size, _mb, current_kib, machine, peak_kib, reset_peak  # type: ignore[no-redef]
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -53,37 +55,6 @@ CHILD_TIMEOUT_S = 3600
 
 
 # ---------------------------------------------------------------------------- memory
-def _mb(kib: float) -> float:
-    return kib / 1024.0
-
-
-def peak_kib() -> int:
-    """Peak resident set of this process (ru_maxrss is KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def current_kib() -> int:
-    """Current resident set (VmRSS), falling back to the peak where /proc is missing."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return peak_kib()
-
-
-def reset_peak() -> bool:
-    """Reset the peak-RSS high-water mark (Linux >= 4.0). True if it worked."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        return False
-    return True
-
-
 # ---------------------------------------------------------------------------- children
 def _top_k_stream(cohort: Any, k: int, block_rows: int) -> dict[str, Any]:
     """Stream the blocks and keep each mentee's top-k eligible mentors by total."""
@@ -241,14 +212,6 @@ def run_child(args: list[str]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- report
-def _fmt_size(n: int, m: int) -> str:
-    return f"{n:,}x{m:,}"
-
-
-def _fmt_s(x: float) -> str:
-    return f"{x:.3f}" if x < 10 else f"{x:.1f}"
-
-
 def _fmt_rate(x: float | None) -> str:
     if x is None:
         return "-"
@@ -306,23 +269,6 @@ def table(results: list[dict[str, Any]], baseline: dict[str, Any]) -> str:
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
-
-
-def machine() -> dict[str, Any]:
-    import numpy as np
-    import pandas as pd
-
-    import crossmatch as cm
-
-    return {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "crossmatch": cm.__version__,
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-    }
 
 
 def main(argv: list[str] | None = None) -> int:

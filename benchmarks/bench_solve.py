@@ -48,14 +48,35 @@ import gc
 import json
 import math
 import os
-import platform
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+try:  # run as a script (python benchmarks/...) or as a module (python -m benchmarks....)
+    from ._harness import (
+        _fmt_s,
+        _fmt_size,
+        _mb,
+        _status_kib,
+        current_kib,
+        hwm_kib,
+        machine,
+        reset_peak,
+    )
+except ImportError:
+    from _harness import (
+        _fmt_s,
+        _fmt_size,
+        _mb,
+        _status_kib,
+        current_kib,
+        hwm_kib,
+        machine,
+        reset_peak,
+    )  # type: ignore[no-redef]
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -76,48 +97,6 @@ QUIET_ENV = {"GLOG_minloglevel": "2", "ABSL_MIN_LOG_LEVEL": "2", "GLOG_logtostde
 
 
 # ---------------------------------------------------------------------------- memory
-def _mb(kib: float) -> float:
-    return kib / 1024.0
-
-
-def peak_kib() -> int:
-    """Peak resident set of this process (ru_maxrss is KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def _status_kib(field: str, pid: int | str = "self") -> int | None:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-def current_kib() -> int:
-    """Current resident set (VmRSS), falling back to the peak where /proc is missing."""
-    v = _status_kib("VmRSS")
-    return peak_kib() if v is None else v
-
-
-def hwm_kib() -> int:
-    """Resident-set high-water mark since the last reset (VmHWM), else ru_maxrss."""
-    v = _status_kib("VmHWM")
-    return peak_kib() if v is None else v
-
-
-def reset_peak() -> bool:
-    """Reset the peak-RSS high-water mark (Linux >= 4.0). True if it worked."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except OSError:
-        return False
-    return True
-
-
 # ---------------------------------------------------------------------------- helpers
 def _plain(x: Any) -> Any:
     """JSON-safe copy (numpy scalars and arrays, tuples, non-finite floats)."""
@@ -625,16 +604,6 @@ def _infeasible_shortlists(r: dict[str, Any]) -> bool:
 
 
 # ---------------------------------------------------------------------------- report
-def _fmt_size(n: int, m: int) -> str:
-    return f"{n:,}x{m:,}"
-
-
-def _fmt_s(x: float | None) -> str:
-    if x is None:
-        return "-"
-    return f"{x:.3f}" if x < 10 else f"{x:.1f}"
-
-
 def _fmt_num(x: float | None) -> str:
     return "-" if x is None else f"{x:,.3f}"
 
@@ -777,27 +746,6 @@ def notes_for(results: list[dict[str, Any]], args: argparse.Namespace) -> list[s
         if "error" in r:
             notes.append(f"{size}: {r['error']}")
     return notes
-
-
-def machine() -> dict[str, Any]:
-    import numpy as np
-    import ortools
-    import pandas as pd
-    import scipy
-
-    import crossmatch as cm
-
-    return {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "scipy": scipy.__version__,
-        "ortools": ortools.__version__,
-        "crossmatch": cm.__version__,
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
