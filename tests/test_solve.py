@@ -52,6 +52,19 @@ def scored_cohort(n: int, m: int, capacity=(2, 4)) -> cm.Scores:
     raise AssertionError("no synthetic cohort where every mentee has an option")
 
 
+def shuffled_scores(S, E, cap, rnd) -> tuple[cm.Scores, list[int]]:
+    """The instance with mentee rows and mentor columns in a random order (same ids)."""
+    p = list(range(S.shape[0]))
+    q = list(range(S.shape[1]))
+    rnd.shuffle(p)
+    rnd.shuffle(q)
+    shuffled = cm.Scores.from_matrix(
+        np.where(E, S, np.nan)[np.ix_(p, q)], mentee_ids=p, mentor_ids=[f"r{j}" for j in q],
+        capacity=cap[q],
+    )  # fmt: skip
+    return shuffled, q
+
+
 def _oracle(S, E, cap, exposure, k, g, d):
     E = E & (cap > 0)[None, :]
     return milp_shortlist(S, E, cap, exposure, k, groups=g, max_per_group=d)
@@ -118,14 +131,7 @@ def test_shortlist_is_deterministic_and_row_order_invariant(seed, rnd):
         return
     b = cm.shortlist(scores, k=k, exposure=exposure)
     pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
-    p = list(range(S.shape[0]))
-    q = list(range(S.shape[1]))
-    rnd.shuffle(p)
-    rnd.shuffle(q)
-    shuffled = cm.Scores.from_matrix(
-        np.where(E, S, np.nan)[np.ix_(p, q)], mentee_ids=p, mentor_ids=[f"r{j}" for j in q],
-        capacity=cap[q],
-    )  # fmt: skip
+    shuffled, q = shuffled_scores(S, E, cap, rnd)
     c = cm.shortlist(shuffled, k=k, exposure=exposure[q])
     key = ["mentee_id", "rank"]
     left = a.to_frame().sort_values(key).reset_index(drop=True)
@@ -415,14 +421,7 @@ def test_assignment_is_row_order_invariant(seed, rnd, method):
         return
     choices = cm.simulate_choices(sl, seed=seed)
     a = cm.assign(sl, choices, method=method).to_frame().set_index("mentee_id").sort_index()
-    p = list(range(S.shape[0]))
-    q = list(range(S.shape[1]))
-    rnd.shuffle(p)
-    rnd.shuffle(q)
-    shuffled = cm.Scores.from_matrix(
-        np.where(E, S, np.nan)[np.ix_(p, q)], mentee_ids=p, mentor_ids=[f"r{j}" for j in q],
-        capacity=cap[q],
-    )  # fmt: skip
+    shuffled, q = shuffled_scores(S, E, cap, rnd)
     sl2 = cm.shortlist(shuffled, k=k, exposure=exposure[q])
     b = cm.assign(sl2, choices.sample(frac=1, random_state=seed), method=method)
     b = b.to_frame().set_index("mentee_id").sort_index()
