@@ -460,3 +460,15 @@ def test_fractional_lp_is_closed_by_the_mip_stage():
     sl = cm.shortlist(scores, k=3, allow_short=True)
     assert sl.info["lp_integral"] is False and sl.info["mip_status"] == "OPTIMAL"
     assert sl.status == "optimal" and check_shortlists(sl) == []
+
+
+def test_rematch_rejects_bad_input_clearly():
+    S = np.array([[0.9, 0.5], [0.8, 0.4]])
+    scores = cm.Scores.from_matrix(S, mentee_ids=["a", "b"], mentor_ids=["x", "y"], capacity=[1, 1])
+    a = cm.assign(cm.shortlist(scores, k=2))
+    with pytest.raises(TypeError, match="must be an Assignment"):
+        cm.rematch(scores, mentees=["a"])
+    with pytest.raises(ValueError, match="Unknown"):
+        cm.rematch(a, mentees=["nobody"])
+    with pytest.raises(ValueError, match="Unknown"):
+        cm.rematch(a, mentees=[])

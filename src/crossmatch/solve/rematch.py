@@ -48,6 +48,10 @@ def rematch(
         Over the rematched mentees only (``scores`` restricted to their rows, mentor
         capacities set to what is free).
     """
+    if not isinstance(assignment, Assignment):
+        raise TypeError(
+            f"`assignment` must be an Assignment. Got {type(assignment).__name__} instead."
+        )
     scores = assignment.scores if scores is None else scores
     if not isinstance(scores, Scores):
         raise TypeError(f"`scores` must be a Scores object. Got {type(scores).__name__} instead.")
