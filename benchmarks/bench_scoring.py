@@ -34,10 +34,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-try:  # run as a script (python benchmarks/...) or as a module (python -m benchmarks....)
-    from ._harness import _fmt_s, _fmt_size, _mb, current_kib, machine, peak_kib, reset_peak
-except ImportError:
-    from _harness import _fmt_s, _fmt_size, _mb, current_kib, machine, peak_kib, reset_peak  # type: ignore[no-redef]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # `_harness` beside this script
+from _harness import _fmt_s, _fmt_size, _mb, current_kib, machine, peak_kib, reset_peak  # type: ignore[no-redef]
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

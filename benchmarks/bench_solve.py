@@ -55,28 +55,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-try:  # run as a script (python benchmarks/...) or as a module (python -m benchmarks....)
-    from ._harness import (
-        _fmt_s,
-        _fmt_size,
-        _mb,
-        _status_kib,
-        current_kib,
-        hwm_kib,
-        machine,
-        reset_peak,
-    )
-except ImportError:
-    from _harness import (
-        _fmt_s,
-        _fmt_size,
-        _mb,
-        _status_kib,
-        current_kib,
-        hwm_kib,
-        machine,
-        reset_peak,
-    )  # type: ignore[no-redef]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # `_harness` beside this script
+from _harness import (
+    _fmt_s,
+    _fmt_size,
+    _mb,
+    _status_kib,
+    current_kib,
+    hwm_kib,
+    machine,
+    reset_peak,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

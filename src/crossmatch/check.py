@@ -40,10 +40,8 @@ def check_shortlists(sl: Shortlists, *, coverage: bool = True) -> list[str]:
                 f"mentee {s.mentee_ids[i]!r}: ineligible mentors {s.mentor_ids[bad].tolist()}"
             )
         sc = s.total[i, row].astype(np.float64)
-        order = np.lexsort((np.array([str(v) for v in s.mentor_ids[row]]), -sc))
         if len(row) > 1 and np.any(np.diff(sc) > 0):
             out.append(f"mentee {s.mentee_ids[i]!r}: shortlist not ranked by score")
-        del order
         if sl.recommended[i] not in row:
             out.append(f"mentee {s.mentee_ids[i]!r}: recommended mentor not on the shortlist")
     if not fixed and not sl.info.get("allow_short") and np.any(lengths != sl.k):

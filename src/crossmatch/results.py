@@ -14,17 +14,14 @@ import numpy as np
 import pandas as pd
 
 from .scoring import Scores
+from .scoring.scores import id_column
 
-__all__ = ["Assignment", "Shortlists"]
+__all__ = ["Assignment", "Shortlists", "rank_signature"]
 
 
 def _readonly(*arrays: np.ndarray) -> None:
     for a in arrays:
         a.setflags(write=False)
-
-
-def _ids(values: np.ndarray) -> pd.Series:
-    return pd.Series(values, dtype=object).infer_objects()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -100,8 +97,8 @@ class Shortlists:
         jj = self.mentors[ii, rr]
         s = self.scores
         data: dict[str, Any] = {
-            "mentee_id": _ids(s.mentee_ids[ii]),
-            "mentor_id": _ids(s.mentor_ids[jj]),
+            "mentee_id": id_column(s.mentee_ids[ii]),
+            "mentor_id": id_column(s.mentor_ids[jj]),
             "rank": rr + 1,
             "score": s.total[ii, jj].astype(np.float64),
         }
@@ -121,6 +118,14 @@ class Shortlists:
             f"Shortlists(n_mentees={self.n_mentees}, k={self.k}, objective={self.objective:.4f}, "
             f"bound={self.bound:.4f}, status={self.status!r}, method={self.method!r})"
         )
+
+
+def rank_signature(preference: np.ndarray) -> tuple[int, ...]:
+    """How many mentees got their 1st, 2nd, ... choice (0 = unmatched, not counted)."""
+    p = preference[preference > 0]
+    if p.size == 0:
+        return ()
+    return tuple(int(c) for c in np.bincount(p, minlength=int(p.max()) + 1)[1:])
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -172,10 +177,7 @@ class Assignment:
 
     def signature(self) -> tuple[int, ...]:
         """How many mentees got their 1st, 2nd, ... choice."""
-        p = self.preference[self.preference > 0]
-        if p.size == 0:
-            return ()
-        return tuple(int(c) for c in np.bincount(p, minlength=int(p.max()) + 1)[1:])
+        return rank_signature(self.preference)
 
     def load(self) -> np.ndarray:
         """Mentees assigned to each mentor."""
@@ -191,18 +193,16 @@ class Assignment:
         i = np.arange(len(self.mentor))
         ids = np.empty(len(ok), dtype=object)
         ids[ok] = s.mentor_ids[j[ok]]
-        mentor_id = _ids(ids)
+        mentor_id = id_column(ids)
         return pd.DataFrame(
             {
-                "mentee_id": _ids(s.mentee_ids),
+                "mentee_id": id_column(s.mentee_ids),
                 "mentor_id": mentor_id,
-                "preference": pd.array(np.where(ok, self.preference, 0), dtype="Int64").astype(
-                    "Int64"
-                ),
+                "preference": pd.Series(self.preference, dtype="Int64").mask(~ok),
                 "score": np.where(ok, s.total[i, j].astype(np.float64), np.nan),
                 "reason": list(self.reason),
             }
-        ).assign(preference=lambda d: d["preference"].mask(~ok))
+        )
 
     def to_records(self) -> list[dict[str, Any]]:
         return [

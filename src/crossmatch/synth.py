@@ -15,6 +15,7 @@ from numpy.dtypes import StringDType
 
 from .cohort.schema import CADENCES, MODES, SLOTS
 from .results import Shortlists
+from .scoring.scores import id_column
 
 __all__ = ["GOALS", "REGIONS", "SECTOR_MIX", "simulate_choices", "synthetic_cohort"]
 
@@ -313,8 +314,8 @@ def simulate_choices(
     chosen = mentors[rows, order[rows, pos]]
     return pd.DataFrame(
         {
-            "mentee_id": pd.Series(shortlists.mentee_ids[rows], dtype=object).infer_objects(),
-            "mentor_id": pd.Series(shortlists.mentor_ids[chosen], dtype=object).infer_objects(),
+            "mentee_id": id_column(shortlists.mentee_ids[rows]),
+            "mentor_id": id_column(shortlists.mentor_ids[chosen]),
             "preference": pos + 1,
         }
     )

@@ -374,7 +374,7 @@ def _exclusions(
     if "id" not in ee.columns or "id" not in mr.columns or len(ee) == 0 or len(mr) == 0:
         return np.zeros((0, 2), dtype=np.int64)
     ee_index = {str(v).strip(): i for i, v in enumerate(ee["id"].tolist())}
-    mr_index = {str(v).strip(): j for i, v in enumerate(mr["id"].tolist()) for j in [i]}
+    mr_index = {str(v).strip(): j for j, v in enumerate(mr["id"].tolist())}
     pairs: set[tuple[int, int]] = set()
     for side, df, lists, other, other_name in (
         ("mentees", ee, ee_parsed.get("exclude"), mr_index, "mentors"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..cohort import Cohort
-from ..cohort.schema import CADENCES, EITHER, IN_PERSON, MODES, REMOTE
+from ..cohort.schema import CADENCES, IN_PERSON, MODES, REMOTE
 from ..errors import Problem, ValidationError
 from .config import BUILTIN_RULES, ScoringConfig
 from .scores import flag_dtype
@@ -96,7 +96,6 @@ class Kernels:
             r.reason for r in config.rules
         )
         self.flag_dtype = flag_dtype(len(self.reason_names))
-        _ = EITHER  # every mode fits "either"; kept for readers of mode_table
 
     # ------------------------------------------------------------------ components
     def sector(self, rows: slice) -> np.ndarray:

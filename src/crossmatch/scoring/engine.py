@@ -38,9 +38,8 @@ def _kernels(cohort: Cohort, config: ScoringConfig | None) -> Kernels:
     return Kernels(cohort, config)
 
 
-def _blocks(kernels: Kernels, block_rows: int | None) -> Iterator[Block]:
-    n, m = kernels.cohort.shape
-    step = _block_rows(n, m, block_rows)
+def _blocks(kernels: Kernels, step: int) -> Iterator[Block]:
+    n = kernels.cohort.n_mentees
     for start in range(0, n, step):
         yield kernels.block(slice(start, min(start + step, n)))
 
@@ -56,8 +55,7 @@ def iter_score_blocks(
     best candidates). Arguments are checked at once, not on the first ``next()``.
     """
     kernels = _kernels(cohort, config)
-    _block_rows(cohort.n_mentees, cohort.n_mentors, block_rows)
-    return _blocks(kernels, block_rows)
+    return _blocks(kernels, _block_rows(cohort.n_mentees, cohort.n_mentors, block_rows))
 
 
 def score(

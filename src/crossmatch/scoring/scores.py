@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..cohort import Cohort
     from .config import ScoringConfig
 
-__all__ = ["Scores"]
+__all__ = ["Scores", "id_column"]
 
 #: Reason names used by :meth:`Scores.from_matrix` (the built-in scorer has its own list).
 MATRIX_REASONS: tuple[str, ...] = ("no score", "not eligible", "mentor capacity 0")
@@ -376,18 +376,15 @@ class Scores:
             ii = np.repeat(np.arange(n), m)
             jj = np.tile(np.arange(m), n)
         data: dict[str, Any] = {
-            "mentee_id": self.mentee_ids[ii],
-            "mentor_id": self.mentor_ids[jj],
+            "mentee_id": id_column(self.mentee_ids[ii]),
+            "mentor_id": id_column(self.mentor_ids[jj]),
             "score": self.total[ii, jj],
         }
         for name, comp in self.components.items():
             data[name] = comp[ii, jj]
         data["eligible"] = self.eligible[ii, jj]
         data["reason"] = self.reason_text(self.reason_flags[ii, jj])
-        df = pd.DataFrame(data)
-        for col in ("mentee_id", "mentor_id"):
-            df[col] = _restore_ids(df[col])
-        return df
+        return pd.DataFrame(data)
 
     def __repr__(self) -> str:
         n, m = self.shape
@@ -397,9 +394,10 @@ class Scores:
 
 
 # ---------------------------------------------------------------------------- helpers
-def _restore_ids(col: pd.Series) -> pd.Series:
-    """Give an id column a proper dtype (int ids as int64) instead of object."""
-    return col.infer_objects()
+def id_column(values: np.ndarray) -> pd.Series:
+    """Ids (an object array, possibly with None) as a column with a proper dtype: integer
+    ids become int64, text ids text; used by every ``to_frame``."""
+    return pd.Series(values, dtype=object).infer_objects()
 
 
 def _position(ids: np.ndarray, value: Any, what: str) -> int:

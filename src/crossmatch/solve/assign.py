@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InfeasibleError, Problem, ValidationError
-from ..results import Assignment, Shortlists
+from ..results import Assignment, Shortlists, rank_signature
 from .problem import id_order
 
 __all__ = ["ASSIGN_METHODS", "assign", "orderings"]
@@ -190,6 +190,12 @@ def _lexicographic(
     return x
 
 
+def _groups(keys: np.ndarray, size: int) -> list[np.ndarray]:
+    """Positions of each key value 0..size-1 (one pass, instead of a scan per value)."""
+    order = np.argsort(keys, kind="stable")
+    return np.split(order, np.searchsorted(keys[order], np.arange(1, size)))
+
+
 def _cpsat_lexicographic(
     rows: np.ndarray, mentors: np.ndarray, ranks: np.ndarray, score: np.ndarray,
     capacity: np.ndarray, n: int,
@@ -200,12 +206,11 @@ def _cpsat_lexicographic(
 
     model = cp_model.CpModel()
     x = [model.new_bool_var("") for _ in range(len(rows))]
-    for i in range(n):
-        model.add_exactly_one(x[q] for q in np.flatnonzero(rows == i).tolist())
-    for j in range(len(capacity)):
-        members = np.flatnonzero(mentors == j).tolist()
-        if members:
-            model.add(sum(x[q] for q in members) <= int(capacity[j]))
+    for members in _groups(rows, n):
+        model.add_exactly_one(x[q] for q in members.tolist())
+    for j, members in enumerate(_groups(mentors, len(capacity))):
+        if members.size:
+            model.add(sum(x[q] for q in members.tolist()) <= int(capacity[j]))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     lo, hi = float(score.min(initial=0.0)), float(score.max(initial=1.0))
@@ -334,17 +339,12 @@ def assign(
             reasons.append("empty shortlist")
         else:
             reasons.append("every mentor on the list was filled by mentees they rank higher")
-    result = Assignment(
+    return Assignment(
         scores=shortlists.scores,
         mentor=mentor,
         preference=preference,
         reason=tuple(reasons),
         method=method,
         shortlists=shortlists,
-        info=info,
+        info={**info, "signature": rank_signature(preference)},
     )
-    return Assignment(
-        scores=result.scores, mentor=result.mentor, preference=result.preference,
-        reason=result.reason, method=method, shortlists=shortlists,
-        info={**info, "signature": result.signature()},
-    )  # fmt: skip

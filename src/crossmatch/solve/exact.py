@@ -131,7 +131,6 @@ def _lp_model(p: Problem, pairs: np.ndarray) -> dict[str, Any]:
     pi, pj = p.pi[pairs], p.pj[pairs]
     r = np.arange(P)
     one = np.ones(P)
-    shape = (0, 2 * P)
     blocks_ub = [
         sp.csr_matrix((one, (pj, r)), shape=(p.m, 2 * P)),  # exposure
         sp.csr_matrix((one, (pj, P + r)), shape=(p.m, 2 * P)),  # capacity
@@ -147,7 +146,6 @@ def _lp_model(p: Problem, pairs: np.ndarray) -> dict[str, Any]:
         gkeys, inv = np.unique(key, return_inverse=True)
         blocks_ub.append(sp.csr_matrix((one, (inv, r)), shape=(len(gkeys), 2 * P)))
         b_ub.append(np.full(len(gkeys), float(p.max_per_group)))
-    del shape
     A_eq = sp.vstack(
         [sp.csr_matrix((one, (pi, r)), shape=(p.n, 2 * P)),
          sp.csr_matrix((one, (pi, P + r)), shape=(p.n, 2 * P))]

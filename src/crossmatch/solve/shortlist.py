@@ -127,10 +127,11 @@ def _exact(p: Problem, opts: dict[str, Any], start: Answer | None = None) -> Ans
         except InfeasibleError:
             start = None
     info = dict(start.info) if start is not None else {}
-    flow_ok = start is not None and not start.info.get("flow_failed")
+    # the flow answer, when it found shortlists (its relaxation bound is valid either way)
+    flow_answer = start if start is not None and not start.info.get("flow_failed") else None
     seed_pairs = exact.candidate_pairs(p, 2 * p.k_max + 2, 2 * p.k_max + 2)
-    if flow_ok and start is not None:
-        seed_pairs |= start.x | start.y
+    if flow_answer is not None:
+        seed_pairs |= flow_answer.x | flow_answer.y
     lp = exact.priced_lp(p, seed_pairs, time_limit=opts.get("time_limit"))
     info.update(lp_bound=lp.bound, lp_rounds=lp.rounds, lp_seconds=lp.seconds,
                 lp_pairs=int(lp.in_model.sum()))  # fmt: skip
@@ -154,15 +155,15 @@ def _exact(p: Problem, opts: dict[str, Any], start: Answer | None = None) -> Ans
     # SCIP on the pairs the LP kept (every pair that could matter to the LP)
     sub = p.restrict(lp.in_model)
     keep = np.flatnonzero(lp.in_model)
-    hint = (start.x[keep], start.y[keep]) if flow_ok and start is not None else None
+    hint = None if flow_answer is None else (flow_answer.x[keep], flow_answer.y[keep])
     res = exact.solve_mip(
         sub, hint=hint, time_limit=opts.get("time_limit"), seed=opts.get("seed", 0)
     )
     info.update(mip_status=res.status, mip_seconds=res.seconds)
     if res.x is None or res.y is None:
-        if flow_ok and start is not None:
+        if flow_answer is not None:
             info["note"] = "the MIP solver found nothing better within the time limit"
-            return Answer(start.x, start.y, bound, "flow", info)
+            return Answer(flow_answer.x, flow_answer.y, bound, "flow", info)
         raise InfeasibleError(
             "no shortlists were found within the time limit, and the quick checks found no "
             "simple cause",
@@ -171,8 +172,8 @@ def _exact(p: Problem, opts: dict[str, Any], start: Answer | None = None) -> Ans
     x = np.zeros(p.n_pairs, dtype=bool)
     y = np.zeros(p.n_pairs, dtype=bool)
     x[keep], y[keep] = res.x, res.y
-    if flow_ok and start is not None and _objective(p, start.x) > _objective(p, x):
-        return Answer(start.x, start.y, bound, "flow", info)
+    if flow_answer is not None and _objective(p, flow_answer.x) > _objective(p, x):
+        return Answer(flow_answer.x, flow_answer.y, bound, "flow", info)
     return Answer(x, y, bound, "exact", info)
 
 
