@@ -4,6 +4,7 @@ The pipeline reads as a chain of nouns::
 
     Cohort.from_frames(mentees, mentors)   # validate and encode   (crossmatch.cohort)
     score(cohort, ScoringConfig())         # -> Scores             (crossmatch.scoring)
+    score_candidates(cohort)               # -> CandidateScores    (large cohorts, sparse)
     shortlist(scores, k=3)                 # -> Shortlists         (crossmatch.solve)
     assign(shortlists, choices)            # -> Assignment         (crossmatch.solve)
 
@@ -15,6 +16,7 @@ from .errors import InfeasibleError, Problem, ValidationError
 from .results import Assignment, Shortlists
 from .scoring import (
     AvailabilityConfig,
+    CandidateScores,
     CustomComponent,
     GoalsConfig,
     HardRule,
@@ -24,6 +26,7 @@ from .scoring import (
     SeniorityConfig,
     iter_score_blocks,
     score,
+    score_candidates,
 )
 from .solve import assign, rematch, shortlist
 from .synth import simulate_choices, synthetic_cohort
@@ -33,6 +36,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Assignment",
     "AvailabilityConfig",
+    "CandidateScores",
     "Cohort",
     "CustomComponent",
     "GoalsConfig",
@@ -51,6 +55,7 @@ __all__ = [
     "iter_score_blocks",
     "rematch",
     "score",
+    "score_candidates",
     "shortlist",
     "simulate_choices",
     "synthetic_cohort",

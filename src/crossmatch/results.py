@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .scoring import Scores
+from .scoring.candidates import CandidateScores
 from .scoring.scores import id_column
 
 __all__ = ["Assignment", "Shortlists", "rank_signature"]
@@ -53,7 +54,7 @@ class Shortlists:
         Timings and solver details.
     """
 
-    scores: Scores
+    scores: Scores | CandidateScores
     mentors: np.ndarray
     recommended: np.ndarray
     k: int
@@ -150,7 +151,7 @@ class Assignment:
         their 1st, 2nd, ... choice).
     """
 
-    scores: Scores
+    scores: Scores | CandidateScores
     mentor: np.ndarray
     preference: np.ndarray
     reason: tuple[str | None, ...]

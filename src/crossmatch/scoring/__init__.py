@@ -1,5 +1,6 @@
 """Scoring: settings, components and the `Scores` of every mentee-mentor pair."""
 
+from .candidates import CandidateScores, score_candidates
 from .config import (
     AvailabilityConfig,
     CustomComponent,
@@ -14,6 +15,7 @@ from .scores import Scores
 
 __all__ = [
     "AvailabilityConfig",
+    "CandidateScores",
     "CustomComponent",
     "GoalsConfig",
     "HardRule",
@@ -23,4 +25,5 @@ __all__ = [
     "SeniorityConfig",
     "iter_score_blocks",
     "score",
+    "score_candidates",
 ]

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import InfeasibleError
 from ..scoring import Scores
+from ..scoring.candidates import CandidateScores
 
 __all__ = ["Problem", "default_exposure", "id_order"]
 
@@ -69,9 +70,11 @@ class Problem:
 
     Mentee ``a`` is original row ``ee[a]``; mentor ``b`` original column ``mr[b]``.
     Pair ``p`` joins canonical mentee ``pi[p]`` and mentor ``pj[p]`` with score ``ps[p]``.
+    Built from :class:`CandidateScores`, the pairs are the candidates and ``cut_e`` /
+    ``cut_m`` bound the score of every eligible pair left out (None: nothing left out).
     """
 
-    scores: Scores
+    scores: Scores | CandidateScores
     ee: np.ndarray
     mr: np.ndarray
     pi: np.ndarray
@@ -83,6 +86,12 @@ class Problem:
     k: np.ndarray  # per mentee
     k_max: int
     max_per_group: int | None
+    cut_e: np.ndarray | None = None
+    cut_m: np.ndarray | None = None
+
+    @property
+    def pruned(self) -> bool:
+        return self.cut_e is not None
 
     @property
     def n(self) -> int:
@@ -117,7 +126,7 @@ class Problem:
     @classmethod
     def build(
         cls,
-        scores: Scores,
+        scores: Scores | CandidateScores,
         *,
         k: int,
         exposure: Any = None,
@@ -125,7 +134,7 @@ class Problem:
         allow_short: bool = False,
         mentee_rows: np.ndarray | None = None,
     ) -> Problem:
-        if not isinstance(scores, Scores):
+        if not isinstance(scores, Scores | CandidateScores):
             raise TypeError(
                 f"`scores` must be a Scores object. Got {type(scores).__name__} instead."
             )
@@ -152,12 +161,19 @@ class Problem:
         rank_e[ee] = np.arange(n)
         rank_m = np.empty(m, dtype=np.int64)
         rank_m[mr] = np.arange(m)
-        ii, jj = np.nonzero(scores.eligible[rows])
-        ii = rows[ii]
+        cut_e = cut_m = None
+        if isinstance(scores, CandidateScores):
+            keep = rank_e[scores.rows] >= 0
+            ii, jj, vals = scores.rows[keep], scores.cols[keep], scores.values[keep]
+            cut_e, cut_m = scores.mentee_cut[ee], scores.mentor_cut[mr]
+        else:
+            ii, jj = np.nonzero(scores.eligible[rows])
+            ii = rows[ii]
+            vals = scores.total[ii, jj]
         pi, pj = rank_e[ii], rank_m[jj]
         order = np.lexsort((pj, pi))
         pi, pj = pi[order], pj[order]
-        ps = scores.total[ee[pi], mr[pj]].astype(np.float64)
+        ps = np.asarray(vals, np.float64)[order]
         capacity = scores.capacity[mr].astype(np.int64)
         expo = _exposure(exposure, scores.capacity, n, int(k))[mr]
         group = None
@@ -168,13 +184,16 @@ class Problem:
         reach = counts
         if max_per_group is not None and group is not None:
             reach = _group_reach(pi, group[pj], n, int(max_per_group))
+        if isinstance(scores, CandidateScores) and (max_per_group is None or group is None):
+            reach = np.maximum(reach, scores.n_eligible[ee])  # eligible in the full matrix
         kk = np.minimum(reach, k) if allow_short else np.full(n, int(k))
         return cls(scores, ee, mr, pi.astype(np.int64), pj.astype(np.int64), ps, capacity, expo,
-                   group, kk.astype(np.int64), int(k), max_per_group)  # fmt: skip
+                   group, kk.astype(np.int64), int(k), max_per_group, cut_e, cut_m)  # fmt: skip
 
     # ------------------------------------------------------------------ diagnosis
-    def diagnose(self) -> None:
-        """Raise InfeasibleError listing every cheap-to-prove reason the rules cannot be met."""
+    def diagnose(self, *, coverage: bool = True) -> None:
+        """Raise InfeasibleError listing every cheap-to-prove reason the rules cannot be met
+        (``coverage=False`` skips the Hall check, which on candidates proves nothing)."""
         s = self.scores
         reasons: list[str] = []
         who: list[Any] = []
@@ -189,15 +208,20 @@ class Problem:
         reach = np.bincount(self.pi, minlength=self.n)
         if self.max_per_group is not None and self.group is not None:
             reach = _group_reach(self.pi, self.group[self.pj], self.n, self.max_per_group)
+        elif isinstance(s, CandidateScores):
+            reach = s.n_eligible[self.ee]
         short = np.flatnonzero((reach < self.k) | (reach == 0))
         if short.size:
             lines = []
             for a in short[:10]:
                 row = self.ee[a]
-                flags = s.reason_flags[row]
                 counts: Counter[str] = Counter()
                 for b, name in enumerate(s.reason_names):
-                    c = int(np.count_nonzero((flags >> np.asarray(b, flags.dtype)) & 1))
+                    if isinstance(s, CandidateScores):
+                        c = int(s.reason_counts[row, b])
+                    else:
+                        flags = s.reason_flags[row]
+                        c = int(np.count_nonzero((flags >> np.asarray(b, flags.dtype)) & 1))
                     if c:
                         counts[name] = c
                 why = ", ".join(f"{name} ({c})" for name, c in counts.most_common(3)) or "none"
@@ -226,7 +250,7 @@ class Problem:
                 f"needs {need}"
             )
             fixes.append("raise `exposure` or lower k")
-        if not reasons:
+        if not reasons and coverage:
             hall = self.coverage_violation()
             if hall is not None:
                 mentees, mentors, cap = hall
@@ -253,21 +277,10 @@ class Problem:
         flow = max_assignment(self, cap, weights=None)
         if flow.matched.all():
             return None
+        from .prune import unfilled_reach
+
         # mentees reachable from an unmatched mentee by alternating paths (residual graph)
-        used = flow.pair_used
-        mentee_seen = ~flow.matched.copy()
-        mentor_seen = np.zeros(self.m, dtype=bool)
-        frontier = np.flatnonzero(mentee_seen)
-        while frontier.size:
-            arcs = np.isin(self.pi, frontier) & ~used
-            new_mentors = np.unique(self.pj[arcs])
-            new_mentors = new_mentors[~mentor_seen[new_mentors]]
-            mentor_seen[new_mentors] = True
-            back = used & np.isin(self.pj, new_mentors)
-            new_mentees = np.unique(self.pi[back])
-            new_mentees = new_mentees[~mentee_seen[new_mentees]]
-            mentee_seen[new_mentees] = True
-            frontier = new_mentees
+        mentee_seen, mentor_seen = unfilled_reach(self, flow.pair_used, ~flow.matched)
         mentees = np.flatnonzero(mentee_seen)
         mentors = np.flatnonzero(mentor_seen)
         return mentees, mentors, int(cap[mentors].sum())

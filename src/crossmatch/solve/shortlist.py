@@ -20,13 +20,22 @@ Methods (see :data:`METHODS`):
   the LP kept, warm-started from the flow answer, and the LP optimum stays as the bound.
 - ``"auto"``: flow; then exact when the flow answer is not proved optimal and the
   problem is small enough (:data:`AUTO_EXACT_PAIRS` eligible pairs) to finish quickly.
+
+On :class:`~crossmatch.scoring.candidates.CandidateScores` (large cohorts) any method
+solves the candidate pairs, and :mod:`crossmatch.solve.prune` makes the answer honest
+about the pairs left out: the candidates are widened until they hold an answer whenever
+the full problem does (a min cut that survives widening is a proof of infeasibility),
+and ``bound`` is an upper bound for the *unpruned* problem, tightened by pricing rounds
+(column generation) until no left-out pair can improve the relaxation.
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from concurrent.futures import Executor
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -34,7 +43,8 @@ import numpy as np
 from ..errors import InfeasibleError
 from ..results import Shortlists
 from ..scoring import Scores
-from . import exact, flow
+from ..scoring.candidates import CandidateScores
+from . import exact, flow, prune
 from .problem import Problem
 
 __all__ = ["AUTO_EXACT_PAIRS", "METHODS", "shortlist"]
@@ -45,6 +55,10 @@ AUTO_EXACT_PAIRS = 120_000
 AUTO_TIME_LIMIT = 30.0
 #: Relative gap under which an answer is reported as "optimal".
 OPTIMAL_GAP = 1e-9
+#: On candidates: at most this many pricing rounds (each one streamed pass over the
+#: unproven mentees' rows), stopping earlier once the relative gap is below PRICING_GAP.
+PRICING_ROUNDS = 6
+PRICING_GAP = 1e-4
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +70,7 @@ class Answer:
     bound: float
     method: str
     info: dict[str, Any]
+    relax: np.ndarray | None = None  # the relaxation's b-matching, when solved
 
 
 Solver = Callable[[Problem, dict[str, Any]], Answer]
@@ -69,7 +84,11 @@ def _flow(p: Problem, opts: dict[str, Any]) -> Answer:
     t0 = time.perf_counter()
     w = p.scaled(flow.RESOLUTION)
     need = int(p.k.sum())
-    xr, got = flow.select_pairs(p, per_mentee=p.k, per_mentor=p.exposure, weights=w)
+    xr = opts.get("relax")
+    if xr is not None:  # solved already (by the candidates' pricing rounds)
+        got = int(xr.sum())
+    else:
+        xr, got = flow.select_pairs(p, per_mentee=p.k, per_mentor=p.exposure, weights=w)
     if got < need:
         filled = np.bincount(p.pi[xr], minlength=p.n)
         short = np.flatnonzero(filled < p.k)
@@ -88,7 +107,7 @@ def _flow(p: Problem, opts: dict[str, Any]) -> Answer:
     if inside.matched.all():
         info["stages"] = "relaxation covers"
         info["flow_seconds"] = time.perf_counter() - t0
-        return Answer(xr, inside.pair_used, bound, "flow", info)
+        return Answer(xr, inside.pair_used, bound, "flow", info, xr)
     best: tuple[float, np.ndarray, np.ndarray] | None = None
     bonus = round(1.0 / flow.RESOLUTION)
     for favour in (True, False):  # the plain variant only if favouring the relaxation fails
@@ -116,8 +135,8 @@ def _flow(p: Problem, opts: dict[str, Any]) -> Answer:
     info["flow_seconds"] = time.perf_counter() - t0
     if best is None:
         info["flow_failed"] = True
-        return Answer(np.zeros(p.n_pairs, bool), np.zeros(p.n_pairs, bool), bound, "flow", info)
-    return Answer(best[1], best[2], bound, "flow", info)
+        return Answer(np.zeros(p.n_pairs, bool), np.zeros(p.n_pairs, bool), bound, "flow", info, xr)
+    return Answer(best[1], best[2], bound, "flow", info, xr)
 
 
 def _exact(p: Problem, opts: dict[str, Any], start: Answer | None = None) -> Answer:
@@ -194,11 +213,128 @@ def _proved(p: Problem, a: Answer) -> bool:
     )
 
 
+def _widen(cs: CandidateScores, p: Problem, opts: dict[str, Any]) -> CandidateScores | None:
+    """More candidates for the mentees behind a min cut of the candidate graph (the
+    relaxation cannot fill every shortlist, or no complete assignment exists); None when
+    no eligible pair crosses the cut, which then proves it for the full problem too."""
+    if cs.cohort is None:
+        return None
+    w = p.scaled(flow.RESOLUTION)
+    q = replace(p, max_per_group=None)
+    xr, got = flow.select_pairs(q, per_mentee=q.k, per_mentor=q.exposure, weights=w)
+    if got < int(q.k.sum()):
+        used, unfilled = xr, np.bincount(q.pi[xr], minlength=q.n) < q.k
+    else:
+        cover = flow.max_assignment(p, np.minimum(p.capacity, p.exposure), weights=None)
+        if cover.matched.all():
+            return None
+        used, unfilled = cover.pair_used, ~cover.matched
+    mentees, mentors = prune.unfilled_reach(p, used, unfilled)
+    prices = np.zeros(p.m)
+    prices[mentors | (p.exposure == 0)] = np.inf
+    _, r, c, v = cs.price(
+        _to_columns(p, prices), _to_rows(p, p.k, 0), _to_rows(p, np.full(p.n, -np.inf), np.inf),
+        rows=p.ee[mentees], limit=cs.per_mentee, executor=opts.get("executor"),
+        progress=opts.get("progress"),
+    )  # fmt: skip
+    return cs.with_pairs(r, c, v) if len(r) else None
+
+
+def _to_rows(p: Problem, values: np.ndarray, fill: float) -> np.ndarray:
+    out = np.full(p.scores.n_mentees, fill, dtype=np.asarray(values).dtype)
+    out[p.ee] = values
+    return out
+
+
+def _to_columns(p: Problem, values: np.ndarray) -> np.ndarray:
+    out = np.empty(p.m, dtype=np.asarray(values).dtype)
+    out[p.mr] = values
+    return out
+
+
+def _solve_candidates(
+    cs: CandidateScores, build: dict[str, Any], method: str, opts: dict[str, Any]
+) -> tuple[Problem, Answer]:
+    """Solve on candidates: widen until feasible, price the relaxation until its bound
+    for the full problem is tight (or time is up), then run ``method`` once."""
+    t0 = time.perf_counter()
+    limit = opts.get("time_limit")
+    bound = np.inf
+    rounds: list[dict[str, Any]] = []
+    widened = 0
+    stopped = False
+    while True:
+        p = Problem.build(cs, **build)
+        p.diagnose(coverage=False)
+        w = p.scaled(flow.RESOLUTION)
+        q = replace(p, max_per_group=None)
+        relax, got = flow.select_pairs(q, per_mentee=q.k, per_mentor=q.exposure, weights=w)
+        if got < int(q.k.sum()):
+            wider = _widen(cs, p, opts)
+            if wider is None:
+                break  # the method below reports the (proved) infeasibility
+            cs, widened = wider, widened + 1
+            continue
+        v = prune.mentor_prices(p, relax, w)
+        ub, terms, unproven, kth = prune.cut_bound(p, v, p.cut_e, p.cut_m)
+        fixed = ub - float(terms.sum())
+        r = c = np.zeros(0, np.int64)
+        vals = np.zeros(0, np.float32)
+        stopped = limit is not None and time.perf_counter() - t0 > limit
+        if unproven.any() and cs.cohort is not None and not stopped:
+            topk, r, c, vals = cs.price(
+                _to_columns(p, v), _to_rows(p, p.k, 0), _to_rows(p, kth, np.inf),
+                rows=p.ee[unproven], limit=max(2 * p.k_max, 10),
+                executor=opts.get("executor"), progress=opts.get("progress"),
+            )  # fmt: skip
+            terms = terms.copy()
+            terms[unproven] = topk[p.ee[unproven]]
+            ub = fixed + float(terms.sum())
+        bound = min(bound, ub)
+        value = _objective(p, relax)
+        rounds.append({"pairs": p.n_pairs, "relaxation": value, "bound": ub,
+                       "unproven": int(unproven.sum()), "entering": len(r)})  # fmt: skip
+        stopped = bool(len(r)) and limit is not None and time.perf_counter() - t0 > limit
+        if len(r) == 0 or bound - value <= PRICING_GAP * abs(bound) or stopped:
+            break
+        if len(rounds) >= PRICING_ROUNDS:
+            break
+        cs = cs.with_pairs(r, c, vals)
+    while True:
+        try:
+            opts = {**opts, "relax": relax if p.max_per_group is None else None}
+            ans = METHODS[method](p, opts)
+            if ans.info.get("flow_failed"):
+                raise InfeasibleError("the flow method found no shortlists meeting every rule")
+            break
+        except InfeasibleError:
+            wider = _widen(cs, p, opts)
+            if wider is None:
+                p.diagnose()  # a proved violator (the cut holds in the full problem)
+                raise
+            cs, widened = wider, widened + 1
+            p = Problem.build(cs, **build)
+            relax = None
+    value = _objective(p, ans.x)
+    info = {**ans.info, "candidate_pairs": p.n_pairs, "pricing_rounds": rounds,
+            "widened": widened, "pruned_bound": ans.bound}  # fmt: skip
+    if stopped:
+        info["time_limit_reached"] = True
+        warnings.warn(
+            f"shortlist: the time limit of {limit} s ran out after {len(rounds)} pricing "
+            f"round(s); returning the best shortlists so far (relative gap to the bound "
+            f"{(bound - value) / max(abs(bound), 1e-12):.3%})",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return p, replace(ans, bound=max(float(bound), value), info=info)
+
+
 #: Registered shortlist solvers, by name.
 METHODS: dict[str, Solver] = {"auto": _auto, "flow": _flow, "exact": _exact}
 
 
-def _fixed_rows(scores: Scores, fixed: Any) -> dict[int, int]:
+def _fixed_rows(scores: Scores | CandidateScores, fixed: Any) -> dict[int, int]:
     if fixed is None:
         return {}
     items = fixed.items() if isinstance(fixed, Mapping) else fixed
@@ -219,7 +355,7 @@ def _fixed_rows(scores: Scores, fixed: Any) -> dict[int, int]:
 
 
 def shortlist(
-    scores: Scores,
+    scores: Scores | CandidateScores,
     *,
     k: int = 3,
     exposure: int | np.ndarray | None = None,
@@ -229,12 +365,17 @@ def shortlist(
     seed: int = 0,
     allow_short: bool = False,
     fixed: Mapping[Any, Any] | None = None,
+    executor: Executor | None = None,
+    progress: bool | None = None,
 ) -> Shortlists:
     """Propose k mentors per mentee so that a complete assignment always remains possible.
 
     Parameters
     ----------
-    scores : Scores
+    scores : Scores or CandidateScores
+        Dense scores, or candidate pairs of a large cohort
+        (:func:`crossmatch.score_candidates`): then the answer is found on the
+        candidates, widened and priced so that ``bound`` holds for the full problem.
     k : int, default 3
         Shortlist length.
     exposure : int, array or None
@@ -245,7 +386,8 @@ def shortlist(
         scored cohorts) on any shortlist.
     method : {"auto", "flow", "exact"}
     time_limit : float, optional
-        Seconds for the exact stage; the best answer so far is returned with its bound.
+        Seconds for the exact stage and, on candidates, for the pricing rounds; the best
+        answer so far is returned with its bound (and a RuntimeWarning says so).
     seed : int
         Seed of the MIP solver's search (answers are deterministic for a given seed).
     allow_short : bool, default False
@@ -253,6 +395,11 @@ def shortlist(
     fixed : mapping of mentee id to mentor id, optional
         Pairs accepted earlier: those mentees keep their mentor (a one-entry shortlist,
         recommended) and use up that mentor's capacity; the rest are solved around them.
+    executor : concurrent.futures.Executor, optional
+        Runs the streamed pricing passes on candidates (see
+        :func:`crossmatch.score_candidates`).
+    progress : bool, optional
+        Progress bars for the streamed passes; default: only on a terminal.
 
     Returns
     -------
@@ -271,7 +418,7 @@ def shortlist(
         raise ValueError(
             f"`time_limit` must be a positive number or None. Got {time_limit!r} instead."
         )
-    if not isinstance(scores, Scores):
+    if not isinstance(scores, Scores | CandidateScores):
         raise TypeError(f"`scores` must be a Scores object. Got {type(scores).__name__} instead.")
     t0 = time.perf_counter()
     pinned = _fixed_rows(scores, fixed)
@@ -292,10 +439,16 @@ def shortlist(
     expo_full = np.zeros(scores.n_mentors, dtype=np.int64)
     if open_rows.size:
         view = _with_capacity(scores, capacity)
-        p = Problem.build(view, k=k, exposure=exposure, max_per_group=max_per_group,
-                          allow_short=allow_short, mentee_rows=open_rows)  # fmt: skip
-        p.diagnose()
-        ans = METHODS[method](p, {"time_limit": time_limit, "seed": seed})
+        build = {"k": k, "exposure": exposure, "max_per_group": max_per_group,
+                 "allow_short": allow_short, "mentee_rows": open_rows}  # fmt: skip
+        opts = {"time_limit": time_limit, "seed": seed, "executor": executor,
+                "progress": progress}  # fmt: skip
+        if isinstance(view, CandidateScores):
+            p, ans = _solve_candidates(view, build, method, opts)
+        else:
+            p = Problem.build(view, **build)
+            p.diagnose()
+            ans = METHODS[method](p, opts)
         if ans.info.get("flow_failed"):
             raise InfeasibleError(
                 "the flow method found no shortlists meeting every rule",
@@ -331,7 +484,9 @@ def shortlist(
     )
 
 
-def _with_capacity(scores: Scores, capacity: np.ndarray) -> Scores:
+def _with_capacity(
+    scores: Scores | CandidateScores, capacity: np.ndarray
+) -> Scores | CandidateScores:
     if np.array_equal(capacity, scores.capacity):
         return scores
     return scores.with_capacity(capacity)

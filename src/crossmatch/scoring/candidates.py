@@ -1,0 +1,713 @@
+"""Candidate pairs for large cohorts: blockwise scoring straight into a sparse `Scores`.
+
+At national scale (10^5 mentees x 10^4 mentors = 10^9 pairs) the dense matrix does not
+fit, and most pairs could never be on a shortlist anyway. :func:`score_candidates`
+streams the scores block by block (never holding more than a block) and keeps, for
+every mentee, their ``per_mentee`` best eligible mentors *and*, for every mentor, their
+``per_mentor`` best eligible mentees, so popular mentors cannot crowd everyone else out
+of the candidate set. It also records what the solvers need to *prove* that nothing
+better was pruned away:
+
+- ``mentee_cut[i]`` / ``mentor_cut[j]``: an upper bound on the score of every eligible
+  pair of mentee ``i`` (mentor ``j``) that was not kept (``-inf``: none was dropped);
+- ``n_eligible[i]``: how many eligible mentors mentee ``i`` has in the full matrix, and
+  the rule counts behind it for mentees with few.
+
+The solvers (:func:`crossmatch.shortlist`) turn those into a valid upper bound for the
+*unpruned* problem, and widen the candidate set with :meth:`CandidateScores.price`
+(one more streamed pass) when the bound says a pruned pair might help.
+
+Work is split into chunks of mentee rows that run on any
+:class:`concurrent.futures.Executor` (threads, processes, or a Dask cluster through
+``distributed.Client.get_executor()``); chunks and their merge order are fixed, so the
+answer is the same whichever executor runs them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .components import Kernels
+from .scores import id_column
+
+if TYPE_CHECKING:
+    from ..cohort import Cohort
+    from .config import ScoringConfig
+
+__all__ = ["CandidateScores", "PairLookup", "score_candidates"]
+
+#: Mentee rows per task handed to an executor (fixed, so answers never depend on it).
+CHUNK_ROWS = 4096
+F32 = np.float32
+
+
+# ---------------------------------------------------------------------------- lookups
+class PairLookup:
+    """``view[rows, cols]`` over sparse pairs, like indexing a dense matrix.
+
+    Integer (arrays of) rows and columns broadcast as in NumPy; pairs that are not
+    candidates give ``missing`` (NaN for scores, False for eligibility).
+    """
+
+    __slots__ = ("_keys", "_m", "_missing", "_values", "shape")
+
+    def __init__(
+        self, keys: np.ndarray, values: np.ndarray, shape: tuple[int, int], missing: Any
+    ) -> None:
+        self._keys, self._values, self._m, self._missing = keys, values, shape[1], missing
+        self.shape = shape
+
+    def __getitem__(self, index: tuple[Any, Any]) -> Any:
+        if not (isinstance(index, tuple) and len(index) == 2):
+            raise TypeError("index candidate pairs with [rows, cols] (integers or arrays)")
+        r, c = np.broadcast_arrays(np.asarray(index[0]), np.asarray(index[1]))
+        if r.dtype.kind not in "iu" or c.dtype.kind not in "iu":
+            raise TypeError("candidate pairs are indexed by integer rows and columns")
+        n, m = self.shape
+        if r.size and (r.min() < -n or r.max() >= n or c.min() < -m or c.max() >= m):
+            raise IndexError(f"pair index out of range for shape {self.shape}")
+        key = np.where(r < 0, r + n, r).astype(np.int64) * m + np.where(c < 0, c + m, c)
+        pos = np.searchsorted(self._keys, key)
+        pos = np.minimum(pos, max(len(self._keys) - 1, 0))
+        hit = (self._keys[pos] == key) if len(self._keys) else np.zeros(key.shape, bool)
+        fill = np.asarray(self._missing, dtype=self._values.dtype)
+        out = np.where(hit, self._values[pos] if len(self._keys) else fill, fill)
+        return out[()] if out.ndim == 0 else out
+
+
+# ---------------------------------------------------------------------------- result
+@dataclass(frozen=True, slots=True, eq=False)
+class CandidateScores:
+    """Scores of candidate pairs only (sparse), with what proves nothing better was dropped.
+
+    Made by :func:`score_candidates`. Accepted wherever :class:`Scores` is by
+    :func:`crossmatch.shortlist`, :func:`crossmatch.assign`,
+    :func:`crossmatch.simulate_choices` and :func:`crossmatch.rematch`.
+
+    Attributes
+    ----------
+    rows, cols : ndarray of int64
+        The candidate pairs (mentee row, mentor column), sorted by row then column.
+        Every candidate is eligible.
+    values : ndarray of float32
+        Their total scores.
+    pair_components : mapping of str to ndarray
+        Each component's value at the candidate pairs.
+    total, eligible : PairLookup
+        ``total[i, j]`` (NaN off the candidates) and ``eligible[i, j]`` (False off them),
+        indexed like the dense arrays of :class:`Scores`.
+    n_eligible : ndarray of int64
+        Eligible mentors of each mentee in the *full* matrix.
+    reason_counts : ndarray of int64, (n_mentees, n_reasons)
+        Per mentee, how many mentors each rule excludes; filled for mentees with fewer
+        than ``per_mentee`` eligible mentors (zeros elsewhere).
+    mentee_cut, mentor_cut : ndarray of float64
+        Upper bounds on the score of every eligible pair not kept, by mentee and by
+        mentor (``-inf`` when nothing was dropped).
+    per_mentee, per_mentor : int
+        The selection sizes.
+    mentee_ids, mentor_ids, capacity, reason_names, weights, mentor_groups, cohort, config
+        As in :class:`Scores`. ``cohort`` is None once the rows no longer match it
+        (after :meth:`take`); then no pricing pass is possible.
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+    n_eligible: np.ndarray
+    reason_counts: np.ndarray
+    mentee_cut: np.ndarray
+    mentor_cut: np.ndarray
+    per_mentee: int
+    per_mentor: int
+    reason_names: tuple[str, ...]
+    mentee_ids: np.ndarray
+    mentor_ids: np.ndarray
+    capacity: np.ndarray
+    pair_components: Mapping[str, np.ndarray] = field(default_factory=lambda: MappingProxyType({}))
+    weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    mentor_groups: np.ndarray | None = None
+    cohort: Cohort | None = None
+    config: ScoringConfig | None = None
+    #: Pairs excluded after scoring (e.g. previous mentors in a rematch), as sorted keys.
+    excluded_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pair_components", MappingProxyType(dict(self.pair_components)))
+        object.__setattr__(self, "weights", MappingProxyType(dict(self.weights)))
+        for a in (self.rows, self.cols, self.values, self.capacity, self.n_eligible,
+                  self.mentee_cut, self.mentor_cut, *self.pair_components.values()):  # fmt: skip
+            a.setflags(write=False)
+
+    # ------------------------------------------------------------------ shape
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.mentee_ids), len(self.mentor_ids))
+
+    @property
+    def n_mentees(self) -> int:
+        return len(self.mentee_ids)
+
+    @property
+    def n_mentors(self) -> int:
+        return len(self.mentor_ids)
+
+    @property
+    def n_pairs(self) -> int:
+        return len(self.rows)
+
+    @property
+    def keys(self) -> np.ndarray:
+        """``row * n_mentors + col`` of each candidate (sorted)."""
+        return self.rows * self.n_mentors + self.cols
+
+    @property
+    def total(self) -> PairLookup:
+        return PairLookup(self.keys, self.values, self.shape, np.nan)
+
+    @property
+    def eligible(self) -> PairLookup:
+        return PairLookup(self.keys, np.ones(self.n_pairs, bool), self.shape, False)
+
+    @property
+    def components(self) -> Mapping[str, PairLookup]:
+        keys = self.keys
+        return MappingProxyType(
+            {k: PairLookup(keys, v, self.shape, np.nan) for k, v in self.pair_components.items()}
+        )
+
+    def eligible_pairs(self, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(row, col) of the eligible pairs known here, optionally of some rows only."""
+        if rows is None:
+            return self.rows, self.cols
+        keep = np.isin(self.rows, rows)
+        return self.rows[keep], self.cols[keep]
+
+    # ------------------------------------------------------------------ variants
+    def with_pairs(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> CandidateScores:
+        """These scores plus more candidate pairs (e.g. found by :meth:`price`)."""
+        rows = np.concatenate([self.rows, np.asarray(rows, np.int64)])
+        cols = np.concatenate([self.cols, np.asarray(cols, np.int64)])
+        values = np.concatenate([self.values, np.asarray(values, F32)])
+        key = rows * self.n_mentors + cols
+        _, first = np.unique(key, return_index=True)
+        rows, cols, values = rows[first], cols[first], values[first]
+        comps: dict[str, np.ndarray] = {}
+        if self.pair_components and self.cohort is not None and self.config is not None:
+            block = Kernels(self.cohort, self.config).pairs(rows, cols)
+            comps = {k: np.asarray(v, F32) for k, v in block.components.items()}
+        return replace(self, rows=rows, cols=cols, values=values, pair_components=comps)
+
+    def with_capacity(
+        self, capacity: np.ndarray, *, reason: str = "no free capacity"
+    ) -> CandidateScores:
+        """New mentor capacities; pairs with mentors left at 0 stop being candidates."""
+        cap = np.asarray(capacity, dtype=np.int64)
+        if cap.shape != self.capacity.shape or np.any(cap < 0):
+            raise ValueError(f"`capacity` must be {self.n_mentors} integers >= 0.")
+        zero = np.flatnonzero(cap == 0)
+        pairs = _all_pairs_of(self, zero)
+        out = self.with_exclusions(pairs, reason=reason)
+        return replace(out, capacity=cap.copy())
+
+    def with_exclusions(self, mask: Any, *, reason: str) -> CandidateScores:
+        """The same scores with some pairs made ineligible for ``reason``.
+
+        ``mask`` is a dense boolean ``(n_mentees, n_mentors)`` array or a pair of
+        (rows, cols) integer arrays."""
+        if isinstance(mask, tuple):
+            r, c = (np.asarray(a, np.int64) for a in mask)
+        else:
+            r, c = np.nonzero(np.asarray(mask, dtype=bool))
+        names = self.reason_names if reason in self.reason_names else (*self.reason_names, reason)
+        key = r.astype(np.int64) * self.n_mentors + c
+        drop = np.isin(self.keys, key)
+        keep = ~drop
+        counts = np.zeros((self.n_mentees, len(names)), np.int64)
+        counts[:, : self.reason_counts.shape[1]] = self.reason_counts
+        n_elig = self.n_eligible.copy()
+        if r.size:
+            # full-matrix counts: drop each distinct excluded pair once (eligible or not is
+            # unknown off the candidates, so only the candidates' are certain)
+            np.subtract.at(n_elig, self.rows[drop], 1)
+            np.add.at(counts[:, names.index(reason)], self.rows[drop], 1)
+        return replace(
+            self,
+            rows=self.rows[keep],
+            cols=self.cols[keep],
+            values=self.values[keep],
+            pair_components={k: v[keep] for k, v in self.pair_components.items()},
+            n_eligible=n_elig,
+            reason_counts=counts,
+            reason_names=names,
+            excluded_keys=np.union1d(self.excluded_keys, key),
+        )
+
+    def take(self, mentee_rows: np.ndarray) -> CandidateScores:
+        """The candidates of some mentees only (rows in the given order)."""
+        rows = np.asarray(mentee_rows, dtype=np.int64)
+        new = np.full(self.n_mentees, -1, np.int64)
+        new[rows] = np.arange(len(rows))
+        keep = new[self.rows] >= 0
+        r, c = new[self.rows[keep]], self.cols[keep]
+        order = np.lexsort((c, r))
+        ek = self.excluded_keys
+        er, ec = ek // self.n_mentors, ek % self.n_mentors
+        ekeep = new[er] >= 0
+        return replace(
+            self,
+            rows=r[order],
+            cols=c[order],
+            values=self.values[keep][order],
+            pair_components={k: v[keep][order] for k, v in self.pair_components.items()},
+            n_eligible=self.n_eligible[rows],
+            reason_counts=self.reason_counts[rows],
+            mentee_cut=self.mentee_cut[rows],
+            mentee_ids=self.mentee_ids[rows],
+            capacity=self.capacity.copy(),
+            cohort=None,
+            excluded_keys=np.sort(new[er[ekeep]] * self.n_mentors + ec[ekeep]),
+        )
+
+    # ------------------------------------------------------------------ pricing
+    def price(
+        self,
+        prices: np.ndarray,
+        k: np.ndarray,
+        threshold: np.ndarray,
+        *,
+        rows: np.ndarray | None = None,
+        limit: int = 10,
+        executor: Executor | None = None,
+        progress: bool | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """One streamed pass over the full matrix, for the solvers' bound and widening.
+
+        For each mentee row ``i`` (all, or ``rows``): the sum of the ``k[i]`` largest
+        ``s_ij - prices[j]`` over *all* its eligible mentors, and up to ``limit`` pairs
+        with ``s_ij - prices[j] > threshold[i]`` that are not candidates yet (best first).
+        ``prices`` may be ``inf`` to leave a mentor out.
+
+        Returns
+        -------
+        topk_sum : ndarray of float64, (n_mentees,)
+            NaN for rows not priced.
+        new_rows, new_cols, new_values : ndarray
+        """
+        if self.cohort is None or self.config is None:
+            raise ValueError("pricing needs the cohort and config these scores came from")
+        n = self.n_mentees
+        todo = np.zeros(n, bool)
+        todo[np.arange(n) if rows is None else np.asarray(rows, np.int64)] = True
+        task = _PriceTask(
+            self.cohort, self.config, np.asarray(prices, np.float64), np.asarray(k, np.int64),
+            np.asarray(threshold, np.float64), todo, self.keys, self.excluded_keys, int(limit),
+        )  # fmt: skip
+        chunks = [(a, b) for a, b in _chunks(n) if todo[a:b].any()]
+        topk = np.full(n, np.nan)
+        out_r, out_c, out_v = [], [], []
+        for (a, _b), (sums, r, c, v) in zip(
+            chunks, _run(task, chunks, executor, progress, "pricing"), strict=True
+        ):
+            topk[a : a + len(sums)] = np.where(todo[a : a + len(sums)], sums, np.nan)
+            out_r.append(r)
+            out_c.append(c)
+            out_v.append(v)
+        cat = lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dt)  # noqa: E731
+        return topk, cat(out_r, np.int64), cat(out_c, np.int64), cat(out_v, F32)
+
+    # ------------------------------------------------------------------ output
+    def to_frame(self, *, eligible_only: bool = True) -> pd.DataFrame:
+        """A long table of the candidate pairs: ``mentee_id``, ``mentor_id``, ``score``,
+        one column per component, ``eligible`` (always True) and ``reason`` (None)."""
+        data: dict[str, Any] = {
+            "mentee_id": id_column(self.mentee_ids[self.rows]),
+            "mentor_id": id_column(self.mentor_ids[self.cols]),
+            "score": self.values,
+        }
+        data.update({k: v for k, v in self.pair_components.items()})
+        data["eligible"] = np.ones(self.n_pairs, bool)
+        data["reason"] = np.full(self.n_pairs, None, dtype=object)
+        return pd.DataFrame(data)
+
+    def reason_text(self, flags: np.ndarray | int) -> np.ndarray:
+        """Reason strings for flag values, as :meth:`Scores.reason_text`."""
+        f = np.asarray(flags)
+        out = np.empty(f.shape, dtype=object)
+        for idx, u in np.ndenumerate(f):
+            names = [n for b, n in enumerate(self.reason_names) if (int(u) >> b) & 1]
+            out[idx] = "; ".join(names) if names else None
+        return out
+
+    def __repr__(self) -> str:
+        n, m = self.shape
+        share = self.n_pairs / max(n * m, 1)
+        comps = ", ".join(self.pair_components) or "none"
+        return (
+            f"CandidateScores(n_mentees={n}, n_mentors={m}, candidates={self.n_pairs} "
+            f"({share:.2%} of pairs), per_mentee={self.per_mentee}, "
+            f"per_mentor={self.per_mentor}, components=[{comps}])"
+        )
+
+
+def _all_pairs_of(cs: CandidateScores, mentors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    keep = np.isin(cs.cols, mentors)
+    return cs.rows[keep], cs.cols[keep]
+
+
+# ---------------------------------------------------------------------------- chunks
+def _chunks(n: int, size: int = CHUNK_ROWS) -> list[tuple[int, int]]:
+    return [(a, min(a + size, n)) for a in range(0, n, size)]
+
+
+def _progress_enabled(progress: bool | None) -> bool:
+    if progress is None:
+        return sys.stderr.isatty()
+    return bool(progress)
+
+
+def _run(
+    task: Callable[[tuple[int, int]], Any],
+    chunks: Sequence[tuple[int, int]],
+    executor: Executor | None,
+    progress: bool | None,
+    what: str,
+) -> Iterator[Any]:
+    """Results of ``task`` per chunk, in chunk order, on ``executor`` (or here)."""
+    results: Iterable[Any]
+    if executor is None:
+        results = map(task, chunks)
+    else:
+        if not isinstance(executor, Executor):
+            raise TypeError(
+                "`executor` must be a concurrent.futures.Executor (e.g. ThreadPoolExecutor, "
+                "ProcessPoolExecutor, or distributed.Client.get_executor()). "
+                f"Got {type(executor).__name__} instead."
+            )
+        results = executor.map(task, chunks)
+    if _progress_enabled(progress):
+        from tqdm.auto import tqdm
+
+        results = tqdm(results, total=len(chunks), desc=what, unit="chunk", leave=False)
+    yield from results
+
+
+def _blocks(a: int, b: int, step: int) -> Iterator[slice]:
+    for s in range(a, b, step):
+        yield slice(s, min(s + step, b))
+
+
+def _step(m: int, block_rows: int | None) -> int:
+    from .engine import DEFAULT_BLOCK_PAIRS
+
+    return int(block_rows) if block_rows else max(1, DEFAULT_BLOCK_PAIRS // max(1, m))
+
+
+def _masked_total(kernels: Kernels, rows: slice) -> tuple[np.ndarray, np.ndarray]:
+    blk = kernels.block(rows, components=False)
+    vals = np.where(blk.flags == 0, blk.total, F32(-np.inf))
+    return vals, blk.flags
+
+
+def _top(vals: np.ndarray, kk: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the columns of the ``kk`` largest values and the (kk+1)-th value."""
+    r, m = vals.shape
+    if kk >= m:
+        cols = np.broadcast_to(np.arange(m), (r, m))
+        return cols, np.full(r, -np.inf, F32)
+    part = np.argpartition(-vals, kk, axis=1)
+    cut = np.take_along_axis(vals, part[:, kk : kk + 1], axis=1)[:, 0]
+    return part[:, :kk], cut
+
+
+@dataclass(frozen=True, eq=False)
+class _SelectTask:
+    """One chunk of the selection pass (a picklable callable, for process pools)."""
+
+    cohort: Cohort
+    config: ScoringConfig
+    per_mentee: int
+    per_mentor: int
+    step: int
+
+    def __call__(self, chunk: tuple[int, int]) -> dict[str, np.ndarray]:
+        a, b = chunk
+        kernels = Kernels(self.cohort, self.config)
+        m = self.cohort.n_mentors
+        n_rules = len(kernels.reason_names)
+        n_elig = np.zeros(b - a, np.int64)
+        counts = np.zeros((b - a, n_rules), np.int64)
+        cut_e = np.full(b - a, -np.inf)
+        er, ec, ev = [], [], []  # mentee side
+        pool = _MentorPool(m, self.per_mentor)
+        for rows in _blocks(a, b, self.step):
+            vals, flags = _masked_total(kernels, rows)
+            ok = np.isfinite(vals)
+            n_elig[rows.start - a : rows.stop - a] = ok.sum(axis=1)
+            few = np.flatnonzero(n_elig[rows.start - a : rows.stop - a] < self.per_mentee)
+            for bit in range(n_rules):
+                if few.size:
+                    hit = (flags[few] >> flags.dtype.type(bit)) & 1
+                    counts[rows.start - a + few, bit] = hit.sum(axis=1)
+            cols, cut = _top(vals, self.per_mentee)
+            cut_e[rows.start - a : rows.stop - a] = cut
+            rr = np.broadcast_to(np.arange(rows.start, rows.stop)[:, None], cols.shape)
+            v = np.take_along_axis(vals, cols, axis=1)
+            keep = np.isfinite(v)
+            er.append(rr[keep])
+            ec.append(np.asarray(cols)[keep])
+            ev.append(v[keep])
+            pool.add(vals, rows.start)
+        pr, pc, pv, cut_m = pool.result()
+        cat = lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dt)  # noqa: E731
+        return {
+            "rows": cat(er, np.int64).astype(np.int64),
+            "cols": cat(ec, np.int64).astype(np.int64),
+            "values": cat(ev, F32).astype(F32),
+            "n_eligible": n_elig,
+            "reason_counts": counts,
+            "mentee_cut": cut_e,
+            "mentor_pool": np.stack([pr, pc]),
+            "mentor_values": pv,
+            "mentor_cut": cut_m,
+        }
+
+
+class _MentorPool:
+    """Each mentor's best ``size`` mentees seen so far, with a bound on the rest."""
+
+    def __init__(self, m: int, size: int) -> None:
+        self.m, self.size = m, size
+        self.tau = np.full(m, -np.inf, F32)  # only values above this can still enter
+        self.cut = np.full(m, -np.inf)  # max value ever left out
+        self.r: list[np.ndarray] = []
+        self.c: list[np.ndarray] = []
+        self.v: list[np.ndarray] = []
+        self.held = 0
+
+    def add(self, vals: np.ndarray, row0: int) -> None:
+        # ">=" (not ">"): the pool is then exactly the best `size` by (value, row),
+        # whenever it is compacted, so block sizes cannot change it through ties
+        r, c = np.nonzero((vals >= self.tau[None, :]) & (vals > -np.inf))
+        self.r.append(r + row0)
+        self.c.append(c)
+        self.v.append(vals[r, c])
+        self.held += len(r)
+        if self.held > 2 * self.size * self.m + (1 << 16):
+            self._compact()
+
+    def add_pairs(self, r: np.ndarray, c: np.ndarray, v: np.ndarray, cut: np.ndarray) -> None:
+        self.r.append(r)
+        self.c.append(c)
+        self.v.append(v)
+        self.held += len(r)
+        self.cut = np.maximum(self.cut, cut)
+        self._compact()
+
+    def _compact(self) -> None:
+        r, c, v = (np.concatenate(x) for x in (self.r, self.c, self.v))
+        order = np.lexsort((r, -v, c))  # by mentor, best first, ties by row
+        r, c, v = r[order], c[order], v[order]
+        starts = np.searchsorted(c, np.arange(self.m))
+        rank = np.arange(len(c)) - starts[c]
+        keep = rank < self.size
+        drop = ~keep
+        np.maximum.at(self.cut, c[drop], v[drop].astype(np.float64))
+        last = keep & (rank == self.size - 1)
+        self.tau[c[last]] = v[last]
+        self.r, self.c, self.v = [r[keep]], [c[keep]], [v[keep]]
+        self.held = int(keep.sum())
+
+    def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        if self.r:
+            self._compact()
+            r, c, v = self.r[0], self.c[0], self.v[0]
+        else:
+            r = c = np.zeros(0, np.int64)
+            v = np.zeros(0, F32)
+        # values never added were below tau (which is -inf until the pool is full)
+        return r, c, v, np.maximum(self.cut, self.tau.astype(np.float64))
+
+
+@dataclass(frozen=True, eq=False)
+class _PriceTask:
+    cohort: Cohort
+    config: ScoringConfig
+    prices: np.ndarray
+    k: np.ndarray
+    threshold: np.ndarray
+    todo: np.ndarray
+    known: np.ndarray  # sorted keys of candidate pairs (not re-proposed)
+    excluded: np.ndarray  # sorted keys excluded after scoring
+    limit: int
+
+    def __call__(
+        self, chunk: tuple[int, int]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        a, b = chunk
+        kernels = Kernels(self.cohort, self.config)
+        m = self.cohort.n_mentors
+        sums = np.full(b - a, np.nan)
+        out_r, out_c, out_v = [], [], []
+        step = _step(m, None)
+        prices = self.prices.astype(F32)
+        for rows in _blocks(a, b, step):
+            sel = np.flatnonzero(self.todo[rows])
+            if not sel.size:
+                continue
+            vals, _ = _masked_total(kernels, rows)
+            vals = vals[sel]
+            rr = rows.start + sel
+            if self.excluded.size:
+                lo, hi = np.searchsorted(self.excluded, [rows.start * m, rows.stop * m])
+                ek = self.excluded[lo:hi]
+                er, ec = ek // m - rows.start, ek % m
+                pos = np.searchsorted(sel, er)
+                ok = (pos < len(sel)) & (sel[np.minimum(pos, len(sel) - 1)] == er)
+                vals[pos[ok], ec[ok]] = -np.inf
+            red = vals.astype(np.float64) - prices[None, :]
+            kk = self.k[rr]
+            kmax = int(kk.max()) if kk.size else 0
+            if 0 < kmax < m:
+                part = -np.partition(-red, kmax - 1, axis=1)[:, :kmax]
+                part = -np.sort(-part, axis=1)
+            else:
+                part = -np.sort(-red, axis=1)[:, :kmax]
+            take = np.arange(part.shape[1])[None, :] < kk[:, None]
+            part = np.where(take & np.isfinite(part), part, 0.0)
+            sums[rr - a] = part.sum(axis=1)
+            # entering pairs: above the threshold and not candidates yet
+            hi_r, hi_c = np.nonzero(red > self.threshold[rr][:, None])
+            if hi_r.size:
+                keys = rr[hi_r].astype(np.int64) * m + hi_c
+                pos = np.searchsorted(self.known, keys)
+                pos = np.minimum(pos, max(len(self.known) - 1, 0))
+                new = ~(self.known[pos] == keys) if len(self.known) else np.ones(len(keys), bool)
+                hi_r, hi_c = hi_r[new], hi_c[new]
+                score = red[hi_r, hi_c]
+                order = np.lexsort((hi_c, -score, hi_r))
+                hi_r, hi_c = hi_r[order], hi_c[order]
+                starts = np.searchsorted(hi_r, np.arange(len(sel)))
+                rank = np.arange(len(hi_r)) - starts[hi_r]
+                keep = rank < self.limit
+                out_r.append(rr[hi_r[keep]])
+                out_c.append(hi_c[keep])
+                out_v.append(vals[hi_r[keep], hi_c[keep]])
+        cat = lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dt)  # noqa: E731
+        return sums, cat(out_r, np.int64), cat(out_c, np.int64), cat(out_v, F32)
+
+
+# ---------------------------------------------------------------------------- entry point
+def score_candidates(
+    cohort: Cohort,
+    config: ScoringConfig | None = None,
+    *,
+    per_mentee: int = 50,
+    per_mentor: int = 100,
+    block_rows: int | None = None,
+    executor: Executor | None = None,
+    progress: bool | None = None,
+) -> CandidateScores:
+    """Score a large cohort blockwise, keeping only candidate pairs from both sides.
+
+    Parameters
+    ----------
+    cohort : Cohort
+    config : ScoringConfig, optional
+    per_mentee : int, default 50
+        Each mentee's best eligible mentors kept (at least the shortlist length k; 10 k
+        is a good start).
+    per_mentor : int, default 100
+        Each mentor's best eligible mentees kept, so unpopular mentors stay reachable and
+        popular ones cannot crowd others out (about twice a mentor's exposure is plenty).
+    block_rows : int, optional
+        Mentee rows scored at a time (a memory/speed knob; answers do not depend on it).
+    executor : concurrent.futures.Executor, optional
+        Runs the chunks of :data:`CHUNK_ROWS` mentees: a ``ThreadPoolExecutor`` uses
+        every core of one machine, a ``ProcessPoolExecutor`` or
+        ``distributed.Client.get_executor()`` spreads them further (the cohort and
+        config are pickled to the workers, so custom functions must be picklable).
+        The answer is the same as without one.
+    progress : bool, optional
+        Show a progress bar (tqdm); default: only when stderr is a terminal.
+
+    Returns
+    -------
+    CandidateScores
+        The candidate pairs with their scores and components, the cuts that bound
+        everything dropped, and per-mentee eligibility counts.
+
+    Examples
+    --------
+    >>> from crossmatch import Cohort, synthetic_cohort
+    >>> cohort = Cohort.from_frames(*synthetic_cohort(200, 60, seed=1))
+    >>> cands = score_candidates(cohort, per_mentee=10, per_mentor=20)
+    >>> cands.n_pairs < 200 * 60
+    True
+    """
+    from .engine import _block_rows, _kernels
+
+    kernels = _kernels(cohort, config)  # checks the arguments
+    for name, v in (("per_mentee", per_mentee), ("per_mentor", per_mentor)):
+        if not isinstance(v, int | np.integer) or isinstance(v, bool) or v < 1:
+            raise ValueError(f"`{name}` must be a positive integer. Got {v!r} instead.")
+    n, m = cohort.shape
+    step = _block_rows(n, m, block_rows)
+    task = _SelectTask(cohort, kernels.config, int(per_mentee), int(per_mentor), step)
+    chunks = _chunks(n)
+    n_elig = np.zeros(n, np.int64)
+    counts = np.zeros((n, len(kernels.reason_names)), np.int64)
+    cut_e = np.full(n, -np.inf)
+    er, ec, ev = [], [], []
+    pool = _MentorPool(m, int(per_mentor))
+    for (a, b), res in zip(chunks, _run(task, chunks, executor, progress, "scoring"), strict=True):
+        n_elig[a:b] = res["n_eligible"]
+        counts[a:b] = res["reason_counts"]
+        cut_e[a:b] = res["mentee_cut"]
+        er.append(res["rows"])
+        ec.append(res["cols"])
+        ev.append(res["values"])
+        pr, pc = res["mentor_pool"]
+        pool.add_pairs(pr, pc, res["mentor_values"], res["mentor_cut"])
+    _, _, _, cut_m = pool.result()
+    pr, pc, pv = pool.r[0], pool.c[0], pool.v[0]
+    # union of the mentee-side picks and the final mentor pools
+    mentee_side = (np.concatenate(er), np.concatenate(ec), np.concatenate(ev))
+    rows = np.concatenate([mentee_side[0], pr])
+    cols = np.concatenate([mentee_side[1], pc])
+    vals = np.concatenate([mentee_side[2], pv])
+    key = rows * m + cols
+    _, first = np.unique(key, return_index=True)
+    rows, cols, vals = rows[first], cols[first], vals[first]
+    # mentee cut: also every pair the chunk-level mentor pools let go (all were below the
+    # mentee's own (K+1)-th value or kept on the mentee side) -- cut_e already bounds them
+    block = kernels.pairs(rows, cols)
+    comps = {k: np.asarray(v, F32) for k, v in block.components.items()}
+    return CandidateScores(
+        rows=rows,
+        cols=cols,
+        values=vals.astype(F32),
+        n_eligible=n_elig,
+        reason_counts=counts,
+        mentee_cut=cut_e,
+        mentor_cut=cut_m,
+        per_mentee=int(per_mentee),
+        per_mentor=int(per_mentor),
+        reason_names=kernels.reason_names,
+        mentee_ids=cohort.mentee_ids,
+        mentor_ids=cohort.mentor_ids,
+        capacity=cohort.capacity,
+        pair_components=comps,
+        weights=kernels.weights,
+        mentor_groups=cohort.mentor_sector_names,
+        cohort=cohort,
+        config=kernels.config,
+    )

@@ -1,0 +1,150 @@
+"""Bounds and widening for shortlists solved on candidate pairs (`CandidateScores`).
+
+The shortlist relaxation without coverage is the b-matching LP
+
+    max sum s_ij x_ij  s.t.  sum_j x_ij = k_i,  sum_i x_ij <= e_j,  0 <= x_ij <= 1,
+
+and for any mentor prices ``v >= 0`` Lagrangian duality gives an upper bound on it, and
+so on the shortlist problem, over *all* eligible pairs:
+
+    UB(v) = sum_j e_j v_j + sum_i (sum of the k_i largest s_ij - v_j over eligible j).
+
+With the optimal prices of the b-matching on the candidates (node potentials of the
+min-cost flow, found here by Bellman-Ford on its residual graph) ``UB(v)`` equals the
+candidates' relaxation optimum whenever no pruned pair has a positive reduced cost. The
+pruned pairs' scores are bounded by the cuts of :class:`CandidateScores`, which proves
+most mentees' terms without looking at their pairs again; the rest are priced exactly
+by one streamed pass (:meth:`CandidateScores.price`), which also returns the pairs that
+should enter. Adding them and solving again is column generation: each round's bound is
+valid, and it stops when no pair can enter.
+
+Mentors with exposure 0 can hold no pair and get price ``inf`` (their pairs leave the
+problem rather than being priced).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import flow
+from .problem import Problem
+
+__all__ = ["cut_bound", "mentor_prices", "topk_by_mentee", "unfilled_reach"]
+
+#: Bellman-Ford rounds before giving up on exact prices (then prices are 0: still valid).
+MAX_ROUNDS = 20_000
+
+
+def mentor_prices(p: Problem, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Optimal exposure prices ``v`` (score units, canonical mentor order) of the
+    b-matching ``x`` (k_i per mentee, e_j per mentor) optimal for integer ``weights``.
+
+    Shortest distances ``d`` from a virtual root on the residual graph (mentee -> mentor
+    for unused pairs at cost ``-w``, mentor -> mentee for used pairs at ``+w``, mentor ->
+    sink while below exposure, sink -> mentor while used) give ``v_j = max(0, d_sink -
+    d_j)``. Mentors with exposure 0 get ``inf``."""
+    n, m = p.n, p.m
+    w = np.asarray(weights, np.int64)
+    load = np.bincount(p.pj[x], minlength=m)
+    free = load < p.exposure
+    busy = load > 0
+    un = ~x
+    ui, uj, uw = p.pi[un], p.pj[un], w[un]
+    bi, bj, bw = p.pi[x], p.pj[x], w[x]
+    di = np.zeros(n, np.int64)
+    dj = np.zeros(m, np.int64)
+    dt = 0
+    converged = False
+    for _ in range(MAX_ROUNDS):
+        nj = dj.copy()
+        np.minimum.at(nj, uj, di[ui] - uw)
+        nt = min(dt, int(nj[free].min())) if free.any() else dt
+        nj[busy] = np.minimum(nj[busy], nt)
+        ni = di.copy()
+        np.minimum.at(ni, bi, nj[bj] + bw)
+        if nt == dt and np.array_equal(ni, di) and np.array_equal(nj, dj):
+            converged = True
+            break
+        di, dj, dt = ni, nj, nt
+    span = float(p.ps.max() - p.ps.min()) if p.n_pairs else 0.0
+    scale = flow.RESOLUTION * (span if span > 0 else 1.0)
+    v = np.maximum(dt - dj, 0).astype(np.float64) * scale if converged else np.zeros(m)
+    return np.where(p.exposure > 0, v, np.inf)
+
+
+def topk_by_mentee(
+    mentee: np.ndarray, values: np.ndarray, k: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per mentee: the sum of its ``k[i]`` largest values, and its ``k[i]``-th largest
+    (``-inf`` when it has fewer)."""
+    order = np.lexsort((-values, mentee))
+    mo, vo = mentee[order], values[order]
+    starts = np.searchsorted(mo, np.arange(n))
+    rank = np.arange(len(mo)) - starts[mo]
+    top = rank < k[mo]
+    sums = np.bincount(mo[top], weights=np.where(np.isfinite(vo[top]), vo[top], 0.0), minlength=n)
+    kth = np.full(n, -np.inf)
+    last = rank == k[mo] - 1
+    kth[mo[last]] = vo[last]
+    return sums, kth
+
+
+def best_pruned(cut_e: np.ndarray, cut_m: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``g_i = max_j min(cut_e[i], cut_m[j]) - v_j``: an upper bound on ``s_ij - v_j`` over
+    every pruned pair of mentee ``i`` (pruned pairs score at most both cuts)."""
+    order = np.argsort(cut_m, kind="stable")
+    cs, vs = cut_m[order], v[order]
+    # suffix minimum of v (mentors whose cut is at least t) and prefix max of cut - v
+    suf = np.minimum.accumulate(vs[::-1])[::-1]
+    suf = np.append(suf, np.inf)
+    with np.errstate(invalid="ignore"):
+        pre = np.maximum.accumulate(np.where(np.isfinite(cs), cs - vs, -np.inf))
+    pre = np.insert(pre, 0, -np.inf)
+    idx = np.searchsorted(cs, cut_e, side="left")
+    with np.errstate(invalid="ignore"):
+        above = np.where(np.isfinite(suf[idx]), cut_e - suf[idx], -np.inf)
+    g = np.maximum(above, pre[idx])
+    return np.where(np.isfinite(cut_e), g, -np.inf)
+
+
+def cut_bound(
+    p: Problem, v: np.ndarray, cut_e: np.ndarray, cut_m: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """``UB(v)`` proved from the candidates and cuts alone.
+
+    Returns ``(bound, per-mentee terms, unproven mask, k-th candidate reduced value)``;
+    an unproven mentee may have a pruned pair with a larger reduced value than its k-th
+    candidate, so its term uses the cut (valid, but maybe loose)."""
+    red = p.ps - v[p.pj]
+    _, kth = topk_by_mentee(p.pi, red, p.k, p.n)
+    g = best_pruned(cut_e, cut_m, v)
+    reps = np.repeat(np.arange(p.n), p.k)
+    mentee = np.concatenate([p.pi, reps])
+    vals = np.concatenate([red, np.repeat(g, p.k)])
+    terms, _ = topk_by_mentee(mentee, vals, p.k, p.n)
+    unproven = g > kth
+    fixed = float(np.sum(p.exposure[np.isfinite(v)] * v[np.isfinite(v)]))
+    return fixed + float(terms.sum()), terms, unproven, kth
+
+
+def unfilled_reach(
+    p: Problem, used: np.ndarray, unfilled: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mentees and mentors reachable from ``unfilled`` mentees by alternating paths
+    (unused pair forward, used pair back): the tight side of a max-flow min cut. If no
+    eligible pair leads from those mentees to another mentor, the cut holds in the full
+    problem too."""
+    mentee_seen = unfilled.copy()
+    mentor_seen = np.zeros(p.m, dtype=bool)
+    frontier = np.flatnonzero(mentee_seen)
+    while frontier.size:
+        arcs = np.isin(p.pi, frontier) & ~used
+        new_mentors = np.unique(p.pj[arcs])
+        new_mentors = new_mentors[~mentor_seen[new_mentors]]
+        mentor_seen[new_mentors] = True
+        back = used & np.isin(p.pj, new_mentors)
+        new_mentees = np.unique(p.pi[back])
+        new_mentees = new_mentees[~mentee_seen[new_mentees]]
+        mentee_seen[new_mentees] = True
+        frontier = new_mentees
+    return mentee_seen, mentor_seen
