@@ -10,8 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from .results import Assignment, Shortlists
-from .solve.flow import max_assignment
-from .solve.problem import Problem
 
 __all__ = ["assert_valid", "check_assignment", "check_shortlists"]
 
@@ -112,13 +110,20 @@ def assert_valid(result: Shortlists | Assignment) -> None:
 
 def has_complete_assignment(sl: Shortlists) -> bool:
     """True if the shortlists contain an assignment of every mentee within capacity
-    (independently of ``recommended``: a max-flow check)."""
-    scores = sl.scores
-    mask = np.zeros(scores.total.shape, dtype=bool)
-    rows, cols = np.nonzero(sl.mentors >= 0)
-    mask[rows, sl.mentors[rows, cols]] = True
-    from dataclasses import replace
+    (independently of ``recommended`` and of the solvers: an OR-Tools max flow)."""
+    from ortools.graph.python import max_flow
 
-    view = replace(scores, eligible=mask & scores.eligible)
-    p = Problem.build(view, k=1, exposure=np.full(scores.n_mentors, scores.n_mentees))
-    return bool(max_assignment(p, p.capacity, weights=None).matched.all())
+    scores = sl.scores
+    n, m = sl.mentors.shape[0], scores.n_mentors
+    rows, cols = np.nonzero(sl.mentors >= 0)
+    mentor = sl.mentors[rows, cols]
+    ok = np.asarray(scores.eligible[rows, mentor], dtype=bool)
+    rows, mentor = rows[ok], mentor[ok]
+    f = max_flow.SimpleMaxFlow()
+    src, snk = n + m, n + m + 1
+    f.add_arcs_with_capacity(np.full(n, src), np.arange(n), np.ones(n, np.int64))
+    f.add_arcs_with_capacity(rows, n + mentor, np.ones(len(rows), np.int64))
+    f.add_arcs_with_capacity(n + np.arange(m), np.full(m, snk), scores.capacity.astype(np.int64))
+    if f.solve(src, snk) != f.OPTIMAL:
+        return False
+    return int(f.optimal_flow()) == n

@@ -115,8 +115,8 @@ class CandidateScores:
     per_mentee, per_mentor : int
         The selection sizes.
     mentee_ids, mentor_ids, capacity, reason_names, weights, mentor_groups, cohort, config
-        As in :class:`Scores`. ``cohort`` is None once the rows no longer match it
-        (after :meth:`take`); then no pricing pass is possible.
+        As in :class:`Scores` (after :meth:`take`, ``source_rows`` maps rows to the
+        cohort's).
     """
 
     rows: np.ndarray
@@ -139,6 +139,8 @@ class CandidateScores:
     config: ScoringConfig | None = None
     #: Pairs excluded after scoring (e.g. previous mentors in a rematch), as sorted keys.
     excluded_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: The cohort row of each mentee here (None: the same rows), after :meth:`take`.
+    source_rows: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pair_components", MappingProxyType(dict(self.pair_components)))
@@ -193,18 +195,34 @@ class CandidateScores:
 
     # ------------------------------------------------------------------ variants
     def with_pairs(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> CandidateScores:
-        """These scores plus more candidate pairs (e.g. found by :meth:`price`)."""
-        rows = np.concatenate([self.rows, np.asarray(rows, np.int64)])
-        cols = np.concatenate([self.cols, np.asarray(cols, np.int64)])
-        values = np.concatenate([self.values, np.asarray(values, F32)])
+        """These scores plus more candidate pairs (e.g. found by :meth:`price`); pairs
+        already here are kept as they are."""
+        rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
         key = rows * self.n_mentors + cols
-        _, first = np.unique(key, return_index=True)
-        rows, cols, values = rows[first], cols[first], values[first]
+        key, first = np.unique(key, return_index=True)
+        new = ~np.isin(key, self.keys)
+        rows, cols = rows[first][new], cols[first][new]
+        values = np.asarray(values, F32)[first][new]
+        if not len(rows):
+            return self
         comps: dict[str, np.ndarray] = {}
         if self.pair_components and self.cohort is not None and self.config is not None:
-            block = Kernels(self.cohort, self.config).pairs(rows, cols)
+            src = rows if self.source_rows is None else self.source_rows[rows]
+            block = Kernels(self.cohort, self.config).pairs(src, cols)
             comps = {k: np.asarray(v, F32) for k, v in block.components.items()}
-        return replace(self, rows=rows, cols=cols, values=values, pair_components=comps)
+        all_keys = np.concatenate([self.keys, rows * self.n_mentors + cols])
+        order = np.argsort(all_keys, kind="stable")
+        return replace(
+            self,
+            rows=np.concatenate([self.rows, rows])[order],
+            cols=np.concatenate([self.cols, cols])[order],
+            values=np.concatenate([self.values, values])[order],
+            pair_components={
+                k: np.concatenate([v, comps[k]])[order]
+                for k, v in self.pair_components.items()
+                if k in comps
+            },
+        )
 
     def with_capacity(
         self, capacity: np.ndarray, *, reason: str = "no free capacity"
@@ -273,8 +291,8 @@ class CandidateScores:
             mentee_cut=self.mentee_cut[rows],
             mentee_ids=self.mentee_ids[rows],
             capacity=self.capacity.copy(),
-            cohort=None,
             excluded_keys=np.sort(new[er[ekeep]] * self.n_mentors + ec[ekeep]),
+            source_rows=(rows if self.source_rows is None else self.source_rows[rows]),
         )
 
     # ------------------------------------------------------------------ pricing
@@ -304,25 +322,38 @@ class CandidateScores:
         """
         if self.cohort is None or self.config is None:
             raise ValueError("pricing needs the cohort and config these scores came from")
-        n = self.n_mentees
-        todo = np.zeros(n, bool)
-        todo[np.arange(n) if rows is None else np.asarray(rows, np.int64)] = True
+        n, m, big = self.n_mentees, self.n_mentors, self.cohort.n_mentees
+        src = np.arange(n) if self.source_rows is None else self.source_rows
+        back = np.full(big, -1, np.int64)
+        back[src] = np.arange(n)
+
+        def lift(values: np.ndarray, fill: Any) -> np.ndarray:  # view rows -> cohort rows
+            out = np.full(big, fill, dtype=np.asarray(values).dtype)
+            out[src] = values
+            return out
+
+        want = np.arange(n) if rows is None else np.asarray(rows, np.int64)
+        todo = lift(np.isin(np.arange(n), want), False)
+        ek = self.excluded_keys
         task = _PriceTask(
-            self.cohort, self.config, np.asarray(prices, np.float64), np.asarray(k, np.int64),
-            np.asarray(threshold, np.float64), todo, self.keys, self.excluded_keys, int(limit),
+            self.cohort, self.config, np.asarray(prices, np.float64),
+            lift(np.asarray(k, np.int64), 0), lift(np.asarray(threshold, np.float64), np.inf),
+            todo, np.sort(src[self.rows] * m + self.cols), np.sort(src[ek // m] * m + ek % m),
+            int(limit),
         )  # fmt: skip
-        chunks = [(a, b) for a, b in _chunks(n) if todo[a:b].any()]
-        topk = np.full(n, np.nan)
+        chunks = [(a, b) for a, b in _chunks(big) if todo[a:b].any()]
+        topk = np.full(big, np.nan)
         out_r, out_c, out_v = [], [], []
-        for (a, _b), (sums, r, c, v) in zip(
+        for (a, b), (sums, r, c, v) in zip(
             chunks, _run(task, chunks, executor, progress, "pricing"), strict=True
         ):
-            topk[a : a + len(sums)] = np.where(todo[a : a + len(sums)], sums, np.nan)
+            topk[a:b] = np.where(todo[a:b], sums, np.nan)
             out_r.append(r)
             out_c.append(c)
             out_v.append(v)
         cat = lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dt)  # noqa: E731
-        return topk, cat(out_r, np.int64), cat(out_c, np.int64), cat(out_v, F32)
+        r = back[cat(out_r, np.int64)]
+        return topk[src], r, cat(out_c, np.int64), cat(out_v, F32)
 
     # ------------------------------------------------------------------ output
     def to_frame(self, *, eligible_only: bool = True) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..results import Assignment, Shortlists
-from ..scoring import Scores
+from ..scoring import CandidateScores, Scores
 from .shortlist import shortlist
 
 __all__ = ["rematch"]
@@ -18,7 +18,7 @@ PREVIOUS = "previous mentor (rematch)"
 
 def rematch(
     assignment: Assignment,
-    scores: Scores | None = None,
+    scores: Scores | CandidateScores | None = None,
     *,
     mentees: Iterable[Any],
     k: int = 3,
@@ -53,7 +53,7 @@ def rematch(
             f"`assignment` must be an Assignment. Got {type(assignment).__name__} instead."
         )
     scores = assignment.scores if scores is None else scores
-    if not isinstance(scores, Scores):
+    if not isinstance(scores, Scores | CandidateScores):
         raise TypeError(f"`scores` must be a Scores object. Got {type(scores).__name__} instead.")
     if scores.n_mentees != len(assignment.mentor) or not np.array_equal(
         scores.mentee_ids, assignment.scores.mentee_ids
@@ -69,8 +69,10 @@ def rematch(
     keep[rows] = False
     load = np.bincount(assignment.mentor[keep], minlength=scores.n_mentors)
     free = np.maximum(scores.capacity - load, 0)
-    previous = np.zeros(scores.shape, dtype=bool)
     had = rows[assignment.mentor[rows] >= 0]
-    previous[had, assignment.mentor[had]] = True
+    previous: tuple[np.ndarray, np.ndarray] | np.ndarray = (had, assignment.mentor[had])
+    if isinstance(scores, Scores):
+        previous = np.zeros(scores.shape, dtype=bool)
+        previous[had, assignment.mentor[had]] = True
     sub = scores.with_capacity(free).with_exclusions(previous, reason=PREVIOUS).take(rows)
     return shortlist(sub, k=k, **options)

@@ -254,9 +254,10 @@ def _to_columns(p: Problem, values: np.ndarray) -> np.ndarray:
 
 def _solve_candidates(
     cs: CandidateScores, build: dict[str, Any], method: str, opts: dict[str, Any]
-) -> tuple[Problem, Answer]:
+) -> tuple[Problem, Answer, CandidateScores]:
     """Solve on candidates: widen until feasible, price the relaxation until its bound
-    for the full problem is tight (or time is up), then run ``method`` once."""
+    for the full problem is tight (or time is up), then run ``method`` once. Also returns
+    the final candidates (with every pair added on the way)."""
     t0 = time.perf_counter()
     limit = opts.get("time_limit")
     bound = np.inf
@@ -327,7 +328,7 @@ def _solve_candidates(
             RuntimeWarning,
             stacklevel=3,
         )
-    return p, replace(ans, bound=max(float(bound), value), info=info)
+    return p, replace(ans, bound=max(float(bound), value), info=info), cs
 
 
 #: Registered shortlist solvers, by name.
@@ -444,7 +445,10 @@ def shortlist(
         opts = {"time_limit": time_limit, "seed": seed, "executor": executor,
                 "progress": progress}  # fmt: skip
         if isinstance(view, CandidateScores):
-            p, ans = _solve_candidates(view, build, method, opts)
+            assert isinstance(scores, CandidateScores)
+            p, ans, final = _solve_candidates(view, build, method, opts)
+            if final.n_pairs > view.n_pairs:  # keep the pairs added on the way
+                scores = scores.with_pairs(final.rows, final.cols, final.values)
         else:
             p = Problem.build(view, **build)
             p.diagnose()
