@@ -190,6 +190,107 @@ def _lexicographic(
     return x
 
 
+def _potentials(
+    tails: np.ndarray, heads: np.ndarray, costs: np.ndarray, n_nodes: int
+) -> np.ndarray | None:
+    """Shortest distances from a virtual root (0 to every node) over residual arcs, by
+    vectorised Bellman-Ford: optimal flow duals. None if it does not settle."""
+    d = np.zeros(n_nodes, np.int64)
+    for _ in range(max(n_nodes, 1) + 1):
+        nd = d.copy()
+        np.minimum.at(nd, heads, d[tails] + costs)
+        if np.array_equal(nd, d):
+            return d
+        d = nd
+    return None
+
+
+def _flow_lexicographic(
+    rows: np.ndarray, mentors: np.ndarray, ranks: np.ndarray, score: np.ndarray,
+    capacity: np.ndarray, n: int,
+) -> np.ndarray | None:  # fmt: skip
+    """:func:`_lexicographic` with OR-Tools min-cost flows for the stages (much faster on
+    large cohorts). The duals that fix options between stages are flow potentials
+    (:func:`_potentials` on the residual graph). None if potentials do not settle."""
+    from ortools.graph.python import min_cost_flow
+
+    q = len(rows)
+    x = np.zeros(q)
+    free = np.ones(q, dtype=bool)
+    cap = np.asarray(capacity, dtype=np.int64).copy()
+    tight = np.zeros(len(cap), dtype=bool)
+    n_ranks = int(ranks.max()) + 1 if q else 0
+    span = float(score.max() - score.min()) if q else 0.0
+    for stage in range(n_ranks + 1):
+        last = stage == n_ranks
+        idx = np.flatnonzero(free)
+        if idx.size == 0:
+            break
+        open_rows, ri = np.unique(rows[idx], return_inverse=True)
+        used, cj = np.unique(mentors[idx], return_inverse=True)
+        a, b = len(open_rows), len(used)
+        if last:
+            cost = -np.rint((score[idx] - score.min()) / (span or 1.0) * 1e7).astype(np.int64)
+        else:
+            cost = -(ranks[idx] == stage).astype(np.int64)
+        full = tight[used]
+        f = min_cost_flow.SimpleMinCostFlow()
+        src, snk = a + b, a + b + 1
+        f.add_arcs_with_capacity_and_unit_cost(
+            np.full(a, src), np.arange(a), np.ones(a, np.int64), np.zeros(a, np.int64)
+        )
+        arcs = f.add_arcs_with_capacity_and_unit_cost(ri, a + cj, np.ones(idx.size, np.int64), cost)
+        loose = np.flatnonzero(~full)
+        f.add_arcs_with_capacity_and_unit_cost(
+            a + loose, np.full(len(loose), snk), cap[used[loose]], np.zeros(len(loose), np.int64)
+        )
+        held = int(cap[used[full]].sum())
+        nodes = np.r_[src, a + np.flatnonzero(full), snk]
+        supply = np.r_[a, -cap[used[full]], -(a - held)]
+        if a - held < 0:
+            return _infeasible_assignment()
+        f.set_nodes_supplies(nodes, supply)
+        if f.solve() != f.OPTIMAL:
+            return _infeasible_assignment()
+        xo = f.flows(arcs) > 0
+        if last:
+            x[idx] = xo
+            break
+        load = np.bincount(cj[xo], minlength=b)
+        lo = loose[load[loose] < cap[used[loose]]]
+        hi = loose[load[loose] > 0]
+        tails = np.r_[ri[~xo], a + cj[xo], a + lo, np.full(len(hi), a + b)]
+        heads = np.r_[a + cj[~xo], ri[xo], np.full(len(lo), a + b), a + hi]
+        costs = np.r_[cost[~xo], -cost[xo], np.zeros(len(lo) + len(hi), np.int64)]
+        d = _potentials(tails, heads, costs, a + b + 1)
+        if d is None:
+            return None
+        rc = cost + d[ri] - d[a + cj]
+        sink_rc = d[a + loose] - d[a + b]
+        tight[used[loose[sink_rc < 0]]] = True  # full in every optimum
+        idle = np.zeros(b, dtype=bool)
+        idle[loose[sink_rc > 0]] = True  # empty in every optimum
+        drop = (rc > 0) | idle[cj]
+        take = (rc < 0) & ~drop
+        free[idx[drop]] = False
+        chosen = idx[take]
+        if chosen.size:
+            x[chosen] = 1.0
+            free[chosen] = False
+            done = np.zeros(n, dtype=bool)
+            done[rows[chosen]] = True
+            free &= ~done[rows]
+            np.subtract.at(cap, mentors[chosen], 1)
+    return x
+
+
+def _infeasible_assignment() -> np.ndarray:
+    raise InfeasibleError(
+        "no complete assignment exists within the shortlists and capacities",
+        fix="use shortlists from `shortlist`, which always contain a complete assignment",
+    )
+
+
 def _groups(keys: np.ndarray, size: int) -> list[np.ndarray]:
     """Positions of each key value 0..size-1 (one pass, instead of a scan per value)."""
     order = np.argsort(keys, kind="stable")
@@ -242,8 +343,11 @@ def _rank_maximal(
     pos[order] = np.arange(n)
     canon_rows = pos[rows]
     score = s.total[rows, mentors].astype(np.float64)
-    backend = "highs"
-    value = _lexicographic(canon_rows, mentors, ranks, score, s.capacity, n)
+    backend = "min-cost flow"
+    value = _flow_lexicographic(canon_rows, mentors, ranks, score, s.capacity, n)
+    if value is None:
+        backend = "highs"
+        value = _lexicographic(canon_rows, mentors, ranks, score, s.capacity, n)
     if np.any(np.abs(value - np.round(value)) > 1e-6):
         backend = "cp-sat"
         value = _cpsat_lexicographic(canon_rows, mentors, ranks, score, s.capacity, n)
