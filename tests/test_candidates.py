@@ -453,14 +453,6 @@ def test_rematch_allow_short_on_candidates_matches_dense(assigned):
     assert check_shortlists(new) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KnownBug,
-    reason="shortlist(fixed=...) validates fixed pairs with scores.eligible[i, j], which on "
-    "CandidateScores is False for every eligible pair that is not a candidate, so an "
-    "accepted pair (e.g. one added by widening, then fixed against the original "
-    "candidates) is rejected as 'not an eligible pair'",
-)
 def test_fixed_accepts_eligible_pairs_that_are_not_candidates(assigned):
     cohort, cs, _, a = assigned
     s = dense(cohort)
@@ -473,15 +465,6 @@ def test_fixed_accepts_eligible_pairs_that_are_not_candidates(assigned):
     assert out.recommended[rows[0]] == a.mentor[rows[0]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KnownBug,
-    reason="with max_per_group, shortlist on CandidateScores runs Problem.diagnose "
-    "(coverage=False) on the group reach of the candidate pairs only, before any widening, "
-    "and raises 'fewer than k eligible mentors under the group limit' although the full "
-    "problem is feasible (synthetic_cohort(40, 25, seed=27, capacity=(3, 6)), k=2, "
-    "max_per_group=1, per_mentee=2, per_mentor=1; dense optimum 52.06)",
-)
 def test_max_per_group_on_candidates_widens_instead_of_failing():
     cohort = synthetic(40, 25, 27, (3, 6))
     d = cm.shortlist(dense(cohort), k=2, max_per_group=1, method="exact")
@@ -492,13 +475,6 @@ def test_max_per_group_on_candidates_widens_instead_of_failing():
     assert sl.bound >= d.objective - TOL
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KnownBug,
-    reason="shortlist(CandidateScores, executor=...) checks the executor only when a "
-    "streamed pricing or widening pass runs: when the cuts prove every mentee, "
-    "executor='x' is silently accepted (it raises TypeError on other data)",
-)
 def test_shortlist_rejects_a_bad_executor_up_front():
     cohort = synthetic(60, 30, 1, (3, 5))
     cs = cm.score_candidates(cohort, per_mentee=30, per_mentor=60)

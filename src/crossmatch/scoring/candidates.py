@@ -198,9 +198,9 @@ class CandidateScores:
         """These scores plus more candidate pairs (e.g. found by :meth:`price`); pairs
         already here are kept as they are."""
         rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
-        key = rows * self.n_mentors + cols
-        key, first = np.unique(key, return_index=True)
-        new = ~np.isin(key, self.keys)
+        first = _first_by_key(rows * self.n_mentors + cols)
+        key = rows[first] * self.n_mentors + cols[first]
+        new = ~_contains(self.keys, key)
         rows, cols = rows[first][new], cols[first][new]
         values = np.asarray(values, F32)[first][new]
         if not len(rows):
@@ -246,8 +246,8 @@ class CandidateScores:
         else:
             r, c = np.nonzero(np.asarray(mask, dtype=bool))
         names = self.reason_names if reason in self.reason_names else (*self.reason_names, reason)
-        key = r.astype(np.int64) * self.n_mentors + c
-        drop = np.isin(self.keys, key)
+        key = np.sort(r.astype(np.int64) * self.n_mentors + c)
+        drop = _contains(key, self.keys)
         keep = ~drop
         counts = np.zeros((self.n_mentees, len(names)), np.int64)
         counts[:, : self.reason_counts.shape[1]] = self.reason_counts
@@ -333,7 +333,9 @@ class CandidateScores:
             return out
 
         want = np.arange(n) if rows is None else np.asarray(rows, np.int64)
-        todo = lift(np.isin(np.arange(n), want), False)
+        mask = np.zeros(n, bool)
+        mask[want] = True
+        todo = lift(mask, False)
         ek = self.excluded_keys
         task = _PriceTask(
             self.cohort, self.config, np.asarray(prices, np.float64),
@@ -387,6 +389,21 @@ class CandidateScores:
             f"({share:.2%} of pairs), per_mentee={self.per_mentee}, "
             f"per_mentor={self.per_mentor}, components=[{comps}])"
         )
+
+
+def _first_by_key(key: np.ndarray) -> np.ndarray:
+    """Indices of the first occurrence of each distinct key, in key order."""
+    order = np.argsort(key, kind="stable")
+    k = key[order]
+    return order[np.r_[True, k[1:] != k[:-1]]] if len(k) else order
+
+
+def _contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Which ``keys`` are in ``sorted_keys`` (a binary search; faster than np.isin here)."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), bool)
+    pos = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[pos] == keys
 
 
 def _all_pairs_of(cs: CandidateScores, mentors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -715,8 +732,7 @@ def score_candidates(
     rows = np.concatenate([mentee_side[0], pr])
     cols = np.concatenate([mentee_side[1], pc])
     vals = np.concatenate([mentee_side[2], pv])
-    key = rows * m + cols
-    _, first = np.unique(key, return_index=True)
+    first = _first_by_key(rows * m + cols)
     rows, cols, vals = rows[first], cols[first], vals[first]
     # mentee cut: also every pair the chunk-level mentor pools let go (all were below the
     # mentee's own (K+1)-th value or kept on the mentee side) -- cut_e already bounds them

@@ -206,7 +206,9 @@ class Problem:
             )
             fixes.append(f"add mentors or raise capacities by {self.n - total} in total")
         reach = np.bincount(self.pi, minlength=self.n)
-        if self.max_per_group is not None and self.group is not None:
+        if isinstance(s, CandidateScores) and not coverage:
+            reach = s.n_eligible[self.ee]  # candidates may widen: only the full count proves
+        elif self.max_per_group is not None and self.group is not None:
             reach = _group_reach(self.pi, self.group[self.pj], self.n, self.max_per_group)
         elif isinstance(s, CandidateScores):
             reach = s.n_eligible[self.ee]

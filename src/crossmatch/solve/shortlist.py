@@ -213,15 +213,35 @@ def _proved(p: Problem, a: Answer) -> bool:
     )
 
 
-def _widen(cs: CandidateScores, p: Problem, opts: dict[str, Any]) -> CandidateScores | None:
+def _widen(
+    cs: CandidateScores, p: Problem, opts: dict[str, Any], relax: np.ndarray | None = None
+) -> CandidateScores | None:
     """More candidates for the mentees behind a min cut of the candidate graph (the
     relaxation cannot fill every shortlist, or no complete assignment exists); None when
-    no eligible pair crosses the cut, which then proves it for the full problem too."""
+    no eligible pair crosses the cut, which then proves it for the full problem too.
+    ``relax``: the relaxation's (short) b-matching, when already solved."""
     if cs.cohort is None:
         return None
-    w = p.scaled(flow.RESOLUTION)
     q = replace(p, max_per_group=None)
-    xr, got = flow.select_pairs(q, per_mentee=q.k, per_mentor=q.exposure, weights=w)
+    if relax is None:
+        w = p.scaled(flow.RESOLUTION)
+        xr, got = flow.select_pairs(q, per_mentee=q.k, per_mentor=q.exposure, weights=w)
+    else:
+        xr, got = relax, int(relax.sum())
+    if got == int(q.k.sum()) and p.max_per_group is not None:
+        # the group limit may be what cannot be met: give the mentees left short their
+        # next best pairs (any group); none left means every eligible pair is here
+        w = p.scaled(flow.RESOLUTION)
+        xg, gg = flow.select_pairs(p, per_mentee=p.k, per_mentor=p.exposure, weights=w)
+        if gg < int(p.k.sum()):
+            short = np.bincount(p.pi[xg], minlength=p.n) < p.k
+            _, r, c, v = cs.price(
+                _to_columns(p, np.where(p.exposure > 0, 0.0, np.inf)),
+                _to_rows(p, p.k, 0), _to_rows(p, np.full(p.n, -np.inf), np.inf),
+                rows=p.ee[short], limit=4 * cs.per_mentee, executor=opts.get("executor"),
+                progress=opts.get("progress"),
+            )  # fmt: skip
+            return cs.with_pairs(r, c, v) if len(r) else None
     if got < int(q.k.sum()):
         used, unfilled = xr, np.bincount(q.pi[xr], minlength=q.n) < q.k
     else:
@@ -271,7 +291,7 @@ def _solve_candidates(
         q = replace(p, max_per_group=None)
         relax, got = flow.select_pairs(q, per_mentee=q.k, per_mentor=q.exposure, weights=w)
         if got < int(q.k.sum()):
-            wider = _widen(cs, p, opts)
+            wider = _widen(cs, p, opts, relax)
             if wider is None:
                 break  # the method below reports the (proved) infeasibility
             cs, widened = wider, widened + 1
@@ -333,6 +353,27 @@ def _solve_candidates(
 
 #: Registered shortlist solvers, by name.
 METHODS: dict[str, Solver] = {"auto": _auto, "flow": _flow, "exact": _exact}
+
+
+def _with_fixed_pairs(cs: CandidateScores, fixed: Any) -> CandidateScores:
+    """Candidates plus the eligible ``fixed`` pairs that were not candidates."""
+    if cs.cohort is None or cs.config is None:
+        return cs
+    from ..scoring.components import Kernels
+
+    items = list(fixed.items() if isinstance(fixed, Mapping) else fixed)
+    ee = {v: i for i, v in enumerate(cs.mentee_ids.tolist())}
+    mr = {v: j for j, v in enumerate(cs.mentor_ids.tolist())}
+    pairs = [(ee[a], mr[b]) for a, b in items if a in ee and b in mr]
+    pairs = [(i, j) for i, j in pairs if not cs.eligible[i, j]]
+    if not pairs:
+        return cs
+    r, c = (np.array(x, dtype=np.int64) for x in zip(*pairs, strict=True))
+    src = r if cs.source_rows is None else cs.source_rows[r]
+    blk = Kernels(cs.cohort, cs.config).pairs(src, c, components=False)
+    ok = (np.asarray(blk.flags) == 0) & ~np.isin(r * cs.n_mentors + c, cs.excluded_keys)
+    ok &= cs.capacity[c] > 0
+    return cs.with_pairs(r[ok], c[ok], np.asarray(blk.total)[ok]) if ok.any() else cs
 
 
 def _fixed_rows(scores: Scores | CandidateScores, fixed: Any) -> dict[int, int]:
@@ -421,7 +462,15 @@ def shortlist(
         )
     if not isinstance(scores, Scores | CandidateScores):
         raise TypeError(f"`scores` must be a Scores object. Got {type(scores).__name__} instead.")
+    if executor is not None and not isinstance(executor, Executor):
+        raise TypeError(
+            "`executor` must be a concurrent.futures.Executor (e.g. ThreadPoolExecutor, "
+            "ProcessPoolExecutor, or distributed.Client.get_executor()). "
+            f"Got {type(executor).__name__} instead."
+        )
     t0 = time.perf_counter()
+    if isinstance(scores, CandidateScores) and fixed is not None:
+        scores = _with_fixed_pairs(scores, fixed)
     pinned = _fixed_rows(scores, fixed)
     capacity = scores.capacity.copy()
     for j in pinned.values():
