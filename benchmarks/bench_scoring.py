@@ -14,6 +14,18 @@ and cohort build.
 - 50,000 x 10,000 (5e8 pairs): never materialised. :func:`crossmatch.iter_score_blocks`
   is streamed and every block is reduced to each mentee's top-``K`` eligible mentors by
   total (``np.argpartition``).
+- 20,000 x 10,000 (2e8 pairs): kernel throughput only (the table below).
+
+A second table gives, for every size, the throughput of the scoring kernels
+(:class:`crossmatch.scoring.components.Kernels`) over blocks of the engine's default size:
+the streaming path ``block(rows, components=False)`` (total + flags, what candidate
+selection reads) and the full path ``block(rows)`` (every component too), each in 1 and
+in 2 threads (``ThreadPoolExecutor`` mapping blocks; numpy releases the GIL), best of
+several runs; and :func:`crossmatch.score` (best call, from the first table). Next to each,
+the memory-bandwidth floor: the machine's copy bandwidth (``np.copyto`` of a 512 MB float32
+array, best of 3, bytes copied per second) divided by the bytes the path writes per pair
+(total 4 + flags 1 for streaming; + 4 per component for the full path; + the eligible
+mask 1 for ``score``), and our share of that floor.
 
 The baseline is the deliberately simple per-pair Python scorer of ``tests/reference.py``
 on the first 20 mentees x all mentors of the 1,000 x 300 cohort, extrapolated to
@@ -46,7 +58,12 @@ SIZES: list[tuple[int, int, str]] = [
     (1_000, 300, "dense"),
     (10_000, 2_000, "dense"),
     (50_000, 10_000, "stream"),
+    (20_000, 10_000, "kernels"),
 ]
+#: Mentor capacities per method: ``kernels`` uses the setting of the throughput target.
+CAPACITY = {"dense": (1, 4), "stream": (1, 4), "kernels": (4, 8)}
+THREADS = (1, 2)
+BANDWIDTH_MB = 512
 BASELINE_SIZE = (1_000, 300)
 BASELINE_MENTEES = 20
 CHILD_TIMEOUT_S = 3600
@@ -103,6 +120,66 @@ def _top_k_stream(cohort: Any, k: int, block_rows: int) -> dict[str, Any]:
     }
 
 
+def _kernel_rates(cohort: Any) -> dict[str, Any]:
+    """Pairs per second of ``Kernels.block`` (streaming and full paths, 1 and 2 threads)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    from crossmatch.scoring import engine
+    from crossmatch.scoring.components import Kernels
+    from crossmatch.scoring.config import ScoringConfig
+
+    kernels = Kernels(cohort, ScoringConfig())
+    n, m = cohort.shape
+    step = max(1, getattr(engine, "DEFAULT_BLOCK_PAIRS", 1 << 18) // m)
+    blocks = [slice(s, min(s + step, n)) for s in range(0, n, step)]
+    repeats = int(np.clip(np.ceil(1e8 / (n * m)), 2, 100))  # about 1e8 pairs or more
+    out: dict[str, Any] = {
+        "block_rows": step,
+        "repeats": repeats,
+        "components": list(kernels.component_names),
+        "flag_bytes": int(np.dtype(kernels.flag_dtype).itemsize),
+    }
+    for path, components in (("stream", False), ("full", True)):
+        for threads in THREADS:
+
+            def run(rows: slice, components: bool = components) -> None:
+                kernels.block(rows, components=components)
+
+            times = []
+            for _ in range(repeats):
+                t = time.perf_counter()
+                if threads == 1:
+                    for rows in blocks:
+                        run(rows)
+                else:
+                    with ThreadPoolExecutor(threads) as pool:
+                        list(pool.map(run, blocks))
+                times.append(time.perf_counter() - t)
+            out[f"{path}_{threads}t_pairs_per_s"] = n * m / min(times)
+    return out
+
+
+def child_bandwidth(mb: int) -> dict[str, Any]:
+    """Copy bandwidth: ``np.copyto`` of an ``mb`` MB float32 array, best of 3."""
+    import numpy as np
+
+    src = np.ones(mb * (1 << 20) // 4, dtype=np.float32)
+    dst = np.zeros_like(src)  # both touched before timing
+    runs = []
+    for _ in range(3):
+        t = time.perf_counter()
+        np.copyto(dst, src)
+        runs.append(time.perf_counter() - t)
+    return {
+        "what": f"np.copyto of a {mb} MB float32 array, best of 3 (bytes copied per second)",
+        "bytes": int(src.nbytes),
+        "runs_s": runs,
+        "bytes_per_s": src.nbytes / min(runs),
+    }
+
+
 def child_size(n: int, m: int, method: str, block_rows: int, top_k: int) -> dict[str, Any]:
     import numpy as np
 
@@ -112,7 +189,8 @@ def child_size(n: int, m: int, method: str, block_rows: int, top_k: int) -> dict
     out["rss_after_imports_mb"] = _mb(current_kib())
 
     t = time.perf_counter()
-    mentees, mentors = cm.synthetic_cohort(n, m, seed=0, capacity=(1, 4))
+    out["capacity"] = list(CAPACITY[method])
+    mentees, mentors = cm.synthetic_cohort(n, m, seed=0, capacity=CAPACITY[method])
     out["generate_s"] = time.perf_counter() - t
     t = time.perf_counter()
     cohort = cm.Cohort.from_frames(mentees, mentors)
@@ -125,6 +203,9 @@ def child_size(n: int, m: int, method: str, block_rows: int, top_k: int) -> dict
     out["rss_baseline_mb"] = _mb(base)  # after imports and cohort build
     out["peak_reset"] = reset_peak()
 
+    if method == "kernels":
+        out["kernels"] = _kernel_rates(cohort)
+        return out
     if method == "dense":
         # several runs; drop each result before the next
         repeats = 5 if n * m <= 1_000_000 else 3
@@ -160,6 +241,7 @@ def child_size(n: int, m: int, method: str, block_rows: int, top_k: int) -> dict
         want = -np.sort(-masked, axis=1)[:, : res["top_k"]]
         want = np.where(np.isfinite(want), want, np.nan).astype(np.float32)
         out["stream_check"] = bool(np.array_equal(want, res["top_val"], equal_nan=True))
+    out["kernels"] = _kernel_rates(cohort)  # after the memory readings above
     return out
 
 
@@ -234,6 +316,8 @@ def table(results: list[dict[str, Any]], baseline: dict[str, Any]) -> str:
     rows = [head]
     base = baseline.get("pairs_per_s")
     for r in results:
+        if r.get("method") == "kernels":
+            continue  # throughput only: see kernel_table
         size = _fmt_size(r["n_mentees"], r["n_mentors"])
         if "error" in r:
             rows.append(
@@ -260,13 +344,76 @@ def table(results: list[dict[str, Any]], baseline: dict[str, Any]) -> str:
                 f"{rate / base:,.0f}x" if base else "-",
             ]
         )
-    widths = [max(len(row[c]) for row in rows) for c in range(len(head))]
+    return _layout(rows)
+
+
+def _layout(rows: list[list[str]]) -> str:
+    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
     lines = []
     for k, row in enumerate(rows):
         lines.append("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def kernel_rows(r: dict[str, Any], bandwidth: float | None) -> list[dict[str, Any]]:
+    """One row per path of a size: bytes written per pair, pairs/s, floor and share."""
+    k = r["kernels"]
+    head = 4 + k["flag_bytes"]  # total + flags
+    paths = [
+        ("block, no components", head, [k.get(f"stream_{t}t_pairs_per_s") for t in THREADS]),
+        (
+            "block, all components",
+            head + 4 * len(k["components"]),
+            [k.get(f"full_{t}t_pairs_per_s") for t in THREADS],
+        ),
+    ]
+    if "score_runs_s" in r:  # dense: crossmatch.score, one thread, best call
+        score_bytes = head + 1 + 4 * len(k["components"])  # + the eligible mask
+        paths.append(
+            ("score()", score_bytes, [r["pairs_per_s_best"]] + [None] * (len(THREADS) - 1))
+        )
+    out = []
+    for path, nbytes, rates in paths:
+        floor = bandwidth / nbytes if bandwidth else None
+        best = max((x for x in rates if x is not None), default=None)
+        out.append(
+            {
+                "path": path,
+                "bytes_per_pair": nbytes,
+                "pairs_per_s": dict(zip([f"{t}t" for t in THREADS], rates, strict=True)),
+                "floor_pairs_per_s": floor,
+                "share_of_floor": best / floor if floor and best else None,
+            }
+        )
+    return out
+
+
+def kernel_table(results: list[dict[str, Any]], bandwidth: float | None) -> str:
+    head = ["size", "pairs", "path", "B/pair"]
+    head += [f"pairs/s {t} thread{'s' if t > 1 else ''}" for t in THREADS]
+    head += ["floor pairs/s", "share of floor"]
+    rows = [head]
+    for r in results:
+        size = _fmt_size(r["n_mentees"], r["n_mentors"])
+        if "kernels" not in r:
+            rows.append([size, "", "ERROR"] + [""] * (len(head) - 3))
+            continue
+        for k in r["kernel_rows"]:
+            share = k["share_of_floor"]
+            rows.append(
+                [
+                    size,
+                    f"{r['pairs']:.1e}",
+                    k["path"],
+                    str(k["bytes_per_pair"]),
+                    *(_fmt_rate(x) for x in k["pairs_per_s"].values()),
+                    _fmt_rate(k["floor_pairs_per_s"]),
+                    "-" if share is None else f"{share:.1%}",
+                ]
+            )
+    return _layout(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -283,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "size":
             n, m, method, block_rows, top_k = rest
             res = child_size(int(n), int(m), method, int(block_rows), int(top_k))
+        elif kind == "bandwidth":
+            res = child_bandwidth(int(rest[0]))
         else:
             n, m, n_sample = rest
             res = child_baseline(int(n), int(m), int(n_sample))
@@ -301,6 +450,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {baseline['error']}", flush=True)
     else:
         print(f"  {baseline['pairs']} pairs in {baseline['seconds']:.2f} s", flush=True)
+    print(f"copy bandwidth: np.copyto of {BANDWIDTH_MB} MB ...", flush=True)
+    bandwidth = run_child(["bandwidth", str(BANDWIDTH_MB)])
+    bw = bandwidth.get("bytes_per_s")
+    print(f"  {bandwidth.get('error') or f'{bw / 1e9:.1f} GB/s'}", flush=True)
     results = []
     for n, m, method in sizes:
         print(f"{_fmt_size(n, m)} ({method}) ...", flush=True)
@@ -311,7 +464,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {r.get('error') or 'done'} in {r['wall_s']:.1f} s", flush=True)
         results.append(r)
 
+    for r in results:
+        if "kernels" in r:
+            r["kernel_rows"] = kernel_rows(r, bw)
     text = table(results, baseline)
+    ktext = kernel_table(results, bw)
     print()
     print(text)
     notes = [
@@ -339,22 +496,47 @@ def main(argv: list[str] | None = None) -> int:
             )
     for note in notes:
         print(f"  {note}")
+    print()
+    print(ktext)
+    knotes = [
+        f"copy bandwidth {bw / 1e9:.2f} GB/s (np.copyto, {BANDWIDTH_MB} MB float32, best of 3; "
+        "bytes copied per second, memory traffic is twice that)"
+        if bw
+        else f"copy bandwidth: {bandwidth.get('error')}",
+        "floor pairs/s = copy bandwidth / bytes written per pair (B/pair); share = the best "
+        "pairs/s of the row / floor",
+        "block rows: Kernels.block over blocks of the engine's default size, default config, "
+        "best of several runs; score(): crossmatch.score, best call (one thread)",
+        f"sizes use capacity {CAPACITY['dense']}, except {CAPACITY['kernels']} for the "
+        "kernels-only size",
+    ]
+    for note in knotes:
+        print(f"  {note}")
 
     payload = {
         "benchmark": "scoring",
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "quick": a.quick,
         "machine": machine(),
-        "settings": {"seed": 0, "capacity": [1, 4], "block_rows": a.block_rows, "top_k": a.top_k},
+        "settings": {
+            "seed": 0,
+            "capacity": {k: list(v) for k, v in CAPACITY.items()},
+            "threads": list(THREADS),
+            "block_rows": a.block_rows,
+            "top_k": a.top_k,
+        },
         "baseline": baseline,
+        "bandwidth": bandwidth,
         "results": results,
         "table": text,
+        "kernel_table": ktext,
         "total_wall_s": time.perf_counter() - t0,
     }
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(payload, indent=2) + "\n")
     print(f"\nwrote {a.out}")
-    return 0 if all("error" not in r for r in results) and "error" not in baseline else 1
+    ok = all("error" not in r for r in (*results, baseline, bandwidth))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
