@@ -542,14 +542,14 @@ class _MentorPool:
         self.held = 0
 
     def add(self, vals: np.ndarray, row0: int) -> None:
-        # ">=" (not ">"): the pool is then exactly the best `size` by (value, row),
-        # whenever it is compacted, so block sizes cannot change it through ties
-        r, c = np.nonzero((vals >= self.tau[None, :]) & (vals > -np.inf))
+        # ">" is exact: rows arrive in increasing order, so a later value equal to tau
+        # ranks below the pool's own ties (value, then row) and could never enter it
+        r, c = np.nonzero(vals > self.tau[None, :])
         self.r.append(r + row0)
         self.c.append(c)
         self.v.append(vals[r, c])
         self.held += len(r)
-        if self.held > 2 * self.size * self.m + (1 << 16):
+        if self.held > 4 * self.size * self.m + (1 << 18):
             self._compact()
 
     def add_pairs(self, r: np.ndarray, c: np.ndarray, v: np.ndarray, cut: np.ndarray) -> None:
@@ -562,7 +562,9 @@ class _MentorPool:
 
     def _compact(self) -> None:
         r, c, v = (np.concatenate(x) for x in (self.r, self.c, self.v))
-        order = np.lexsort((r, -v, c))  # by mentor, best first, ties by row
+        # by mentor, best first, ties by row: entries arrive in row order (pool first), so a
+        # stable sort on one exact float64 key ``2c + (1 - v)`` (v in [0, 1]) does it
+        order = np.argsort(2.0 * c + (1.0 - v.astype(np.float64)), kind="stable")
         r, c, v = r[order], c[order], v[order]
         starts = np.searchsorted(c, np.arange(self.m))
         rank = np.arange(len(c)) - starts[c]
