@@ -552,6 +552,22 @@ def goal_5(rec: Rec, n: int, m: int, dense_n: int, dense_m: int) -> None:
     _score_candidates(small), _score_candidates(small, 1), cm.score(small)  # warm-up
     n_comp = len(cm.score(small).components)
     cohort = _cohort(rec, n, m)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from crossmatch.scoring.components import Kernels
+
+    kernels = Kernels(cohort, cm.ScoringConfig())
+    step = max(1, (1 << 18) // m)
+    blocks = [slice(a, min(a + step, n)) for a in range(0, n, step)]
+    for threads in (2, 1):
+        # the full default score (every component and hard rule) of all n x m pairs,
+        # block by block as score() and score_candidates() compute it, none of it kept
+        name = f"full score blocks {threads} thread" + ("s" if threads > 1 else "")
+        with rec.stage(name), ThreadPoolExecutor(threads) as ex:
+            for _ in ex.map(kernels.block, blocks):
+                pass
+        _throughput_row(rec, name, n, m, 4 + 4 * n_comp + 1, bw,
+                        f"4 total + 4 x {n_comp} components + 1 flags")  # fmt: skip
     for threads in (2, 1):
         name = f"score_candidates {threads} thread" + ("s" if threads > 1 else "")
         with rec.stage(name) as st:
