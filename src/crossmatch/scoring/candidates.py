@@ -357,6 +357,28 @@ class CandidateScores:
         r = back[cat(out_r, np.int64)]
         return topk[src], r, cat(out_c, np.int64), cat(out_v, F32)
 
+    def recount(
+        self, *, executor: Executor | None = None, progress: bool | None = None
+    ) -> CandidateScores:
+        """Exact ``n_eligible`` after :meth:`with_capacity` / :meth:`with_exclusions`
+        (which can only subtract the candidates they drop): one streamed pass over these
+        mentees' rows, not counting mentors with capacity 0 or excluded pairs."""
+        if self.cohort is None or self.config is None:
+            raise ValueError("recounting needs the cohort and config these scores came from")
+        n, m, big = self.n_mentees, self.n_mentors, self.cohort.n_mentees
+        src = np.arange(n) if self.source_rows is None else self.source_rows
+        todo = np.zeros(big, bool)
+        todo[src] = True
+        ek = self.excluded_keys
+        task = _CountTask(self.cohort, self.config, todo, self.capacity == 0,
+                          np.sort(src[ek // m] * m + ek % m))  # fmt: skip
+        chunks = [(a, b) for a, b in _chunks(big) if todo[a:b].any()]
+        counts = np.zeros(big, np.int64)
+        for (a, b), got in zip(chunks, _run(task, chunks, executor, progress, "counting"),
+                               strict=True):  # fmt: skip
+            counts[a:b] = got
+        return replace(self, n_eligible=counts[src])
+
     # ------------------------------------------------------------------ output
     def to_frame(self, *, eligible_only: bool = True) -> pd.DataFrame:
         """A long table of the candidate pairs: ``mentee_id``, ``mentor_id``, ``score``,
@@ -653,6 +675,35 @@ class _PriceTask:
                 out_v.append(vals[hi_r[keep], hi_c[keep]])
         cat = lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dt)  # noqa: E731
         return sums, cat(out_r, np.int64), cat(out_c, np.int64), cat(out_v, F32)
+
+
+@dataclass(frozen=True, eq=False)
+class _CountTask:
+    cohort: Cohort
+    config: ScoringConfig
+    todo: np.ndarray
+    blocked: np.ndarray  # mentors that count as ineligible (capacity 0)
+    excluded: np.ndarray  # sorted keys (cohort rows) excluded after scoring
+
+    def __call__(self, chunk: tuple[int, int]) -> np.ndarray:
+        a, b = chunk
+        kernels = Kernels(self.cohort, self.config)
+        m = self.cohort.n_mentors
+        counts = np.zeros(b - a, np.int64)
+        for rows in _blocks(a, b, _step(m, None)):
+            sel = np.flatnonzero(self.todo[rows])
+            if not sel.size:
+                continue
+            vals, _ = _masked_total(kernels, rows)
+            ok = np.isfinite(vals[sel]) & ~self.blocked[None, :]
+            lo, hi = np.searchsorted(self.excluded, [rows.start * m, rows.stop * m])
+            ek = self.excluded[lo:hi]
+            er, ec = ek // m - rows.start, ek % m
+            pos = np.searchsorted(sel, er)
+            hit = (pos < len(sel)) & (sel[np.minimum(pos, len(sel) - 1)] == er)
+            ok[pos[hit], ec[hit]] = False
+            counts[rows.start - a + sel] = ok.sum(axis=1)
+        return counts
 
 
 # ---------------------------------------------------------------------------- entry point

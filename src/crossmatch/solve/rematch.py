@@ -70,9 +70,16 @@ def rematch(
     load = np.bincount(assignment.mentor[keep], minlength=scores.n_mentors)
     free = np.maximum(scores.capacity - load, 0)
     had = rows[assignment.mentor[rows] >= 0]
-    previous: tuple[np.ndarray, np.ndarray] | np.ndarray = (had, assignment.mentor[had])
-    if isinstance(scores, Scores):
-        previous = np.zeros(scores.shape, dtype=bool)
-        previous[had, assignment.mentor[had]] = True
+    if isinstance(scores, CandidateScores):
+        # take first (cheap), then exclude in the view's rows and count what is left
+        where = np.full(scores.n_mentees, -1, np.int64)
+        where[rows] = np.arange(len(rows))
+        cands = scores.take(rows).with_capacity(free)
+        cands = cands.with_exclusions((where[had], assignment.mentor[had]), reason=PREVIOUS)
+        if cands.cohort is not None:
+            cands = cands.recount()
+        return shortlist(cands, k=k, **options)
+    previous = np.zeros(scores.shape, dtype=bool)
+    previous[had, assignment.mentor[had]] = True
     sub = scores.with_capacity(free).with_exclusions(previous, reason=PREVIOUS).take(rows)
     return shortlist(sub, k=k, **options)
