@@ -289,6 +289,7 @@ def _solve_candidates(
         p.diagnose(coverage=False)
         w = p.scaled(flow.RESOLUTION)
         q = replace(p, max_per_group=None)
+        relax: np.ndarray | None
         relax, got = flow.select_pairs(q, per_mentee=q.k, per_mentor=q.exposure, weights=w)
         if got < int(q.k.sum()):
             wider = _widen(cs, p, opts, relax)
@@ -297,6 +298,7 @@ def _solve_candidates(
             cs, widened = wider, widened + 1
             continue
         v = prune.mentor_prices(p, relax, w)
+        assert p.cut_e is not None and p.cut_m is not None  # built from candidates
         ub, terms, unproven, kth = prune.cut_bound(p, v, p.cut_e, p.cut_m)
         fixed = ub - float(terms.sum())
         r = c = np.zeros(0, np.int64)
@@ -489,7 +491,7 @@ def shortlist(
     expo_full = np.zeros(scores.n_mentors, dtype=np.int64)
     if open_rows.size:
         view = _with_capacity(scores, capacity)
-        build = {"k": k, "exposure": exposure, "max_per_group": max_per_group,
+        build: dict[str, Any] = {"k": k, "exposure": exposure, "max_per_group": max_per_group,
                  "allow_short": allow_short, "mentee_rows": open_rows}  # fmt: skip
         opts = {"time_limit": time_limit, "seed": seed, "executor": executor,
                 "progress": progress}  # fmt: skip
