@@ -341,21 +341,31 @@ class CandidateScores:
             self.cohort, self.config, np.asarray(prices, np.float64),
             lift(np.asarray(k, np.int64), 0), lift(np.asarray(threshold, np.float64), np.inf),
             todo, np.sort(src[self.rows] * m + self.cols), np.sort(src[ek // m] * m + ek % m),
-            int(limit),
+            max(int(limit), int(np.max(k)) if np.size(k) else 0),  # the sums need k of them
         )  # fmt: skip
         chunks = [(a, b) for a, b in _chunks(big) if todo[a:b].any()]
-        topk = np.full(big, np.nan)
         out_r, out_c, out_v = [], [], []
-        for (a, b), (sums, r, c, v) in zip(
+        for (_a, _b), (_sums, r, c, v) in zip(
             chunks, _run(task, chunks, executor, progress, "pricing"), strict=True
         ):
-            topk[a:b] = np.where(todo[a:b], sums, np.nan)
             out_r.append(r)
             out_c.append(c)
             out_v.append(v)
         cat = lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dt)  # noqa: E731
-        r = back[cat(out_r, np.int64)]
-        return topk[src], r, cat(out_c, np.int64), cat(out_v, F32)
+        r, c, v = back[cat(out_r, np.int64)], cat(out_c, np.int64), cat(out_v, F32)
+        # the k largest s - price of a row are among its candidates and the pairs above
+        # its threshold (the k-th best candidate's, or lower), all of which came back
+        prices = np.asarray(prices, np.float64)
+        mine = mask[self.rows]
+        rows_all = np.concatenate([self.rows[mine], r])
+        red = np.concatenate([self.values[mine] - prices[self.cols[mine]], v - prices[c]])
+        kk = np.asarray(k, np.int64)
+        order = np.lexsort((-red, rows_all))
+        ro, vo = rows_all[order], red[order]
+        rank = np.arange(len(ro)) - np.searchsorted(ro, ro)
+        top = (rank < kk[ro]) & np.isfinite(vo)
+        sums = np.bincount(ro[top], weights=vo[top], minlength=n)
+        return np.where(mask, sums, np.nan), r, c, v
 
     def recount(
         self, *, executor: Executor | None = None, progress: bool | None = None
@@ -630,7 +640,6 @@ class _PriceTask:
         sums = np.full(b - a, np.nan)
         out_r, out_c, out_v = [], [], []
         step = _step(m, None)
-        prices = self.prices.astype(F32)
         for rows in _blocks(a, b, step):
             sel = np.flatnonzero(self.todo[rows])
             if not sel.size:
@@ -645,17 +654,7 @@ class _PriceTask:
                 pos = np.searchsorted(sel, er)
                 ok = (pos < len(sel)) & (sel[np.minimum(pos, len(sel) - 1)] == er)
                 vals[pos[ok], ec[ok]] = -np.inf
-            red = vals.astype(np.float64) - prices[None, :]
-            kk = self.k[rr]
-            kmax = int(kk.max()) if kk.size else 0
-            if 0 < kmax < m:
-                part = -np.partition(-red, kmax - 1, axis=1)[:, :kmax]
-                part = -np.sort(-part, axis=1)
-            else:
-                part = -np.sort(-red, axis=1)[:, :kmax]
-            take = np.arange(part.shape[1])[None, :] < kk[:, None]
-            part = np.where(take & np.isfinite(part), part, 0.0)
-            sums[rr - a] = part.sum(axis=1)
+            red = vals.astype(np.float64) - self.prices[None, :]
             # entering pairs: above the threshold and not candidates yet
             hi_r, hi_c = np.nonzero(red > self.threshold[rr][:, None])
             if hi_r.size:
