@@ -710,7 +710,7 @@ def score_candidates(
     cohort: Cohort,
     config: ScoringConfig | None = None,
     *,
-    per_mentee: int = 50,
+    per_mentee: int = 20,
     per_mentor: int = 100,
     block_rows: int | None = None,
     executor: Executor | None = None,
@@ -722,12 +722,13 @@ def score_candidates(
     ----------
     cohort : Cohort
     config : ScoringConfig, optional
-    per_mentee : int, default 50
-        Each mentee's best eligible mentors kept (at least the shortlist length k; 10 k
-        is a good start).
+    per_mentee : int, default 20
+        Each mentee's best eligible mentors kept (at least the shortlist length k; 4 k
+        is a good start: pricing adds the few pairs the bound asks for).
     per_mentor : int, default 100
         Each mentor's best eligible mentees kept, so unpopular mentors stay reachable and
-        popular ones cannot crowd others out (about twice a mentor's exposure is plenty).
+        popular ones cannot crowd others out (about twice a mentor's exposure is plenty;
+        too few only costs a widening pass).
     block_rows : int, optional
         Mentee rows scored at a time (a memory/speed knob; answers do not depend on it).
     executor : concurrent.futures.Executor, optional
