@@ -193,6 +193,8 @@ def _sl_facts(sl: Any) -> dict[str, Any]:
 
 def chain(rec: Rec, cohort: Any, prefix: str, dense: bool) -> dict[str, Any]:
     """score -> shortlist (flow) -> simulate_choices -> assign (rank-maximal)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     import crossmatch as cm
 
     names = [prefix + s for s in ("score", "shortlist", "choices", "assign")]
@@ -202,8 +204,9 @@ def chain(rec: Rec, cohort: Any, prefix: str, dense: bool) -> dict[str, Any]:
         st["pairs"] = int(sc.n_mentees * sc.n_mentors) if dense else int(sc.n_pairs)
     if "error" in st:
         return res
-    with rec.stage(names[1]) as st:
-        sl = cm.shortlist(sc, k=K, method="flow")
+    with rec.stage(names[1]) as st, ThreadPoolExecutor(2) as ex:
+        # on candidates the pricing and widening passes stream too: both cores
+        sl = cm.shortlist(sc, k=K, method="flow", executor=None if dense else ex)
         st.update(_sl_facts(sl))
     del sc
     if "error" in st:
