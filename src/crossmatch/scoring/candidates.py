@@ -351,8 +351,7 @@ class CandidateScores:
             out_r.append(r)
             out_c.append(c)
             out_v.append(v)
-        cat = lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dt)  # noqa: E731
-        r, c, v = back[cat(out_r, np.int64)], cat(out_c, np.int64), cat(out_v, F32)
+        r, c, v = back[_cat(out_r, np.int64)], _cat(out_c, np.int64), _cat(out_v, F32)
         # the k largest s - price of a row are among its candidates and the pairs above
         # its threshold (the k-th best candidate's, or lower), all of which came back
         prices = np.asarray(prices, np.float64)
@@ -448,6 +447,33 @@ def _chunks(n: int, size: int = CHUNK_ROWS) -> list[tuple[int, int]]:
     return [(a, min(a + size, n)) for a in range(0, n, size)]
 
 
+def _cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+
+def _excluded_in(
+    excluded: np.ndarray, rows: slice, sel: np.ndarray, m: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``(index into sel, column)`` of the excluded pairs (sorted keys) that fall
+    on the selected rows ``rows.start + sel`` of a block."""
+    lo, hi = np.searchsorted(excluded, [rows.start * m, rows.stop * m])
+    ek = excluded[lo:hi]
+    er, ec = ek // m - rows.start, ek % m
+    pos = np.searchsorted(sel, er)
+    hit = (pos < len(sel)) & (sel[np.minimum(pos, len(sel) - 1)] == er)
+    return pos[hit], ec[hit]
+
+
+def check_executor(executor: Any) -> None:
+    """TypeError unless ``executor`` is None or a concurrent.futures.Executor."""
+    if executor is not None and not isinstance(executor, Executor):
+        raise TypeError(
+            "`executor` must be a concurrent.futures.Executor (e.g. ThreadPoolExecutor, "
+            "ProcessPoolExecutor, or distributed.Client.get_executor()). "
+            f"Got {type(executor).__name__} instead."
+        )
+
+
 def _progress_enabled(progress: bool | None) -> bool:
     if progress is None:
         return sys.stderr.isatty()
@@ -466,12 +492,7 @@ def _run(
     if executor is None:
         results = map(task, chunks)
     else:
-        if not isinstance(executor, Executor):
-            raise TypeError(
-                "`executor` must be a concurrent.futures.Executor (e.g. ThreadPoolExecutor, "
-                "ProcessPoolExecutor, or distributed.Client.get_executor()). "
-                f"Got {type(executor).__name__} instead."
-            )
+        check_executor(executor)
         results = executor.map(task, chunks)
     if _progress_enabled(progress):
         from tqdm.auto import tqdm
@@ -547,11 +568,10 @@ class _SelectTask:
             ev.append(v[keep])
             pool.add(vals, rows.start)
         pr, pc, pv, cut_m = pool.result()
-        cat = lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dt)  # noqa: E731
         return {
-            "rows": cat(er, np.int64).astype(np.int64),
-            "cols": cat(ec, np.int64).astype(np.int64),
-            "values": cat(ev, F32).astype(F32),
+            "rows": _cat(er, np.int64).astype(np.int64),
+            "cols": _cat(ec, np.int64).astype(np.int64),
+            "values": _cat(ev, F32).astype(F32),
             "n_eligible": n_elig,
             "reason_counts": counts,
             "mentee_cut": cut_e,
@@ -647,13 +667,7 @@ class _PriceTask:
             vals, _ = _masked_total(kernels, rows)
             vals = vals[sel]
             rr = rows.start + sel
-            if self.excluded.size:
-                lo, hi = np.searchsorted(self.excluded, [rows.start * m, rows.stop * m])
-                ek = self.excluded[lo:hi]
-                er, ec = ek // m - rows.start, ek % m
-                pos = np.searchsorted(sel, er)
-                ok = (pos < len(sel)) & (sel[np.minimum(pos, len(sel) - 1)] == er)
-                vals[pos[ok], ec[ok]] = -np.inf
+            vals[_excluded_in(self.excluded, rows, sel, m)] = -np.inf
             red = vals.astype(np.float64) - self.prices[None, :]
             # entering pairs: above the threshold and not candidates yet
             hi_r, hi_c = np.nonzero(red > self.threshold[rr][:, None])
@@ -672,8 +686,7 @@ class _PriceTask:
                 out_r.append(rr[hi_r[keep]])
                 out_c.append(hi_c[keep])
                 out_v.append(vals[hi_r[keep], hi_c[keep]])
-        cat = lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dt)  # noqa: E731
-        return sums, cat(out_r, np.int64), cat(out_c, np.int64), cat(out_v, F32)
+        return sums, _cat(out_r, np.int64), _cat(out_c, np.int64), _cat(out_v, F32)
 
 
 @dataclass(frozen=True, eq=False)
@@ -695,12 +708,7 @@ class _CountTask:
                 continue
             vals, _ = _masked_total(kernels, rows)
             ok = np.isfinite(vals[sel]) & ~self.blocked[None, :]
-            lo, hi = np.searchsorted(self.excluded, [rows.start * m, rows.stop * m])
-            ek = self.excluded[lo:hi]
-            er, ec = ek // m - rows.start, ek % m
-            pos = np.searchsorted(sel, er)
-            hit = (pos < len(sel)) & (sel[np.minimum(pos, len(sel) - 1)] == er)
-            ok[pos[hit], ec[hit]] = False
+            ok[_excluded_in(self.excluded, rows, sel, m)] = False
             counts[rows.start - a + sel] = ok.sum(axis=1)
         return counts
 

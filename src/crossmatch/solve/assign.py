@@ -179,15 +179,24 @@ def _lexicographic(
         drop = res.lower.marginals > tol
         take = (res.upper.marginals < -tol) & ~drop
         free[idx[drop]] = False
-        chosen = idx[take]
-        if chosen.size:
-            x[chosen] = 1.0
-            free[chosen] = False
-            done = np.zeros(n, dtype=bool)
-            done[rows[chosen]] = True
-            free &= ~done[rows]  # the other options of those mentees are out
-            np.subtract.at(cap, mentors[chosen], 1.0)
+        _take(idx[take], x, free, cap, rows, mentors, n)
     return x
+
+
+def _take(
+    chosen: np.ndarray, x: np.ndarray, free: np.ndarray, cap: np.ndarray,
+    rows: np.ndarray, mentors: np.ndarray, n: int,
+) -> None:  # fmt: skip
+    """Fix options at 1 between stages: their mentees' other options leave, their mentors'
+    capacity drops."""
+    if not chosen.size:
+        return
+    x[chosen] = 1.0
+    free[chosen] = False
+    done = np.zeros(n, dtype=bool)
+    done[rows[chosen]] = True
+    free &= ~done[rows]  # the other options of those mentees are out
+    np.subtract.at(cap, mentors[chosen], 1)
 
 
 def _potentials(
@@ -273,14 +282,7 @@ def _flow_lexicographic(
         drop = (rc > 0) | idle[cj]
         take = (rc < 0) & ~drop
         free[idx[drop]] = False
-        chosen = idx[take]
-        if chosen.size:
-            x[chosen] = 1.0
-            free[chosen] = False
-            done = np.zeros(n, dtype=bool)
-            done[rows[chosen]] = True
-            free &= ~done[rows]
-            np.subtract.at(cap, mentors[chosen], 1)
+        _take(idx[take], x, free, cap, rows, mentors, n)
     return x
 
 

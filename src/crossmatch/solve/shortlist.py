@@ -43,7 +43,7 @@ import numpy as np
 from ..errors import InfeasibleError
 from ..results import Shortlists
 from ..scoring import Scores
-from ..scoring.candidates import CandidateScores
+from ..scoring.candidates import CandidateScores, check_executor
 from . import exact, flow, prune
 from .problem import Problem
 
@@ -464,12 +464,7 @@ def shortlist(
         )
     if not isinstance(scores, Scores | CandidateScores):
         raise TypeError(f"`scores` must be a Scores object. Got {type(scores).__name__} instead.")
-    if executor is not None and not isinstance(executor, Executor):
-        raise TypeError(
-            "`executor` must be a concurrent.futures.Executor (e.g. ThreadPoolExecutor, "
-            "ProcessPoolExecutor, or distributed.Client.get_executor()). "
-            f"Got {type(executor).__name__} instead."
-        )
+    check_executor(executor)
     t0 = time.perf_counter()
     if isinstance(scores, CandidateScores) and fixed is not None:
         scores = _with_fixed_pairs(scores, fixed)
