@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import resource
@@ -80,3 +81,22 @@ def _fmt_s(x: float | None) -> str:
     if x is None:
         return "-"
     return f"{x:.3f}" if x < 10 else f"{x:.1f}"
+
+
+def plain(x: Any) -> Any:
+    """JSON-safe copy (numpy scalars and arrays, tuples, non-finite floats)."""
+    import numpy as np
+
+    if isinstance(x, dict) or hasattr(x, "items"):
+        return {str(k): plain(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [plain(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return plain(x.tolist()) if x.size <= 100 else f"<array shape {x.shape}>"
+    if isinstance(x, np.generic):
+        return plain(x.item())
+    if isinstance(x, float) and not math.isfinite(x):
+        return str(x)
+    if isinstance(x, bool | int | float | str) or x is None:
+        return x
+    return repr(x)

@@ -62,7 +62,17 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # `_harness` beside this script
-from _harness import _fmt_s, _fmt_size, _mb, _status_kib, current_kib, hwm_kib, machine, reset_peak
+from _harness import (
+    _fmt_s,
+    _fmt_size,
+    _mb,
+    _status_kib,
+    current_kib,
+    hwm_kib,
+    machine,
+    plain,
+    reset_peak,
+)
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "results" / "goals.json"
@@ -94,25 +104,6 @@ REL_TOL = 1e-6
 
 
 # ---------------------------------------------------------------------------- helpers
-def _plain(x: Any) -> Any:
-    """JSON-safe copy (numpy scalars and arrays, tuples, non-finite floats)."""
-    import numpy as np
-
-    if isinstance(x, dict) or hasattr(x, "items"):
-        return {str(k): _plain(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_plain(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _plain(x.tolist()) if x.size <= 100 else f"<array shape {x.shape}>"
-    if isinstance(x, np.generic):
-        return _plain(x.item())
-    if isinstance(x, float) and not math.isfinite(x):
-        return str(x)
-    if isinstance(x, bool | int | float | str) or x is None:
-        return x
-    return repr(x)
-
-
 def _error(e: BaseException) -> str:
     text = str(e).strip().replace("\n", " ")
     return f"{type(e).__name__}: {text[:400]}"
@@ -129,7 +120,7 @@ class Rec:
 
     def save(self) -> None:
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(_plain(self.out)))
+        tmp.write_text(json.dumps(plain(self.out)))
         os.replace(tmp, self.path)
 
     @contextlib.contextmanager
@@ -861,7 +852,7 @@ def main(argv: list[str] | None = None) -> int:
         "total_wall_s": total,
     }
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text(json.dumps(_plain(payload), indent=2) + "\n")
+    a.out.write_text(json.dumps(plain(payload), indent=2) + "\n")
     print(f"wrote {a.out}")
     return 0 if all("error" not in r for r in results) else 1
 

@@ -46,7 +46,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import math
 import os
 import subprocess
 import sys
@@ -64,6 +63,7 @@ from _harness import (
     current_kib,
     hwm_kib,
     machine,
+    plain,
     reset_peak,
 )
 
@@ -87,25 +87,6 @@ QUIET_ENV = {"GLOG_minloglevel": "2", "ABSL_MIN_LOG_LEVEL": "2", "GLOG_logtostde
 
 # ---------------------------------------------------------------------------- memory
 # ---------------------------------------------------------------------------- helpers
-def _plain(x: Any) -> Any:
-    """JSON-safe copy (numpy scalars and arrays, tuples, non-finite floats)."""
-    import numpy as np
-
-    if isinstance(x, dict) or hasattr(x, "items"):
-        return {str(k): _plain(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_plain(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _plain(x.tolist()) if x.size <= 100 else f"<array shape {x.shape}>"
-    if isinstance(x, np.generic):
-        return _plain(x.item())
-    if isinstance(x, float) and not math.isfinite(x):
-        return str(x)
-    if isinstance(x, bool | int | float | str) or x is None:
-        return x
-    return repr(x)
-
-
 class Recorder:
     """Collects stage results and saves them after every stage (atomically)."""
 
@@ -116,7 +97,7 @@ class Recorder:
 
     def save(self) -> None:
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(_plain(self.out)))
+        tmp.write_text(json.dumps(plain(self.out)))
         os.replace(tmp, self.path)
 
     def start(self, name: str) -> dict[str, Any]:
@@ -817,7 +798,7 @@ def main(argv: list[str] | None = None) -> int:
         "total_wall_s": time.perf_counter() - t0,
     }
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text(json.dumps(_plain(payload), indent=2) + "\n")
+    a.out.write_text(json.dumps(plain(payload), indent=2) + "\n")
     print(f"\nwrote {a.out}")
     ok = all("error" not in r for r in results) and all(
         "error" not in s for r in results for s in r.get("stages", [])
