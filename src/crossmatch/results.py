@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._frozen import Picklable
 from .scoring import Scores
 from .scoring.candidates import CandidateScores
 from .scoring.scores import id_column
@@ -26,7 +27,7 @@ def _readonly(*arrays: np.ndarray) -> None:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Shortlists:
+class Shortlists(Picklable):
     """For every mentee, a ranked shortlist of mentors to choose from.
 
     Attributes
@@ -130,7 +131,7 @@ def rank_signature(preference: np.ndarray) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Assignment:
+class Assignment(Picklable):
     """One mentor per mentee (or an explicit reason why none).
 
     Attributes

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._frozen import Picklable
 from .components import Kernels
 from .scores import id_column
 
@@ -85,7 +86,7 @@ class PairLookup:
 
 # ---------------------------------------------------------------------------- result
 @dataclass(frozen=True, slots=True, eq=False)
-class CandidateScores:
+class CandidateScores(Picklable):
     """Scores of candidate pairs only (sparse), with what proves nothing better was dropped.
 
     Made by :func:`score_candidates`. Accepted wherever :class:`Scores` is by
@@ -518,6 +519,18 @@ def _masked_total(kernels: Kernels, rows: slice) -> tuple[np.ndarray, np.ndarray
     return vals, blk.flags
 
 
+def _masked_rows(kernels: Kernels, rows: slice, sel: np.ndarray) -> np.ndarray:
+    """Totals (-inf where ineligible) of rows ``rows.start + sel`` of a block: the whole
+    block when most of it is wanted, else those rows' pairs only (same values)."""
+    if 4 * len(sel) >= rows.stop - rows.start:
+        return _masked_total(kernels, rows)[0][sel]
+    m = kernels.cohort.n_mentors
+    blk = kernels.pairs(np.repeat(rows.start + sel, m), np.tile(np.arange(m), len(sel)),
+                        components=False)  # fmt: skip
+    vals = np.where(np.asarray(blk.flags) == 0, np.asarray(blk.total), F32(-np.inf))
+    return vals.reshape(len(sel), m)
+
+
 def _top(vals: np.ndarray, kk: int) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the columns of the ``kk`` largest values and the (kk+1)-th value."""
     r, m = vals.shape
@@ -664,13 +677,14 @@ class _PriceTask:
             sel = np.flatnonzero(self.todo[rows])
             if not sel.size:
                 continue
-            vals, _ = _masked_total(kernels, rows)
-            vals = vals[sel]
+            vals = _masked_rows(kernels, rows, sel)
             rr = rows.start + sel
             vals[_excluded_in(self.excluded, rows, sel, m)] = -np.inf
             red = vals.astype(np.float64) - self.prices[None, :]
             # entering pairs: above the threshold and not candidates yet
-            hi_r, hi_c = np.nonzero(red > self.threshold[rr][:, None])
+            hi = red > self.threshold[rr][:, None]
+            self._at_most_best(hi, red, rr, m)
+            hi_r, hi_c = np.nonzero(hi)
             if hi_r.size:
                 keys = rr[hi_r].astype(np.int64) * m + hi_c
                 pos = np.searchsorted(self.known, keys)
@@ -687,6 +701,19 @@ class _PriceTask:
                 out_c.append(hi_c[keep])
                 out_v.append(vals[hi_r[keep], hi_c[keep]])
         return sums, _cat(out_r, np.int64), _cat(out_c, np.int64), _cat(out_v, F32)
+
+    def _at_most_best(self, hi: np.ndarray, red: np.ndarray, rr: np.ndarray, m: int) -> None:
+        """Narrow ``hi`` (in place) on rows with many hits to their ``limit + known``
+        largest values (ties kept): the ``limit`` best new pairs of a row are among them,
+        and sorting them all (e.g. a widening's threshold of -inf) is slow."""
+        lo = np.searchsorted(self.known, rr * m)
+        known = np.searchsorted(self.known, (rr + 1) * m) - lo
+        many = np.flatnonzero(hi.sum(axis=1) > 2 * (self.limit + known) + 64)
+        if not many.size:
+            return
+        kk = int(min(m, self.limit + known[many].max()))
+        kth = np.partition(red[many], m - kk, axis=1)[:, m - kk]
+        hi[many] &= red[many] >= kth[:, None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -706,8 +733,7 @@ class _CountTask:
             sel = np.flatnonzero(self.todo[rows])
             if not sel.size:
                 continue
-            vals, _ = _masked_total(kernels, rows)
-            ok = np.isfinite(vals[sel]) & ~self.blocked[None, :]
+            ok = np.isfinite(_masked_rows(kernels, rows, sel)) & ~self.blocked[None, :]
             ok[_excluded_in(self.excluded, rows, sel, m)] = False
             counts[rows.start - a + sel] = ok.sum(axis=1)
         return counts

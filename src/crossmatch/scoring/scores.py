@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._frozen import Picklable
 from ..errors import Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Scores:
+class Scores(Picklable):
     """Scores of every (mentee, mentor) pair, all arrays shaped ``(n_mentees, n_mentors)``.
 
     Made by :func:`crossmatch.score`, or from a platform's own affinity model with

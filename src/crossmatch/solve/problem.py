@@ -123,6 +123,14 @@ class Problem:
         """Original (row, column) of canonical pair indices."""
         return self.ee[self.pi[pairs]], self.mr[self.pj[pairs]]
 
+    def canonical(self, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Canonical (mentee, mentor) of original rows and columns (-1: not in the problem)."""
+        inv_e = np.full(self.scores.n_mentees, -1, np.int64)
+        inv_e[self.ee] = np.arange(self.n)
+        inv_m = np.full(self.scores.n_mentors, -1, np.int64)
+        inv_m[self.mr] = np.arange(self.m)
+        return inv_e[np.asarray(rows, np.int64)], inv_m[np.asarray(cols, np.int64)]
+
     @classmethod
     def build(
         cls,

@@ -24,12 +24,21 @@ problem rather than being priced).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from . import flow
 from .problem import Problem
 
-__all__ = ["cut_bound", "mentor_prices", "topk_by_mentee", "unfilled_reach"]
+__all__ = [
+    "best_pruned",
+    "cut_bound",
+    "mentor_prices",
+    "priced_cut",
+    "topk_by_mentee",
+    "unfilled_reach",
+]
 
 #: Bellman-Ford rounds before giving up on exact prices (then prices are 0: still valid).
 MAX_ROUNDS = 20_000
@@ -89,28 +98,46 @@ def topk_by_mentee(
     return sums, kth
 
 
-def best_pruned(cut_e: np.ndarray, cut_m: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """``g_i = max_j min(cut_e[i], cut_m[j]) - v_j``: an upper bound on ``s_ij - v_j`` over
-    every pruned pair of mentee ``i`` (pruned pairs score at most both cuts)."""
-    order = np.argsort(cut_m, kind="stable")
-    cs, vs = cut_m[order], v[order]
-    # suffix minimum of v (mentors whose cut is at least t) and prefix max of cut - v
-    suf = np.minimum.accumulate(vs[::-1])[::-1]
-    suf = np.append(suf, np.inf)
+def best_pruned(
+    cut_e: np.ndarray, cut_m: np.ndarray, v: np.ndarray, ref: np.ndarray | None = None
+) -> np.ndarray:
+    """``g_i = max_j min(cut_e[i] + ref_j, cut_m[j]) - v_j``: an upper bound on ``s_ij -
+    v_j`` over every pruned pair of mentee ``i``, when its pruned pairs have ``s_ij -
+    ref_j <= cut_e[i]`` (``ref`` = 0: a plain score cut; else the prices of an earlier
+    pricing pass) and score at most ``cut_m[j]``.
+
+    Each mentor's term is ``c + ref_j - v_j`` up to its breakpoint ``t_j = cut_m[j] -
+    ref_j`` and ``cut_m[j] - v_j`` after it, so with mentors sorted by ``t`` it is a
+    suffix maximum and a prefix maximum, found by one binary search per mentee."""
+    ref = np.zeros(len(v)) if ref is None else np.asarray(ref, np.float64)
+    live = np.isfinite(v) & np.isfinite(cut_m)
     with np.errstate(invalid="ignore"):
-        pre = np.maximum.accumulate(np.where(np.isfinite(cs), cs - vs, -np.inf))
-    pre = np.insert(pre, 0, -np.inf)
-    idx = np.searchsorted(cs, cut_e, side="left")
+        t = np.where(live, cut_m - ref, -np.inf)
+        a = np.where(live, ref - v, -np.inf)
+        b = np.where(live, cut_m - v, -np.inf)
+    order = np.argsort(t, kind="stable")
+    ts, a_s, b_s = t[order], a[order], b[order]
+    suf = np.append(np.maximum.accumulate(a_s[::-1])[::-1], -np.inf)  # t_j >= c
+    pre = np.insert(np.maximum.accumulate(b_s), 0, -np.inf)  # t_j < c
+    idx = np.searchsorted(ts, cut_e, side="left")
     with np.errstate(invalid="ignore"):
-        above = np.where(np.isfinite(suf[idx]), cut_e - suf[idx], -np.inf)
+        above = np.where(np.isfinite(suf[idx]), cut_e + suf[idx], -np.inf)
     g = np.maximum(above, pre[idx])
-    return np.where(np.isfinite(cut_e), g, -np.inf)
+    return np.where(cut_e > -np.inf, g, -np.inf)
 
 
 def cut_bound(
-    p: Problem, v: np.ndarray, cut_e: np.ndarray, cut_m: np.ndarray
+    p: Problem,
+    v: np.ndarray,
+    cut_e: np.ndarray,
+    cut_m: np.ndarray,
+    certificates: Sequence[tuple[np.ndarray, np.ndarray]] = (),
 ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
     """``UB(v)`` proved from the candidates and cuts alone.
+
+    ``certificates``: ``(c, ref)`` pairs from earlier pricing passes, each saying that
+    every pruned pair of mentee ``i`` has ``s_ij - ref_j <= c[i]`` (``c[i] = inf``: no
+    claim); a mentee's pruned pairs are bounded by the tightest claim.
 
     Returns ``(bound, per-mentee terms, unproven mask, k-th candidate reduced value)``;
     an unproven mentee may have a pruned pair with a larger reduced value than its k-th
@@ -118,6 +145,9 @@ def cut_bound(
     red = p.ps - v[p.pj]
     _, kth = topk_by_mentee(p.pi, red, p.k, p.n)
     g = best_pruned(cut_e, cut_m, v)
+    for c, ref in certificates:
+        has = np.isfinite(c)
+        g[has] = np.minimum(g[has], best_pruned(c[has], cut_m, v, ref))
     reps = np.repeat(np.arange(p.n), p.k)
     mentee = np.concatenate([p.pi, reps])
     vals = np.concatenate([red, np.repeat(g, p.k)])
@@ -125,6 +155,21 @@ def cut_bound(
     unproven = g > kth
     fixed = float(np.sum(p.exposure[np.isfinite(v)] * v[np.isfinite(v)]))
     return fixed + float(terms.sum()), terms, unproven, kth
+
+
+def priced_cut(
+    p: Problem, rows: np.ndarray, threshold: np.ndarray, limit: int,
+    new_rows: np.ndarray, new_reduced: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """The certificate ``c`` a pricing pass leaves (see :func:`cut_bound`): for the
+    priced mentees (mask ``rows``), every pair it did not return scores ``s - v`` at most
+    their ``threshold``, or at most the last pair returned when it returned ``limit``
+    (canonical mentees; ``new_rows`` / ``new_reduced``: the returned pairs)."""
+    count = np.bincount(new_rows, minlength=p.n)
+    low = np.full(p.n, np.inf)
+    np.minimum.at(low, new_rows, new_reduced)
+    c = np.where(count >= limit, np.maximum(threshold, low), threshold)
+    return np.where(rows, c, np.inf)
 
 
 def unfilled_reach(

@@ -56,9 +56,11 @@ AUTO_TIME_LIMIT = 30.0
 #: Relative gap under which an answer is reported as "optimal".
 OPTIMAL_GAP = 1e-9
 #: On candidates: at most this many pricing rounds (each one streamed pass over the
-#: unproven mentees' rows), stopping earlier once the relative gap is below PRICING_GAP.
+#: unproven mentees' rows), stopping earlier once the relative gap is below PRICING_GAP
+#: (the relaxation is then within 0.05% of its bound; the answer's own gap to it, from
+#: coverage, is usually larger).
 PRICING_ROUNDS = 6
-PRICING_GAP = 1e-4
+PRICING_GAP = 5e-4
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +105,11 @@ def _flow(p: Problem, opts: dict[str, Any]) -> Answer:
     bound = _objective(p, xr) + exact.rounding_slack(p, flow.RESOLUTION)
     info: dict[str, Any] = {"relaxation_bound": bound}
     cap = np.minimum(p.capacity, p.exposure)
-    inside = flow.max_assignment(p, cap, weights=w, pair_mask=xr)
+    # does the relaxation hold a complete assignment? (a max flow without costs first:
+    # when it does not, which is usual on skewed cohorts, the costed one is not needed)
+    inside = flow.max_assignment(p, cap, weights=None, pair_mask=xr)
     if inside.matched.all():
+        inside = flow.max_assignment(p, cap, weights=w, pair_mask=xr)
         info["stages"] = "relaxation covers"
         info["flow_seconds"] = time.perf_counter() - t0
         return Answer(xr, inside.pair_used, bound, "flow", info, xr)
@@ -213,48 +218,58 @@ def _proved(p: Problem, a: Answer) -> bool:
     )
 
 
-def _widen(
-    cs: CandidateScores, p: Problem, opts: dict[str, Any], relax: np.ndarray | None = None
-) -> CandidateScores | None:
-    """More candidates for the mentees behind a min cut of the candidate graph (the
-    relaxation cannot fill every shortlist, or no complete assignment exists); None when
-    no eligible pair crosses the cut, which then proves it for the full problem too.
-    ``relax``: the relaxation's (short) b-matching, when already solved."""
+def _widen(cs: CandidateScores, p: Problem, opts: dict[str, Any]) -> CandidateScores | None:
+    """More candidates for the mentees behind a min cut of the candidate graph, when the
+    candidates cannot fill every shortlist (exposure, then group limits) or hold no
+    complete assignment (capacity); None when they can, or when no eligible pair crosses
+    the cut, which then proves it for the full problem too. The checks are max flows
+    without costs (fast); only the streamed pass that widens looks at the full matrix."""
     if cs.cohort is None:
         return None
     q = replace(p, max_per_group=None)
-    if relax is None:
-        w = p.scaled(flow.RESOLUTION)
-        xr, got = flow.select_pairs(q, per_mentee=q.k, per_mentor=q.exposure, weights=w)
-    else:
-        xr, got = relax, int(relax.sum())
+    zero = np.zeros(p.n_pairs, np.int64)
+    xr, got = flow.select_pairs(q, per_mentee=q.k, per_mentor=q.exposure, weights=zero)
     if got == int(q.k.sum()) and p.max_per_group is not None:
         # the group limit may be what cannot be met: give the mentees left short their
         # next best pairs (any group); none left means every eligible pair is here
-        w = p.scaled(flow.RESOLUTION)
-        xg, gg = flow.select_pairs(p, per_mentee=p.k, per_mentor=p.exposure, weights=w)
+        xg, gg = flow.select_pairs(p, per_mentee=p.k, per_mentor=p.exposure, weights=zero)
         if gg < int(p.k.sum()):
             short = np.bincount(p.pi[xg], minlength=p.n) < p.k
-            _, r, c, v = cs.price(
-                _to_columns(p, np.where(p.exposure > 0, 0.0, np.inf)),
-                _to_rows(p, p.k, 0), _to_rows(p, np.full(p.n, -np.inf), np.inf),
-                rows=p.ee[short], limit=4 * cs.per_mentee, executor=opts.get("executor"),
-                progress=opts.get("progress"),
-            )  # fmt: skip
-            return cs.with_pairs(r, c, v) if len(r) else None
+            return _priced_pairs(cs, p, opts, np.where(p.exposure > 0, 0.0, np.inf), short,
+                                 4 * p.k_max)  # fmt: skip
     if got < int(q.k.sum()):
         used, unfilled = xr, np.bincount(q.pi[xr], minlength=q.n) < q.k
-    else:
+        per_row = cs.per_mentee
+    else:  # coverage: each new pair across the cut is an augmenting path
         cover = flow.max_assignment(p, np.minimum(p.capacity, p.exposure), weights=None)
         if cover.matched.all():
             return None
         used, unfilled = cover.pair_used, ~cover.matched
+        per_row = p.k_max
     mentees, mentors = prune.unfilled_reach(p, used, unfilled)
     prices = np.zeros(p.m)
     prices[mentors | (p.exposure == 0)] = np.inf
+    # the mentees left short first (a pass over few rows); only if none of them has a
+    # pair across the cut, the rest behind it (then none at all proves the cut)
+    wider = _priced_pairs(cs, p, opts, prices, unfilled, per_row)
+    if wider is None and (mentees & ~unfilled).any():
+        wider = _priced_pairs(cs, p, opts, prices, mentees & ~unfilled, per_row)
+    return wider
+
+
+def _priced_pairs(
+    cs: CandidateScores,
+    p: Problem,
+    opts: dict[str, Any],
+    prices: np.ndarray,
+    mentees: np.ndarray,
+    limit: int,
+) -> CandidateScores | None:
+    """``cs`` plus up to ``limit`` best new pairs (``s - prices``) per mentee in the
+    ``mentees`` mask (canonical order); None if there are none."""
     _, r, c, v = cs.price(
         _to_columns(p, prices), _to_rows(p, p.k, 0), _to_rows(p, np.full(p.n, -np.inf), np.inf),
-        rows=p.ee[mentees], limit=cs.per_mentee, executor=opts.get("executor"),
+        rows=p.ee[mentees], limit=limit, executor=opts.get("executor"),
         progress=opts.get("progress"),
     )  # fmt: skip
     return cs.with_pairs(r, c, v) if len(r) else None
@@ -284,35 +299,42 @@ def _solve_candidates(
     rounds: list[dict[str, Any]] = []
     widened = 0
     stopped = False
-    while True:
+    certificates: list[tuple[np.ndarray, np.ndarray]] = []
+    while True:  # widen until the candidates can hold an answer (or prove none exists)
         p = Problem.build(cs, **build)
         p.diagnose(coverage=False)
+        wider = _widen(cs, p, opts)
+        if wider is None:
+            break
+        cs, widened = wider, widened + 1
+    while True:  # pricing rounds
         w = p.scaled(flow.RESOLUTION)
         q = replace(p, max_per_group=None)
         relax: np.ndarray | None
         relax, got = flow.select_pairs(q, per_mentee=q.k, per_mentor=q.exposure, weights=w)
         if got < int(q.k.sum()):
-            wider = _widen(cs, p, opts, relax)
-            if wider is None:
-                break  # the method below reports the (proved) infeasibility
-            cs, widened = wider, widened + 1
-            continue
+            break  # the method below reports the (proved) infeasibility
         v = prune.mentor_prices(p, relax, w)
         assert p.cut_e is not None and p.cut_m is not None  # built from candidates
-        ub, terms, unproven, kth = prune.cut_bound(p, v, p.cut_e, p.cut_m)
+        ub, terms, unproven, kth = prune.cut_bound(p, v, p.cut_e, p.cut_m, certificates)
         fixed = ub - float(terms.sum())
         r = c = np.zeros(0, np.int64)
         vals = np.zeros(0, np.float32)
         stopped = limit is not None and time.perf_counter() - t0 > limit
         if unproven.any() and cs.cohort is not None and not stopped:
+            entering = max(2 * p.k_max, 10)
             topk, r, c, vals = cs.price(
                 _to_columns(p, v), _to_rows(p, p.k, 0), _to_rows(p, kth, np.inf),
-                rows=p.ee[unproven], limit=max(2 * p.k_max, 10),
+                rows=p.ee[unproven], limit=entering,
                 executor=opts.get("executor"), progress=opts.get("progress"),
             )  # fmt: skip
             terms = terms.copy()
             terms[unproven] = topk[p.ee[unproven]]
             ub = fixed + float(terms.sum())
+            # what this pass proved about the pairs it did not return, for later rounds
+            ci, cj = p.canonical(r, c)
+            certificates.append((prune.priced_cut(p, unproven, kth, entering, ci,
+                                                  vals - v[cj]), v))  # fmt: skip
         bound = min(bound, ub)
         value = _objective(p, relax)
         rounds.append({"pairs": p.n_pairs, "relaxation": value, "bound": ub,
@@ -323,6 +345,7 @@ def _solve_candidates(
         if len(rounds) >= PRICING_ROUNDS:
             break
         cs = cs.with_pairs(r, c, vals)
+        p = Problem.build(cs, **build)
     while True:
         try:
             opts = {**opts, "relax": relax if p.max_per_group is None else None}
