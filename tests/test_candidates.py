@@ -26,6 +26,7 @@ from oracles import milp_shortlist
 
 import crossmatch as cm
 from crossmatch.check import check_assignment, check_shortlists, has_complete_assignment
+from crossmatch.scoring import candidates as candidates_module
 from crossmatch.solve.problem import default_exposure
 
 PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -110,7 +111,11 @@ SIZES = [(1, 1), (3, 7), (10, 2), (50, 100)]
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("capacity", [(0, 2), (1, 3)])
 @pytest.mark.parametrize(("per_mentee", "per_mentor"), SIZES)
-def test_selection_matches_brute_force(seed, capacity, per_mentee, per_mentor):
+@pytest.mark.parametrize("chunk_rows", [None, 37])  # one chunk; many, merged in order
+def test_selection_matches_brute_force(seed, capacity, per_mentee, per_mentor, chunk_rows,
+                                       monkeypatch):  # fmt: skip
+    if chunk_rows:
+        monkeypatch.setattr(candidates_module, "CHUNK_ROWS", chunk_rows)
     cohort = synthetic(300, 80, seed, capacity)
     s = dense(cohort)
     cs = cm.score_candidates(cohort, per_mentee=per_mentee, per_mentor=per_mentor)
@@ -550,3 +555,31 @@ def test_results_pickle_and_keep_their_answers():
     assert dict(back.pair_components).keys() == dict(cs.pair_components).keys()
     assert pickle.loads(pickle.dumps(a)).total_score == a.total_score
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(sl)).mentors, sl.mentors)
+
+
+@pytest.mark.parametrize("share", [1.0, 0.1])  # whole blocks; a few rows' pairs only
+def test_price_matches_brute_force(share):
+    """Top-k reduced sums over all eligible pairs, and the best new pairs above each
+    row's threshold (at most ``limit``, best first, ties by column)."""
+    cohort = synthetic(200, 300, 4, (0, 2))
+    s = dense(cohort)
+    cs = cm.score_candidates(cohort, per_mentee=4, per_mentor=3)
+    rng = np.random.default_rng(0)
+    n, m = cs.shape
+    prices = np.where(rng.random(m) < 0.1, np.inf, rng.random(m) * 0.3)
+    k = rng.integers(1, 4, n)
+    threshold = np.where(rng.random(n) < 0.5, -np.inf, rng.random(n) * 0.4)
+    rows = np.flatnonzero(rng.random(n) < share)
+    sums, r, c, v = cs.price(prices, k, threshold, rows=rows, limit=3)
+    red = np.where(s.eligible, s.total.astype(np.float32), -np.inf).astype(np.float64) - prices
+    best = -np.sort(-red, axis=1)
+    K = kept(cs)
+    assert np.isnan(np.delete(sums, rows)).all()
+    for i in rows:
+        top = best[i, : k[i]]
+        assert sums[i] == pytest.approx(top[np.isfinite(top)].sum(), abs=1e-9)
+        new = np.flatnonzero(~K[i] & (red[i] > threshold[i]))
+        want = sorted(new.tolist(), key=lambda j: (-red[i, j], j))[:3]
+        assert c[r == i].tolist() == want
+    assert set(r.tolist()) <= set(rows.tolist())
+    np.testing.assert_array_equal(v, s.total[r, c])

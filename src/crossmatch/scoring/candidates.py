@@ -444,7 +444,8 @@ def _all_pairs_of(cs: CandidateScores, mentors: np.ndarray) -> tuple[np.ndarray,
 
 
 # ---------------------------------------------------------------------------- chunks
-def _chunks(n: int, size: int = CHUNK_ROWS) -> list[tuple[int, int]]:
+def _chunks(n: int, size: int | None = None) -> list[tuple[int, int]]:
+    size = size or CHUNK_ROWS
     return [(a, min(a + size, n)) for a in range(0, n, size)]
 
 
@@ -452,16 +453,16 @@ def _cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype)
 
 
-def _excluded_in(
-    excluded: np.ndarray, rows: slice, sel: np.ndarray, m: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Positions ``(index into sel, column)`` of the excluded pairs (sorted keys) that fall
-    on the selected rows ``rows.start + sel`` of a block."""
-    lo, hi = np.searchsorted(excluded, [rows.start * m, rows.stop * m])
+def _excluded_in(excluded: np.ndarray, rr: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``(index into rr, column)`` of the excluded pairs (sorted keys) on the
+    rows ``rr`` (sorted, distinct)."""
+    if not len(rr):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    lo, hi = np.searchsorted(excluded, [rr[0] * m, (rr[-1] + 1) * m])
     ek = excluded[lo:hi]
-    er, ec = ek // m - rows.start, ek % m
-    pos = np.searchsorted(sel, er)
-    hit = (pos < len(sel)) & (sel[np.minimum(pos, len(sel) - 1)] == er)
+    er, ec = ek // m, ek % m
+    pos = np.searchsorted(rr, er)
+    hit = (pos < len(rr)) & (rr[np.minimum(pos, len(rr) - 1)] == er)
     return pos[hit], ec[hit]
 
 
@@ -519,16 +520,25 @@ def _masked_total(kernels: Kernels, rows: slice) -> tuple[np.ndarray, np.ndarray
     return vals, blk.flags
 
 
-def _masked_rows(kernels: Kernels, rows: slice, sel: np.ndarray) -> np.ndarray:
-    """Totals (-inf where ineligible) of rows ``rows.start + sel`` of a block: the whole
-    block when most of it is wanted, else those rows' pairs only (same values)."""
-    if 4 * len(sel) >= rows.stop - rows.start:
-        return _masked_total(kernels, rows)[0][sel]
+def _wanted_rows(
+    kernels: Kernels, a: int, b: int, todo: np.ndarray, step: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """``(rows, totals)`` for the rows of ``[a, b)`` marked in ``todo``, a group at a
+    time (totals -inf where ineligible): whole blocks when most rows are wanted, else
+    just the wanted rows' pairs (the same values, without scoring the rest)."""
+    wanted = a + np.flatnonzero(todo[a:b])
+    if 3 * len(wanted) >= b - a:
+        for rows in _blocks(a, b, step):
+            sel = np.flatnonzero(todo[rows])
+            if sel.size:
+                yield rows.start + sel, _masked_total(kernels, rows)[0][sel]
+        return
     m = kernels.cohort.n_mentors
-    blk = kernels.pairs(np.repeat(rows.start + sel, m), np.tile(np.arange(m), len(sel)),
-                        components=False)  # fmt: skip
-    vals = np.where(np.asarray(blk.flags) == 0, np.asarray(blk.total), F32(-np.inf))
-    return vals.reshape(len(sel), m)
+    for g in range(0, len(wanted), step):
+        rr = wanted[g : g + step]
+        blk = kernels.pairs(np.repeat(rr, m), np.tile(np.arange(m), len(rr)), components=False)
+        vals = np.where(np.asarray(blk.flags) == 0, np.asarray(blk.total), F32(-np.inf))
+        yield rr, vals.reshape(len(rr), m)
 
 
 def _top(vals: np.ndarray, kk: int) -> tuple[np.ndarray, np.ndarray]:
@@ -618,12 +628,15 @@ class _MentorPool:
             self._compact()
 
     def add_pairs(self, r: np.ndarray, c: np.ndarray, v: np.ndarray, cut: np.ndarray) -> None:
-        self.r.append(r)
-        self.c.append(c)
-        self.v.append(v)
-        self.held += len(r)
+        """A later chunk's pool (rows after every row here), by the same ``>`` rule."""
+        up = v > self.tau[c]
+        self.r.append(r[up])
+        self.c.append(c[up])
+        self.v.append(v[up])
+        self.held += int(up.sum())
         self.cut = np.maximum(self.cut, cut)
-        self._compact()
+        if self.held > 2 * self.size * self.m + (1 << 18):
+            self._compact()
 
     def _compact(self) -> None:
         r, c, v = (np.concatenate(x) for x in (self.r, self.c, self.v))
@@ -672,14 +685,8 @@ class _PriceTask:
         m = self.cohort.n_mentors
         sums = np.full(b - a, np.nan)
         out_r, out_c, out_v = [], [], []
-        step = _step(m, None)
-        for rows in _blocks(a, b, step):
-            sel = np.flatnonzero(self.todo[rows])
-            if not sel.size:
-                continue
-            vals = _masked_rows(kernels, rows, sel)
-            rr = rows.start + sel
-            vals[_excluded_in(self.excluded, rows, sel, m)] = -np.inf
+        for rr, vals in _wanted_rows(kernels, a, b, self.todo, _step(m, None)):
+            vals[_excluded_in(self.excluded, rr, m)] = -np.inf
             red = vals.astype(np.float64) - self.prices[None, :]
             # entering pairs: above the threshold and not candidates yet
             hi = red > self.threshold[rr][:, None]
@@ -694,7 +701,7 @@ class _PriceTask:
                 score = red[hi_r, hi_c]
                 order = np.lexsort((hi_c, -score, hi_r))
                 hi_r, hi_c = hi_r[order], hi_c[order]
-                starts = np.searchsorted(hi_r, np.arange(len(sel)))
+                starts = np.searchsorted(hi_r, np.arange(len(rr)))
                 rank = np.arange(len(hi_r)) - starts[hi_r]
                 keep = rank < self.limit
                 out_r.append(rr[hi_r[keep]])
@@ -729,13 +736,10 @@ class _CountTask:
         kernels = Kernels(self.cohort, self.config)
         m = self.cohort.n_mentors
         counts = np.zeros(b - a, np.int64)
-        for rows in _blocks(a, b, _step(m, None)):
-            sel = np.flatnonzero(self.todo[rows])
-            if not sel.size:
-                continue
-            ok = np.isfinite(_masked_rows(kernels, rows, sel)) & ~self.blocked[None, :]
-            ok[_excluded_in(self.excluded, rows, sel, m)] = False
-            counts[rows.start - a + sel] = ok.sum(axis=1)
+        for rr, vals in _wanted_rows(kernels, a, b, self.todo, _step(m, None)):
+            ok = np.isfinite(vals) & ~self.blocked[None, :]
+            ok[_excluded_in(self.excluded, rr, m)] = False
+            counts[rr - a] = ok.sum(axis=1)
         return counts
 
 
