@@ -222,6 +222,33 @@ def test_pairs_in_any_order_equal_block(frames, rnd, name):
     assert_same(kernels.pairs(i, j), _at(full, i, j))
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cohort_frames(), st.randoms(use_true_random=False), st.sampled_from(list(CONFIGS)))
+def test_rows_in_any_order_equal_block(frames, rnd, name):
+    """``rows`` (any order, repeats, excluded pairs) gives the block's values row for row."""
+    cohort = cm.Cohort.from_frames(*frames)
+    kernels = Kernels(cohort, CONFIGS[name])
+    full = kernels.block(slice(None))
+    rows = [rnd.randrange(cohort.n_mentees) for _ in range(rnd.randint(0, 2 * cohort.n_mentees))]
+    rows += list(cohort.excluded_pairs[:, 0])
+    idx = np.asarray(rows, dtype=np.int64)
+    for with_components in (True, False):
+        got = kernels.rows(idx, components=with_components)
+        np.testing.assert_array_equal(got.total, full.total[idx])
+        np.testing.assert_array_equal(got.flags, full.flags[idx])
+        for k, v in got.components.items():
+            np.testing.assert_array_equal(v, full.components[k][idx], err_msg=k)
+        assert set(got.components) == (set(full.components) if with_components else set())
+
+
+def test_rows_checks_its_argument(cohort):
+    kernels = Kernels(cohort, CONFIGS["default"])
+    with pytest.raises(IndexError, match="mentee rows"):
+        kernels.rows(np.array([cohort.n_mentees]))
+    with pytest.raises(IndexError, match="mentee rows"):
+        kernels.rows(np.array([[0]]))
+
+
 # ---------------------------------------------------------------------------- arguments
 def test_pairs_empty(cohort):
     got = Kernels(cohort, CONFIGS["custom"]).pairs(np.array([], dtype=int), [])

@@ -533,12 +533,10 @@ def _wanted_rows(
             if sel.size:
                 yield rows.start + sel, _masked_total(kernels, rows)[0][sel]
         return
-    m = kernels.cohort.n_mentors
     for g in range(0, len(wanted), step):
         rr = wanted[g : g + step]
-        blk = kernels.pairs(np.repeat(rr, m), np.tile(np.arange(m), len(rr)), components=False)
-        vals = np.where(np.asarray(blk.flags) == 0, np.asarray(blk.total), F32(-np.inf))
-        yield rr, vals.reshape(len(rr), m)
+        blk = kernels.rows(rr, components=False)
+        yield rr, np.where(blk.flags == 0, blk.total, F32(-np.inf))
 
 
 def _top(vals: np.ndarray, kk: int) -> tuple[np.ndarray, np.ndarray]:
@@ -639,11 +637,7 @@ class _MentorPool:
             self._compact()
 
     def _compact(self) -> None:
-        r, c, v = (np.concatenate(x) for x in (self.r, self.c, self.v))
-        # by mentor, best first, ties by row: entries arrive in row order (pool first), so a
-        # stable sort on one exact float64 key ``2c + (1 - v)`` (v in [0, 1]) does it
-        order = np.argsort(2.0 * c + (1.0 - v.astype(np.float64)), kind="stable")
-        r, c, v = r[order], c[order], v[order]
+        r, c, v = _by_mentor(*(np.concatenate(x) for x in (self.r, self.c, self.v)))
         starts = np.searchsorted(c, np.arange(self.m))
         rank = np.arange(len(c)) - starts[c]
         keep = rank < self.size
@@ -663,6 +657,32 @@ class _MentorPool:
             v = np.zeros(0, F32)
         # values never added were below tau (which is -inf until the pool is full)
         return r, c, v, np.maximum(self.cut, self.tau.astype(np.float64))
+
+
+def _by_mentor(
+    r: np.ndarray, c: np.ndarray, v: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pool entries sorted by mentor, best value first, ties by row."""
+    if not len(r):
+        return r, c, v
+    base = int(r.min())
+    rb = max(1, int(r.max()) - base).bit_length()
+    cb = max(1, int(c.max())).bit_length()
+    if cb + 31 + rb <= 63:
+        # one int64 key per entry, sorted in place (no index array): mentor, then the
+        # value's bits inverted (scores are >= 0, whose float32 bits order like the
+        # values; + 0 turns -0.0 into 0.0), then the row
+        bits = (v + F32(0)).view(np.uint32).astype(np.int64)
+        key = c.astype(np.int64) << (31 + rb)
+        key |= (~bits & 0x7FFFFFFF) << rb
+        key |= r - base
+        key.sort()
+        low = (1 << rb) - 1
+        bits = ~(key >> rb) & 0x7FFFFFFF
+        return (key & low) + base, key >> (31 + rb), bits.astype(np.uint32).view(F32)
+    # entries arrive in row order (pool first): a stable sort on ``2c + (1 - v)``
+    order = np.argsort(2.0 * c + (1.0 - v.astype(np.float64)), kind="stable")
+    return r[order], c[order], v[order]
 
 
 @dataclass(frozen=True, eq=False)

@@ -523,28 +523,60 @@ class Kernels:
         if step != 1:
             raise ValueError(f"`rows` must be a slice with step 1. Got {rows!r} instead.")
         stop = max(start, stop)
-        shape = (stop - start, c.n_mentors)
+        blk = self._rows(slice(start, stop), stop - start, components)
+        lo, hi = np.searchsorted(self.excluded[:, 0], [start, stop])
+        if hi > lo:
+            pairs = self.excluded[lo:hi]
+            blk.flags[pairs[:, 0] - start, pairs[:, 1]] |= self.flag_dtype(1 << _BIT["excluded"])
+        return Block(rows=rows, total=blk.total, components=blk.components, flags=blk.flags)
+
+    def rows(self, rows: np.ndarray, *, components: bool = True) -> Block:
+        """Score the mentee rows ``rows`` (an index array, any order) against all mentors:
+        the values :meth:`block` gives for the same rows, without scoring the rows between."""
+        idx = np.asarray(rows, dtype=np.int64)
+        if idx.ndim != 1 or (idx.size and (idx.min() < 0 or idx.max() >= self.cohort.n_mentees)):
+            raise IndexError(f"`rows` must be 1-D mentee rows in [0, {self.cohort.n_mentees}).")
+        blk = self._rows(idx, len(idx), components)
+        if len(self.excluded) and idx.size:
+            # every copy of a row, for each excluded pair on it
+            order = np.argsort(idx, kind="stable")
+            srt = idx[order]
+            lo = np.searchsorted(srt, self.excluded[:, 0], side="left")
+            cnt = np.searchsorted(srt, self.excluded[:, 0], side="right") - lo
+            which = np.repeat(np.arange(len(cnt)), cnt)
+            pos = (
+                np.repeat(lo, cnt)
+                + np.arange(int(cnt.sum()))
+                - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            )
+            blk.flags[order[pos], self.excluded[which, 1]] |= self.flag_dtype(1 << _BIT["excluded"])
+        return blk
+
+    def _rows(self, index: slice | np.ndarray, n_rows: int, components: bool) -> Block:
+        """Mentee rows ``index`` (a step-1 slice or an index array) against all mentors,
+        excluded pairs not marked."""
+        c = self.cohort
+        shape = (n_rows, c.n_mentors)
         total = np.empty(shape, dtype=F32)
         flags = np.empty(shape, dtype=self.flag_dtype)
         names = self.component_names if components else ()
         comps = {name: np.empty(shape, dtype=F32) for name in names}
-        custom, rules = self._custom_all(slice(start, stop))
+        custom, rules = self._custom_all(index)
         chunk = max(1, CHUNK_PAIRS // max(1, c.n_mentors))
-        for a in range(0, shape[0], chunk):
-            b = min(a + chunk, shape[0])
+        for a in range(0, n_rows, chunk):
+            b = min(a + chunk, n_rows)
+            sub = (
+                slice(index.start + a, index.start + b) if isinstance(index, slice) else index[a:b]
+            )
             self._fill(
-                _Pairs(slice(start + a, start + b), None, c.n_mentors),
+                _Pairs(sub, None, c.n_mentors),
                 total[a:b],
                 flags[a:b],
                 {k: v[a:b] for k, v in comps.items()} if components else None,
                 {k: v[a:b] for k, v in custom.items()},
                 [r[a:b] for r in rules],
             )
-        lo, hi = np.searchsorted(self.excluded[:, 0], [start, stop])
-        if hi > lo:
-            pairs = self.excluded[lo:hi]
-            flags[pairs[:, 0] - start, pairs[:, 1]] |= self.flag_dtype(1 << _BIT["excluded"])
-        return Block(rows=rows, total=total, components=comps, flags=flags)
+        return Block(rows=index, total=total, components=comps, flags=flags)
 
     def pairs(self, i: np.ndarray, j: np.ndarray, *, components: bool = True) -> Block:
         """Score the pairs ``(i[p], j[p])``: mentee row ``i[p]`` with mentor column ``j[p]``.
