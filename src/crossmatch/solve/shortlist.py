@@ -87,10 +87,8 @@ def _flow(p: Problem, opts: dict[str, Any]) -> Answer:
     w = p.scaled(flow.RESOLUTION)
     need = int(p.k.sum())
     xr = opts.get("relax")
-    bound = None
-    if xr is not None:  # solved already (by the candidates' pricing rounds), maybe
-        got = int(xr.sum())  # before the last pairs were added (then with their bound)
-        bound = opts.get("relax_bound")
+    if xr is not None:  # solved already (by the candidates' pricing rounds)
+        got = int(xr.sum())
     else:
         xr, got = flow.select_pairs(p, per_mentee=p.k, per_mentor=p.exposure, weights=w)
     if got < need:
@@ -104,8 +102,7 @@ def _flow(p: Problem, opts: dict[str, Any]) -> Answer:
             who=who,
             fix="raise `exposure`, raise `max_per_group`, lower k, or pass allow_short=True",
         )
-    if bound is None:
-        bound = _objective(p, xr) + exact.rounding_slack(p, flow.RESOLUTION)
+    bound = _objective(p, xr) + exact.rounding_slack(p, flow.RESOLUTION)
     info: dict[str, Any] = {"relaxation_bound": bound}
     cap = np.minimum(p.capacity, p.exposure)
     # does the relaxation hold a complete assignment? (a max flow without costs first:
@@ -303,7 +300,6 @@ def _solve_candidates(
     widened = 0
     stopped = False
     certificates: list[tuple[np.ndarray, np.ndarray]] = []
-    stale = False  # the relaxation answer predates the last pairs added
     while True:  # widen until the candidates can hold an answer (or prove none exists)
         p = Problem.build(cs, **build)
         p.diagnose(coverage=False)
@@ -344,26 +340,15 @@ def _solve_candidates(
         rounds.append({"pairs": p.n_pairs, "relaxation": value, "bound": ub,
                        "unproven": int(unproven.sum()), "entering": len(r)})  # fmt: skip
         stopped = bool(len(r)) and limit is not None and time.perf_counter() - t0 > limit
-        last = bound - value <= PRICING_GAP * abs(bound) or stopped
-        last |= len(rounds) >= PRICING_ROUNDS
-        if len(r) == 0:
+        if len(r) == 0 or bound - value <= PRICING_GAP * abs(bound) or stopped:
             break
-        old = p.pi[relax] * p.m + p.pj[relax]
+        if len(rounds) >= PRICING_ROUNDS:
+            break
         cs = cs.with_pairs(r, c, vals)
         p = Problem.build(cs, **build)
-        if last:
-            # the entering pairs join the candidates without another relaxation: its
-            # answer stays a feasible start (it is optimal up to the gap), and the
-            # priced bound is the bound
-            relax = np.zeros(p.n_pairs, dtype=bool)
-            relax[np.searchsorted(p.pi * p.m + p.pj, old)] = True
-            stale = True
-            break
     while True:
         try:
             opts = {**opts, "relax": relax if p.max_per_group is None else None}
-            if stale:  # its optimum predates the last pairs: the priced bound holds
-                opts["relax_bound"] = float(bound)
             ans = METHODS[method](p, opts)
             if ans.info.get("flow_failed"):
                 raise InfeasibleError("the flow method found no shortlists meeting every rule")
@@ -375,7 +360,7 @@ def _solve_candidates(
                 raise
             cs, widened = wider, widened + 1
             p = Problem.build(cs, **build)
-            relax, stale = None, False
+            relax = None
     value = _objective(p, ans.x)
     info = {**ans.info, "candidate_pairs": p.n_pairs, "pricing_rounds": rounds,
             "widened": widened, "pruned_bound": ans.bound}  # fmt: skip
