@@ -35,7 +35,6 @@ __all__ = [
     "best_pruned",
     "cut_bound",
     "mentor_prices",
-    "potentials",
     "priced_cut",
     "topk_by_mentee",
     "unfilled_reach",
@@ -47,28 +46,12 @@ MAX_ROUNDS = 20_000
 
 def mentor_prices(p: Problem, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Optimal exposure prices ``v`` (score units, canonical mentor order) of the
-    b-matching ``x`` (k_i per mentee, e_j per mentor) optimal for integer ``weights``
-    (:func:`potentials` in score units; all 0 if they are not found, which is still
-    valid). Mentors with exposure 0 get ``inf``."""
-    pot = potentials(p, x, weights)
-    v = np.zeros(p.m) if pot is None else pot.astype(np.float64) * weight_unit(p)
-    return np.where(p.exposure > 0, v, np.inf)
-
-
-def weight_unit(p: Problem) -> float:
-    """The score of one unit of ``p.scaled(flow.RESOLUTION)``."""
-    span = float(p.ps.max() - p.ps.min()) if p.n_pairs else 0.0
-    return flow.RESOLUTION * (span if span > 0 else 1.0)
-
-
-def potentials(p: Problem, x: np.ndarray, weights: np.ndarray) -> np.ndarray | None:
-    """Integer exposure prices (weight units) of the b-matching ``x`` optimal for integer
-    ``weights``; None if Bellman-Ford does not settle within :data:`MAX_ROUNDS`.
+    b-matching ``x`` (k_i per mentee, e_j per mentor) optimal for integer ``weights``.
 
     Shortest distances ``d`` from a virtual root on the residual graph (mentee -> mentor
     for unused pairs at cost ``-w``, mentor -> mentee for used pairs at ``+w``, mentor ->
     sink while below exposure, sink -> mentor while used) give ``v_j = max(0, d_sink -
-    d_j)``."""
+    d_j)``. Mentors with exposure 0 get ``inf``."""
     n, m = p.n, p.m
     w = np.asarray(weights, np.int64)
     load = np.bincount(p.pj[x], minlength=m)
@@ -80,6 +63,7 @@ def potentials(p: Problem, x: np.ndarray, weights: np.ndarray) -> np.ndarray | N
     di = np.zeros(n, np.int64)
     dj = np.zeros(m, np.int64)
     dt = 0
+    converged = False
     for _ in range(MAX_ROUNDS):
         nj = dj.copy()
         np.minimum.at(nj, uj, di[ui] - uw)
@@ -88,9 +72,13 @@ def potentials(p: Problem, x: np.ndarray, weights: np.ndarray) -> np.ndarray | N
         ni = di.copy()
         np.minimum.at(ni, bi, nj[bj] + bw)
         if nt == dt and np.array_equal(ni, di) and np.array_equal(nj, dj):
-            return np.maximum(dt - dj, 0)
+            converged = True
+            break
         di, dj, dt = ni, nj, nt
-    return None
+    span = float(p.ps.max() - p.ps.min()) if p.n_pairs else 0.0
+    scale = flow.RESOLUTION * (span if span > 0 else 1.0)
+    v = np.maximum(dt - dj, 0).astype(np.float64) * scale if converged else np.zeros(m)
+    return np.where(p.exposure > 0, v, np.inf)
 
 
 def topk_by_mentee(
