@@ -444,8 +444,8 @@ def _all_pairs_of(cs: CandidateScores, mentors: np.ndarray) -> tuple[np.ndarray,
 
 
 # ---------------------------------------------------------------------------- chunks
-def _chunks(n: int, size: int | None = None) -> list[tuple[int, int]]:
-    size = size or CHUNK_ROWS
+def _chunks(n: int) -> list[tuple[int, int]]:
+    size = CHUNK_ROWS  # read at call time, so tests can shrink it
     return [(a, min(a + size, n)) for a in range(0, n, size)]
 
 

@@ -53,15 +53,13 @@ def rounding_slack(p: Problem, resolution: float) -> float:
     """Largest total error of rounding every chosen weight to ``resolution``."""
     if p.n_pairs == 0:
         return 0.0
-    span = float(p.ps.max() - p.ps.min()) or 1.0
-    return float(p.k.sum()) * resolution * span
+    return float(p.k.sum()) * resolution * p.span
 
 
 def _units(p: Problem, value: float, resolution: float) -> float:
     """Integer-weight objective -> score units (before the rounding slack)."""
     lo = float(p.ps.min()) if p.n_pairs else 0.0
-    span = float(p.ps.max() - lo) if p.n_pairs else 1.0
-    return lo * float(p.k.sum()) + (span or 1.0) * resolution * value
+    return lo * float(p.k.sum()) + p.span * resolution * value
 
 
 def solve_cpsat(

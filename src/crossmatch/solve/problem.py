@@ -105,13 +105,19 @@ class Problem:
     def n_pairs(self) -> int:
         return len(self.pi)
 
+    @property
+    def span(self) -> float:
+        """``max - min`` of the pair scores (1.0 when they are all equal or there are
+        none): the score range that :meth:`scaled` weights are a share of."""
+        if self.n_pairs == 0:
+            return 1.0
+        return float(self.ps.max() - self.ps.min()) or 1.0
+
     def scaled(self, resolution: float) -> np.ndarray:
-        """Integer weights ``round((s - min) / (max - min) / resolution)`` (ties kept)."""
+        """Integer weights ``round((s - min) / span / resolution)`` (ties kept)."""
         if self.n_pairs == 0:
             return np.zeros(0, dtype=np.int64)
-        lo, hi = float(self.ps.min()), float(self.ps.max())
-        span = hi - lo if hi > lo else 1.0
-        return np.rint((self.ps - lo) / span / resolution).astype(np.int64)
+        return np.rint((self.ps - float(self.ps.min())) / self.span / resolution).astype(np.int64)
 
     def restrict(self, mask: np.ndarray) -> Problem:
         """The same problem on a subset of its pairs (pair indices change)."""

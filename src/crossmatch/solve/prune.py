@@ -75,8 +75,7 @@ def mentor_prices(p: Problem, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
             converged = True
             break
         di, dj, dt = ni, nj, nt
-    span = float(p.ps.max() - p.ps.min()) if p.n_pairs else 0.0
-    scale = flow.RESOLUTION * (span if span > 0 else 1.0)
+    scale = flow.RESOLUTION * p.span
     v = np.maximum(dt - dj, 0).astype(np.float64) * scale if converged else np.zeros(m)
     return np.where(p.exposure > 0, v, np.inf)
 
