@@ -540,6 +540,58 @@ def test_best_pruned_bounds_every_pruned_pair(seed, n, m):
     assert np.all(g >= worst - 1e-12)
 
 
+@PROPS
+@given(
+    data=st.lists(
+        st.tuples(st.integers(0, 7), st.sampled_from([-np.inf, 0.0, 0.5, 1.0, 2.0, 2.5])),
+        max_size=60,
+    ),
+    k=st.integers(0, 5),
+)
+def test_top_values_match_sorting(data, k):
+    """Each mentee's k largest values, ties counted as often as they occur."""
+    from crossmatch.solve.prune import top_values
+
+    n = 8
+    data = sorted(data, key=lambda t: t[0])
+    mentee = np.array([t[0] for t in data], dtype=np.int64)
+    values = np.array([t[1] for t in data], dtype=np.float64)
+    got = top_values(mentee, values, k, n)
+    for i in range(n):
+        want = sorted((v for e, v in data if e == i), reverse=True)[:k]
+        want += [-np.inf] * (k - len(want))
+        assert got[i].tolist() == want
+    if len(mentee) > 1 and mentee[0] != mentee[-1]:
+        with pytest.raises(ValueError, match="sorted"):
+            top_values(mentee[::-1].copy(), values, k, n)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_cut_bound_matches_its_definition(seed):
+    """``UB(v)`` term by term: each mentee's k largest reduced values among its
+    candidates and k copies of its pruned bound g_i; k-th candidate; unproven mask."""
+    from crossmatch.solve.problem import Problem
+    from crossmatch.solve.prune import best_pruned, cut_bound
+
+    cs = cm.score_candidates(synthetic(70, 25, seed, (1, 3)), per_mentee=4, per_mentor=3)
+    p = Problem.build(cs, k=3)
+    rng = np.random.default_rng(seed)
+    v = np.where(rng.random(p.m) < 0.1, np.inf, rng.random(p.m) * 0.3)
+    ub, terms, unproven, kth = cut_bound(p, v, p.cut_e, p.cut_m)
+    g = best_pruned(p.cut_e, p.cut_m, v)
+    want_terms, want_kth = [], []
+    for i in range(p.n):
+        red = sorted((p.ps[p.pi == i] - v[p.pj[p.pi == i]]).tolist(), reverse=True)
+        want_kth.append(red[2] if len(red) >= 3 else -np.inf)
+        top = sorted(red + [g[i]] * 3, reverse=True)[:3]
+        want_terms.append(sum(t for t in top if np.isfinite(t)))
+    np.testing.assert_allclose(terms, want_terms, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(kth, want_kth)
+    np.testing.assert_array_equal(unproven, g > np.array(want_kth))
+    fixed = float(np.sum((p.exposure * v)[np.isfinite(v)]))
+    assert ub == pytest.approx(fixed + sum(want_terms), abs=1e-9)
+
+
 def test_results_pickle_and_keep_their_answers():
     cohort = synthetic(60, 30, 1, (2, 4))
     cs = cm.score_candidates(cohort, per_mentee=3, per_mentor=3)

@@ -36,7 +36,7 @@ __all__ = [
     "cut_bound",
     "mentor_prices",
     "priced_cut",
-    "topk_by_mentee",
+    "top_values",
     "unfilled_reach",
 ]
 
@@ -80,21 +80,30 @@ def mentor_prices(p: Problem, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.where(p.exposure > 0, v, np.inf)
 
 
-def topk_by_mentee(
-    mentee: np.ndarray, values: np.ndarray, k: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per mentee: the sum of its ``k[i]`` largest values, and its ``k[i]``-th largest
-    (``-inf`` when it has fewer)."""
-    order = np.lexsort((-values, mentee))
-    mo, vo = mentee[order], values[order]
-    starts = np.searchsorted(mo, np.arange(n))
-    rank = np.arange(len(mo)) - starts[mo]
-    top = rank < k[mo]
-    sums = np.bincount(mo[top], weights=np.where(np.isfinite(vo[top]), vo[top], 0.0), minlength=n)
-    kth = np.full(n, -np.inf)
-    last = rank == k[mo] - 1
-    kth[mo[last]] = vo[last]
-    return sums, kth
+def top_values(mentee: np.ndarray, values: np.ndarray, k: int, n: int) -> np.ndarray:
+    """Per mentee, its ``k`` largest values in descending order (``-inf`` where it has
+    fewer): an ``(n, k)`` array. ``mentee`` must be sorted (canonical pair order).
+
+    ``k`` rounds of segment maxima (one pass each) instead of a sort of every pair;
+    each round removes one occurrence of its maximum, so ties count as often as they
+    occur."""
+    if np.any(mentee[1:] < mentee[:-1]):
+        raise ValueError("top_values needs pairs sorted by mentee")
+    out = np.full((n, k), -np.inf)
+    counts = np.bincount(mentee, minlength=n)
+    rows = np.flatnonzero(counts)
+    if rows.size == 0 or k == 0:
+        return out
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))[rows]
+    left = np.array(values, dtype=np.float64)  # a copy: taken values become -inf
+    where = np.arange(len(left))
+    seg = np.repeat(np.arange(len(rows)), counts[rows])
+    for r in range(min(k, int(counts.max()))):
+        best = np.maximum.reduceat(left, starts)
+        out[rows, r] = best
+        first = np.minimum.reduceat(np.where(left == best[seg], where, len(left)), starts)
+        left[first[first < len(left)]] = -np.inf
+    return out
 
 
 def best_pruned(
@@ -142,15 +151,17 @@ def cut_bound(
     an unproven mentee may have a pruned pair with a larger reduced value than its k-th
     candidate, so its term uses the cut (valid, but maybe loose)."""
     red = p.ps - v[p.pj]
-    _, kth = topk_by_mentee(p.pi, red, p.k, p.n)
+    top = top_values(p.pi, red, p.k_max, p.n)
+    within = np.arange(p.k_max) < p.k[:, None]  # mentee i counts its first k_i
+    kth = np.where(p.k > 0, top[np.arange(p.n), np.maximum(p.k - 1, 0)], -np.inf)
     g = best_pruned(cut_e, cut_m, v)
     for c, ref in certificates:
         has = np.isfinite(c)
         g[has] = np.minimum(g[has], best_pruned(c[has], cut_m, v, ref))
-    reps = np.repeat(np.arange(p.n), p.k)
-    mentee = np.concatenate([p.pi, reps])
-    vals = np.concatenate([red, np.repeat(g, p.k)])
-    terms, _ = topk_by_mentee(mentee, vals, p.k, p.n)
+    # the k_i largest of (its candidates, k_i pruned pairs worth g_i): the r-th is
+    # max(top_r, g_i); sums count finite values only
+    best = np.maximum(top, g[:, None])
+    terms = np.where(within & np.isfinite(best), best, 0.0).sum(axis=1)
     unproven = g > kth
     fixed = float(np.sum(p.exposure[np.isfinite(v)] * v[np.isfinite(v)]))
     return fixed + float(terms.sum()), terms, unproven, kth
