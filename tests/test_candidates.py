@@ -610,9 +610,15 @@ def test_results_pickle_and_keep_their_answers():
 
 
 @pytest.mark.parametrize("share", [1.0, 0.1])  # whole blocks; a few rows' pairs only
-def test_price_matches_brute_force(share):
+@pytest.mark.parametrize("path", ["auto", "pairs", "rows"])  # how the pass scores
+@pytest.mark.parametrize("with_claims", [False, True])
+def test_price_matches_brute_force(share, path, with_claims, monkeypatch):
     """Top-k reduced sums over all eligible pairs, and the best new pairs above each
-    row's threshold (at most ``limit``, best first, ties by column)."""
+    row's threshold (at most ``limit``, best first, ties by column), whether the pass
+    scores whole rows or only the pairs the cuts and claims let through."""
+    monkeypatch.setattr(
+        candidates_module, "SPARSE_SHARE", {"auto": 8, "pairs": 0, "rows": 10**12}[path]
+    )
     cohort = synthetic(200, 300, 4, (0, 2))
     s = dense(cohort)
     cs = cm.score_candidates(cohort, per_mentee=4, per_mentor=3)
@@ -620,12 +626,24 @@ def test_price_matches_brute_force(share):
     n, m = cs.shape
     prices = np.where(rng.random(m) < 0.1, np.inf, rng.random(m) * 0.3)
     k = rng.integers(1, 4, n)
-    threshold = np.where(rng.random(n) < 0.5, -np.inf, rng.random(n) * 0.4)
-    rows = np.flatnonzero(rng.random(n) < share)
-    sums, r, c, v = cs.price(prices, k, threshold, rows=rows, limit=3)
     red = np.where(s.eligible, s.total.astype(np.float32), -np.inf).astype(np.float64) - prices
-    best = -np.sort(-red, axis=1)
     K = kept(cs)
+    # thresholds at a row's 1st-5th best new pair (few enter, near the cuts), or none;
+    # at most its k-th best candidate's (what the sums rely on)
+    new_best = -np.sort(-np.where(K, -np.inf, red), axis=1)
+    kth = -np.sort(-np.where(K, red, -np.inf), axis=1)[np.arange(n), k - 1]
+    near = np.minimum(new_best[np.arange(n), rng.integers(0, 5, n)], kth)
+    threshold = np.where(rng.random(n) < 0.3, -np.inf, near)
+    rows = np.flatnonzero(rng.random(n) < share)
+    claims = []
+    if with_claims:  # tight, true claims on the pairs left out: s - ref <= c
+        for ref in (prices, np.where(rng.random(m) < 0.05, np.inf, rng.random(m) * 0.2)):
+            with np.errstate(invalid="ignore"):
+                out = np.where(s.eligible & ~K, s.total.astype(np.float64) - ref, -np.inf)
+            c = np.nan_to_num(out, nan=-np.inf).max(axis=1)
+            claims.append((np.where(rng.random(n) < 0.2, np.inf, c), ref))
+    sums, r, c, v = cs.price(prices, k, threshold, rows=rows, limit=3, claims=claims)
+    best = -np.sort(-red, axis=1)
     assert np.isnan(np.delete(sums, rows)).all()
     for i in rows:
         top = best[i, : k[i]]

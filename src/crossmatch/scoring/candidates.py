@@ -47,6 +47,11 @@ __all__ = ["CandidateScores", "PairLookup", "score_candidates"]
 
 #: Mentee rows per task handed to an executor (fixed, so answers never depend on it).
 CHUNK_ROWS = 4096
+#: A pricing pass scores pairs one by one (not whole rows) when under 1/SPARSE_SHARE
+#: of its rows' pairs can beat their thresholds.
+SPARSE_SHARE = 8
+#: Relative slack of that test, against rounding (a pair near the line is scored).
+PRICE_SLACK = 1e-9
 F32 = np.float32
 
 
@@ -305,6 +310,7 @@ class CandidateScores(Picklable):
         *,
         rows: np.ndarray | None = None,
         limit: int = 10,
+        claims: Sequence[tuple[np.ndarray, np.ndarray]] = (),
         executor: Executor | None = None,
         progress: bool | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -314,6 +320,12 @@ class CandidateScores(Picklable):
         ``s_ij - prices[j]`` over *all* its eligible mentors, and up to ``limit`` pairs
         with ``s_ij - prices[j] > threshold[i]`` that are not candidates yet (best first).
         ``prices`` may be ``inf`` to leave a mentor out.
+
+        The cuts bound every pair that is not a candidate (``s_ij <= min(mentee_cut[i],
+        mentor_cut[j])``), and ``claims`` may add bounds the caller has proved, each
+        ``(c, ref)`` saying ``s_ij - ref[j] <= c[i]`` for every such pair (``c[i] =
+        inf``: no claim on row ``i``). Where those leave few pairs that could beat their
+        row's threshold, only those are scored; the answer is the same.
 
         Returns
         -------
@@ -343,6 +355,9 @@ class CandidateScores(Picklable):
             lift(np.asarray(k, np.int64), 0), lift(np.asarray(threshold, np.float64), np.inf),
             todo, np.sort(src[self.rows] * m + self.cols), np.sort(src[ek // m] * m + ek % m),
             max(int(limit), int(np.max(k)) if np.size(k) else 0),  # the sums need k of them
+            _PairBound(lift(self.mentee_cut, -np.inf), self.mentor_cut.astype(np.float64),
+                       tuple((lift(np.asarray(c, np.float64), np.inf),
+                              np.asarray(ref, np.float64)) for c, ref in claims)),
         )  # fmt: skip
         chunks = [(a, b) for a, b in _chunks(big) if todo[a:b].any()]
         out_r, out_c, out_v = [], [], []
@@ -686,6 +701,50 @@ def _by_mentor(
 
 
 @dataclass(frozen=True, eq=False)
+class _PairBound:
+    """What is known about the pairs that are not candidates (cohort rows): every such
+    pair has ``s_ij <= min(cut_e[i], cut_m[j])`` and, for each claim ``(c, ref)``,
+    ``s_ij - ref_j <= c[i]``. A pricing pass then scores only the pairs whose bound
+    can exceed their row's threshold."""
+
+    cut_e: np.ndarray
+    cut_m: np.ndarray
+    claims: tuple[tuple[np.ndarray, np.ndarray], ...]
+
+    def _terms(
+        self, threshold: np.ndarray, prices: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+        with np.errstate(invalid="ignore"):  # inf - inf: the pair is out anyway
+            t = threshold - PRICE_SLACK * (1.0 + np.abs(threshold))
+            head = self.cut_m - prices  # the mentor cut
+            nv = -prices  # the mentee cut: cut_e[i] - v_j > t_i
+            refs = [ref - prices for _, ref in self.claims]
+        return t, head, nv, refs
+
+    def survivors(
+        self, rr: np.ndarray, threshold: np.ndarray, prices: np.ndarray, step: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(index into rr, column)`` of the pairs whose bound minus ``prices`` exceeds
+        ``threshold`` (of the rows ``rr``), with a little slack against rounding."""
+        t, head, nv, refs = self._terms(threshold, prices)
+        out_i, out_j = [], []
+        for g in range(0, len(rr), step):
+            sl = slice(g, g + step)
+            tt = t[sl]
+            with np.errstate(invalid="ignore"):
+                ok = head[None, :] > tt[:, None]
+                ok &= nv[None, :] > (tt - self.cut_e[rr[sl]])[:, None]
+                for (c, _), rv in zip(self.claims, refs, strict=True):
+                    cc = c[rr[sl]]
+                    # c = inf: no claim on the row; ref = inf: none on the column
+                    ok &= (rv[None, :] > (tt - cc)[:, None]) | ~np.isfinite(rv)[None, :]
+            i, j = np.nonzero(ok)
+            out_i.append(i + g)
+            out_j.append(j)
+        return _cat(out_i, np.int64), _cat(out_j, np.int64)
+
+
+@dataclass(frozen=True, eq=False)
 class _PriceTask:
     cohort: Cohort
     config: ScoringConfig
@@ -696,6 +755,7 @@ class _PriceTask:
     known: np.ndarray  # sorted keys of candidate pairs (not re-proposed)
     excluded: np.ndarray  # sorted keys excluded after scoring
     limit: int
+    bound: _PairBound | None = None
 
     def __call__(
         self, chunk: tuple[int, int]
@@ -704,30 +764,69 @@ class _PriceTask:
         kernels = Kernels(self.cohort, self.config)
         m = self.cohort.n_mentors
         sums = np.full(b - a, np.nan)
-        out_r, out_c, out_v = [], [], []
-        for rr, vals in _wanted_rows(kernels, a, b, self.todo, _step(m, None)):
+        step = _step(m, None)
+        sparse = self._sparse(kernels, a, b, step)
+        if sparse is not None:
+            return (sums, *sparse)
+        out_r: list[np.ndarray] = []
+        out_c: list[np.ndarray] = []
+        out_v: list[np.ndarray] = []
+        for rr, vals in _wanted_rows(kernels, a, b, self.todo, step):
             vals[_excluded_in(self.excluded, rr, m)] = -np.inf
             red = vals.astype(np.float64) - self.prices[None, :]
             # entering pairs: above the threshold and not candidates yet
             hi = red > self.threshold[rr][:, None]
             self._at_most_best(hi, red, rr, m)
             hi_r, hi_c = np.nonzero(hi)
-            if hi_r.size:
-                keys = rr[hi_r].astype(np.int64) * m + hi_c
-                pos = np.searchsorted(self.known, keys)
-                pos = np.minimum(pos, max(len(self.known) - 1, 0))
-                new = ~(self.known[pos] == keys) if len(self.known) else np.ones(len(keys), bool)
-                hi_r, hi_c = hi_r[new], hi_c[new]
-                score = red[hi_r, hi_c]
-                order = np.lexsort((hi_c, -score, hi_r))
-                hi_r, hi_c = hi_r[order], hi_c[order]
-                starts = np.searchsorted(hi_r, np.arange(len(rr)))
-                rank = np.arange(len(hi_r)) - starts[hi_r]
-                keep = rank < self.limit
-                out_r.append(rr[hi_r[keep]])
-                out_c.append(hi_c[keep])
-                out_v.append(vals[hi_r[keep], hi_c[keep]])
+            got = self._best_new(rr[hi_r], hi_c, red[hi_r, hi_c], vals[hi_r, hi_c])
+            for out, x in zip((out_r, out_c, out_v), got, strict=True):
+                out.append(x)
         return sums, _cat(out_r, np.int64), _cat(out_c, np.int64), _cat(out_v, F32)
+
+    def _sparse(
+        self, kernels: Kernels, a: int, b: int, step: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The pass over ``[a, b)`` scoring only the pairs the bound lets through, or
+        None when too many get through (scoring pairs one by one costs about ten times
+        a pair of a whole block)."""
+        if self.bound is None:
+            return None
+        rr = a + np.flatnonzero(self.todo[a:b])
+        m = self.cohort.n_mentors
+        if not rr.size or not np.isfinite(self.threshold[rr]).any():
+            return None
+        few = rr[:: max(1, len(rr) // 256)]  # a sample first: often the rows are worth
+        i, _ = self.bound.survivors(few, self.threshold[few], self.prices, step)  # whole
+        if len(i) * SPARSE_SHARE > 2 * len(few) * m:
+            return None
+        i, j = self.bound.survivors(rr, self.threshold[rr], self.prices, step)
+        if len(i) * SPARSE_SHARE > len(rr) * m:
+            return None
+        r = rr[i]
+        keys = r * m + j
+        fresh = ~_contains(self.known, keys) & ~_contains(self.excluded, keys)
+        r, j = r[fresh], j[fresh]
+        blk = kernels.pairs(r, j, components=False)
+        vals = np.where(blk.flags == 0, blk.total, F32(-np.inf))
+        red = vals.astype(np.float64) - self.prices[j]
+        hi = red > self.threshold[r]
+        return self._best_new(r[hi], j[hi], red[hi], vals[hi])
+
+    def _best_new(
+        self, r: np.ndarray, c: np.ndarray, red: np.ndarray, vals: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Of the pairs above their row's threshold (rows ascending), those that are
+        not candidates yet: up to ``limit`` per row, best first (ties by column)."""
+        m = self.cohort.n_mentors
+        if not r.size:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, F32)
+        new = ~_contains(self.known, r.astype(np.int64) * m + c)
+        r, c, red, vals = r[new], c[new], red[new], vals[new]
+        order = np.lexsort((c, -red, r))
+        r, c, vals = r[order], c[order], vals[order]
+        rank = np.arange(len(r)) - np.searchsorted(r, r)
+        keep = rank < self.limit
+        return r[keep].astype(np.int64), c[keep].astype(np.int64), vals[keep]
 
     def _at_most_best(self, hi: np.ndarray, red: np.ndarray, rr: np.ndarray, m: int) -> None:
         """Narrow ``hi`` (in place) on rows with many hits to their ``limit + known``

@@ -326,6 +326,7 @@ def _solve_candidates(
             topk, r, c, vals = cs.price(
                 _to_columns(p, v), _to_rows(p, p.k, 0), _to_rows(p, kth, np.inf),
                 rows=p.ee[unproven], limit=entering,
+                claims=[(_to_rows(p, c, np.inf), _to_columns(p, ref)) for c, ref in certificates],
                 executor=opts.get("executor"), progress=opts.get("progress"),
             )  # fmt: skip
             terms = terms.copy()
