@@ -539,10 +539,10 @@ def _wanted_rows(
     kernels: Kernels, a: int, b: int, todo: np.ndarray, step: int
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """``(rows, totals)`` for the rows of ``[a, b)`` marked in ``todo``, a group at a
-    time (totals -inf where ineligible): whole blocks when most rows are wanted, else
-    just the wanted rows' pairs (the same values, without scoring the rest)."""
+    time (totals -inf where ineligible): whole blocks when every row is wanted, else
+    just the wanted rows (the same values and, per row, the same cost)."""
     wanted = a + np.flatnonzero(todo[a:b])
-    if 3 * len(wanted) >= b - a:
+    if len(wanted) == b - a:
         for rows in _blocks(a, b, step):
             sel = np.flatnonzero(todo[rows])
             if sel.size:
