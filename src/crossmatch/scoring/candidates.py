@@ -711,22 +711,16 @@ class _PairBound:
     cut_m: np.ndarray
     claims: tuple[tuple[np.ndarray, np.ndarray], ...]
 
-    def _terms(
-        self, threshold: np.ndarray, prices: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
-        with np.errstate(invalid="ignore"):  # inf - inf: the pair is out anyway
-            t = threshold - PRICE_SLACK * (1.0 + np.abs(threshold))
-            head = self.cut_m - prices  # the mentor cut
-            nv = -prices  # the mentee cut: cut_e[i] - v_j > t_i
-            refs = [ref - prices for _, ref in self.claims]
-        return t, head, nv, refs
-
     def survivors(
         self, rr: np.ndarray, threshold: np.ndarray, prices: np.ndarray, step: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """``(index into rr, column)`` of the pairs whose bound minus ``prices`` exceeds
         ``threshold`` (of the rows ``rr``), with a little slack against rounding."""
-        t, head, nv, refs = self._terms(threshold, prices)
+        with np.errstate(invalid="ignore"):  # inf - inf: the pair is out anyway
+            t = threshold - PRICE_SLACK * (1.0 + np.abs(threshold))
+            head = self.cut_m - prices  # the mentor cut
+            nv = -prices  # the mentee cut: cut_e[i] - v_j > t_i
+            refs = [ref - prices for _, ref in self.claims]
         out_i, out_j = [], []
         for g in range(0, len(rr), step):
             sl = slice(g, g + step)
@@ -778,6 +772,8 @@ class _PriceTask:
             hi = red > self.threshold[rr][:, None]
             self._at_most_best(hi, red, rr, m)
             hi_r, hi_c = np.nonzero(hi)
+            new = ~_contains(self.known, rr[hi_r] * m + hi_c)  # not candidates yet
+            hi_r, hi_c = hi_r[new], hi_c[new]
             got = self._best_new(rr[hi_r], hi_c, red[hi_r, hi_c], vals[hi_r, hi_c])
             for out, x in zip((out_r, out_c, out_v), got, strict=True):
                 out.append(x)
@@ -815,13 +811,10 @@ class _PriceTask:
     def _best_new(
         self, r: np.ndarray, c: np.ndarray, red: np.ndarray, vals: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Of the pairs above their row's threshold (rows ascending), those that are
-        not candidates yet: up to ``limit`` per row, best first (ties by column)."""
-        m = self.cohort.n_mentors
+        """Of new pairs above their row's threshold (rows ascending): up to ``limit``
+        per row, best first (ties by column)."""
         if not r.size:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, F32)
-        new = ~_contains(self.known, r.astype(np.int64) * m + c)
-        r, c, red, vals = r[new], c[new], red[new], vals[new]
         order = np.lexsort((c, -red, r))
         r, c, vals = r[order], c[order], vals[order]
         rank = np.arange(len(r)) - np.searchsorted(r, r)
