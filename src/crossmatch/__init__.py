@@ -12,7 +12,7 @@ Heavy optional dependencies are imported only where used.
 """
 
 from .cohort import Cohort, Taxonomy
-from .errors import InfeasibleError, Problem, ValidationError
+from .errors import InfeasibleError, ParameterError, Problem, ValidationError
 from .results import Assignment, Shortlists
 from .scoring import (
     AvailabilityConfig,
@@ -42,6 +42,7 @@ __all__ = [
     "GoalsConfig",
     "HardRule",
     "InfeasibleError",
+    "ParameterError",
     "Problem",
     "Scores",
     "ScoringConfig",

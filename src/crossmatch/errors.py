@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["InfeasibleError", "Problem", "ValidationError"]
+__all__ = ["InfeasibleError", "ParameterError", "Problem", "ValidationError"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,4 +107,32 @@ class InfeasibleError(ValueError):
         text = "infeasible: " + "; ".join(self.reasons)
         if fix:
             text += f". To fix: {fix}"
+        super().__init__(text)
+
+
+class ParameterError(ValueError, TypeError):
+    """A parameter of a public function is invalid (wrong type or out of range).
+
+    Raised at the door, before any work, by the declared checks in
+    :mod:`crossmatch._validation`; lists every bad parameter of the call at once. A
+    subclass of both :class:`ValueError` and :class:`TypeError` (as scikit-learn's
+    ``InvalidParameterError``), so either ``except`` catches it.
+
+    Attributes
+    ----------
+    function : str
+        The public function whose parameters were checked.
+    messages : tuple of str
+        One sentence per bad parameter: its name, what it must be, what was given.
+    """
+
+    def __init__(self, function: str, messages: Sequence[str]) -> None:
+        self.function = function
+        self.messages: tuple[str, ...] = tuple(messages)
+        if len(self.messages) == 1:
+            text = f"{function}(): {self.messages[0]}"
+        else:
+            text = f"{function}(): {len(self.messages)} invalid parameters\n" + "\n".join(
+                f"  - {m}" for m in self.messages
+            )
         super().__init__(text)
