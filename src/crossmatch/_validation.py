@@ -13,10 +13,14 @@ Constraints
   ``"int"`` accepts Python and NumPy integers (not ``bool``, not ``3.0``); ``"real"``
   accepts any real number, finite unless ``high`` is ``inf`` and ``allow_inf=True``.
 - :class:`Options` ``({"a", "b"})``: one of a set of strings.
-- :class:`Instance` ``(types, "a DataFrame")``: an instance of the given types.
+- :class:`Instance` ``(types, "a DataFrame")``: an instance of the given types;
+  :data:`DATAFRAME` is the one check every DataFrame parameter uses.
+- :class:`SequenceOf` ``(types, "a tuple of HardRule")``: a list or tuple of instances.
 - ``None``: the parameter may be None.
 - the strings ``"boolean"``, ``"seed"`` (None, an int >= 0 or a
-  ``numpy.random.Generator``), ``"callable"``, ``"mapping"``, ``"array-like"``.
+  ``numpy.random.Generator``: every function taking a seed uses it), ``"callable"``,
+  ``"mapping"``, ``"array-like"`` (an array, a list, a tuple, a pandas object or any
+  other sequence but a string), ``"text"`` (a string that is not blank).
 
 Use :func:`check_params` (a dict of values) or the :func:`validate_params` decorator::
 
@@ -30,19 +34,22 @@ import functools
 import inspect
 import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
+import pandas as pd
 
 from ._text import shorten
 from .errors import ParameterError
 
 __all__ = [
+    "DATAFRAME",
     "Instance",
     "Interval",
     "Options",
+    "SequenceOf",
     "check_params",
     "describe_value",
     "validate_params",
@@ -106,9 +113,15 @@ class Interval:
             name = "a finite real number"
         left = "[" if self.closed in ("both", "left") and self.low is not None else "("
         right = "]" if self.closed in ("both", "right") and self.high is not None else ")"
-        lo = "-inf" if self.low is None else f"{self.low:g}"
-        hi = "inf" if self.high is None else f"{self.high:g}"
+        lo = "-inf" if self.low is None else self._bound(self.low)
+        hi = "inf" if self.high is None else self._bound(self.high)
         return f"{name} in {left}{lo}, {hi}{right}"
+
+    def _bound(self, x: float) -> str:
+        # int bounds in full (2147483648, not 2.14748e+09); real ones short (1e+06)
+        if self.kind == "int" and float(x).is_integer():
+            return str(int(x))
+        return f"{x:g}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +154,34 @@ class Instance:
         return self.description
 
 
+@dataclass(frozen=True, slots=True)
+class SequenceOf:
+    """A list or tuple whose every item is an instance of the given type(s)."""
+
+    types: type | tuple[type, ...]
+    description: str
+
+    def accepts(self, value: Any) -> bool:
+        return isinstance(value, list | tuple) and all(isinstance(v, self.types) for v in value)
+
+    def __str__(self) -> str:
+        return self.description
+
+
+#: The one check of every DataFrame parameter (a list or a dict is not a DataFrame).
+DATAFRAME = Instance(pd.DataFrame, "a pandas DataFrame")
+
+
+def _array_like(value: Any) -> bool:
+    if isinstance(value, str | bytes):
+        return False
+    return isinstance(value, np.ndarray | Sequence) or hasattr(value, "__array__")
+
+
 def _named(constraint: Any) -> tuple[Callable[[Any], bool], str]:
     if constraint is None:
         return (lambda v: v is None), "None"
-    if isinstance(constraint, Interval | Options | Instance):
+    if isinstance(constraint, Interval | Options | Instance | SequenceOf):
         return constraint.accepts, str(constraint)
     if constraint == "boolean":
         return (lambda v: isinstance(v, bool | np.bool_)), "a bool"
@@ -161,12 +198,9 @@ def _named(constraint: Any) -> tuple[Callable[[Any], bool], str]:
     if constraint == "mapping":
         return (lambda v: isinstance(v, Mapping)), "a mapping (dict)"
     if constraint == "array-like":
-        return (
-            lambda v: (
-                isinstance(v, np.ndarray | list | tuple)
-                or (hasattr(v, "__array__") and not isinstance(v, str))
-            )
-        ), "array-like"
+        return _array_like, "array-like"
+    if constraint == "text":
+        return (lambda v: isinstance(v, str) and bool(v.strip())), "a non-empty str"
     if isinstance(constraint, type):
         return (lambda v: isinstance(v, constraint)), f"an instance of {constraint.__name__}"
     raise TypeError(f"unknown constraint {constraint!r}")

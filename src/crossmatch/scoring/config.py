@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .._validation import Instance, Interval, SequenceOf, check_params
+from ..errors import ParameterError
 
 __all__ = [
     "AvailabilityConfig",
@@ -22,6 +24,18 @@ __all__ = [
 
 BUILTIN_COMPONENTS: tuple[str, ...] = ("sector", "goals", "availability", "seniority")
 
+#: Columns of the score tables that a custom component's name would overwrite.
+RESERVED_NAMES: tuple[str, ...] = (
+    "mentee_id",
+    "mentor_id",
+    "score",
+    "eligible",
+    "reason",
+    "rank",
+    "preference",
+    "recommended",
+)
+
 #: Built-in hard rules, in flag-bit order, with the reason kept for an ineligible pair.
 BUILTIN_RULES: tuple[tuple[str, str], ...] = (
     ("same_organisation", "same organisation"),
@@ -33,15 +47,23 @@ BUILTIN_RULES: tuple[tuple[str, str], ...] = (
 )
 
 
-def _check(ok: bool, message: str) -> None:
+#: The declared constraints shared by the settings (one message format, see _validation).
+UNIT = [Interval("real", 0, 1)]
+WEIGHT = [Interval("real", 0, None)]
+#: Seniority gaps in grades: far wider than any real scale, small enough for int64 sums.
+GAP = [Interval("int", -1000, 1000)]
+
+
+def _check_fields(obj: object, constraints: dict[str, list[Any]]) -> None:
+    """Check the fields of a settings object at construction, all at once."""
+    values = {name: getattr(obj, name) for name in constraints}
+    check_params(type(obj).__name__, values, constraints)
+
+
+def _check(obj: object, ok: bool, message: str) -> None:
+    """A rule across fields, checked once every field is valid on its own."""
     if not ok:
-        raise ValueError(message)
-
-
-def _number(name: str, value: object, lo: float = -math.inf, hi: float = math.inf) -> None:
-    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
-    ok = ok and math.isfinite(float(value)) and lo <= float(value) <= hi  # type: ignore[arg-type]
-    _check(ok, f"`{name}` must be a number in [{lo}, {hi}]. Got {value!r} instead.")
+        raise ParameterError(type(obj).__name__, [message])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,12 +88,12 @@ class SectorPreference:
     width: float = 0.25
 
     def __post_init__(self) -> None:
-        _number("peak", self.peak, 0.0, 1.0)
-        _number("width", self.width, 1e-6)
+        _check_fields(self, {"peak": UNIT, "width": [Interval("real", 0, None, closed="neither")]})
 
     def __call__(self, distance: np.ndarray) -> np.ndarray:
         d = np.asarray(distance, dtype=np.float64)
-        return np.exp(-0.5 * ((d - self.peak) / self.width) ** 2)
+        with np.errstate(over="ignore"):  # a tiny width: far from the peak is exp(-inf) = 0
+            return np.exp(-0.5 * ((d - self.peak) / self.width) ** 2)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,8 +117,7 @@ class GoalsConfig:
     learning_weight: float = 0.2
 
     def __post_init__(self) -> None:
-        _number("primary_weight", self.primary_weight, 0.0, 1.0)
-        _number("learning_weight", self.learning_weight, 0.0, 1.0)
+        _check_fields(self, {"primary_weight": UNIT, "learning_weight": UNIT})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,21 +151,23 @@ class AvailabilityConfig:
     remote_score: float = 0.7
 
     def __post_init__(self) -> None:
-        for name in ("slots_weight", "cadence_weight", "mode_weight"):
-            _number(name, getattr(self, name), 0.0)
+        _check_fields(
+            self,
+            {
+                "slots_weight": WEIGHT,
+                "cadence_weight": WEIGHT,
+                "mode_weight": WEIGHT,
+                "slots_for_full_score": [Interval("int", 1, 21)],
+                "cadence_step_penalty": UNIT,
+                "remote_score": UNIT,
+            },
+        )
         _check(
+            self,
             self.slots_weight + self.cadence_weight + self.mode_weight > 0,
-            "At least one of the availability weights must be positive.",
+            "`slots_weight`, `cadence_weight` and `mode_weight` must not all be 0 "
+            "(at least one of the availability weights must be positive).",
         )
-        _check(
-            isinstance(self.slots_for_full_score, int | np.integer)
-            and not isinstance(self.slots_for_full_score, bool)
-            and 1 <= self.slots_for_full_score <= 21,
-            "`slots_for_full_score` must be an integer in [1, 21]. "
-            f"Got {self.slots_for_full_score!r} instead.",
-        )
-        _number("cadence_step_penalty", self.cadence_step_penalty, 0.0, 1.0)
-        _number("remote_score", self.remote_score, 0.0, 1.0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,19 +202,25 @@ class SeniorityConfig:
     unknown_score: float = 0.5
 
     def __post_init__(self) -> None:
-        for name in ("min_gap", "preferred_gap"):
-            v = getattr(self, name)
-            _check(
-                isinstance(v, int | np.integer) and not isinstance(v, bool),
-                f"`{name}` must be an integer. Got {v!r} instead.",
-            )
-        hi = math.inf if self.max_gap is None else self.max_gap
-        _check(
-            self.min_gap <= self.preferred_gap <= hi,
-            "Need min_gap <= preferred_gap <= max_gap. Got "
-            f"{self.min_gap}, {self.preferred_gap}, {self.max_gap} instead.",
+        _check_fields(
+            self,
+            {
+                "min_gap": GAP,
+                "max_gap": [*GAP, None],
+                "preferred_gap": GAP,
+                "reverse": ["boolean"],
+                "enforce": ["boolean"],
+                "unknown_score": UNIT,
+            },
         )
-        _number("unknown_score", self.unknown_score, 0.0, 1.0)
+        hi = self.preferred_gap if self.max_gap is None else self.max_gap
+        _check(
+            self,
+            self.min_gap <= self.preferred_gap <= hi,
+            "`min_gap`, `preferred_gap` and `max_gap` must be in order (min_gap <= "
+            f"preferred_gap <= max_gap). Got {self.min_gap}, {self.preferred_gap}, "
+            f"{self.max_gap} instead.",
+        )
 
 
 ArrayFunc = Callable[[pd.DataFrame, pd.DataFrame], Any]
@@ -218,9 +247,13 @@ class CustomComponent:
     weight: float = 1.0
 
     def __post_init__(self) -> None:
-        _check(isinstance(self.name, str) and bool(self.name), "`name` must be a non-empty str.")
-        _check(callable(self.func), f"`func` of component {self.name!r} must be callable.")
-        _number("weight", self.weight, 0.0)
+        _check_fields(self, {"name": ["text"], "func": ["callable"], "weight": WEIGHT})
+        _check(
+            self,
+            self.name not in RESERVED_NAMES,
+            f"`name` must not be a column of the score table ({', '.join(RESERVED_NAMES)}). "
+            f"Got {self.name!r} instead.",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,9 +275,7 @@ class HardRule:
     reason: str
 
     def __post_init__(self) -> None:
-        _check(isinstance(self.name, str) and bool(self.name), "`name` must be a non-empty str.")
-        _check(callable(self.func), f"`func` of rule {self.name!r} must be callable.")
-        _check(isinstance(self.reason, str) and bool(self.reason), "`reason` must be a str.")
+        _check_fields(self, {"name": ["text"], "func": ["callable"], "reason": ["text"]})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -285,22 +316,46 @@ class ScoringConfig:
     in_person_same_region: bool = True
 
     def __post_init__(self) -> None:
-        for name in BUILTIN_COMPONENTS:
-            _number(f"{name}_weight", getattr(self, f"{name}_weight"), 0.0)
+        _check_fields(
+            self,
+            {
+                "sector": [Instance(SectorPreference, "a SectorPreference")],
+                "goals": [Instance(GoalsConfig, "a GoalsConfig")],
+                "availability": [Instance(AvailabilityConfig, "an AvailabilityConfig")],
+                "seniority": [Instance(SeniorityConfig, "a SeniorityConfig")],
+                **{f"{name}_weight": WEIGHT for name in BUILTIN_COMPONENTS},
+                "custom": [SequenceOf(CustomComponent, "a tuple of CustomComponent")],
+                "rules": [SequenceOf(HardRule, "a tuple of HardRule")],
+                "same_organisation": ["boolean"],
+                "require_shared_slot": ["boolean"],
+                "in_person_same_region": ["boolean"],
+            },
+        )
         object.__setattr__(self, "custom", tuple(self.custom))
         object.__setattr__(self, "rules", tuple(self.rules))
         names = [c.name for c in self.custom]
-        for c in self.custom:
-            _check(isinstance(c, CustomComponent), "`custom` must hold CustomComponent objects.")
         clash = sorted({n for n in names if n in BUILTIN_COMPONENTS or names.count(n) > 1})
-        _check(not clash, f"Custom component names must be unique and not built-in. Got {clash}.")
+        _check(
+            self,
+            not clash,
+            "`custom` component names must be unique and not built-in "
+            f"({', '.join(BUILTIN_COMPONENTS)}). Got {clash} instead.",
+        )
         rule_names = [r.name for r in self.rules]
-        for r in self.rules:
-            _check(isinstance(r, HardRule), "`rules` must hold HardRule objects.")
-        builtin = {n for n, _ in BUILTIN_RULES}
+        builtin = [n for n, _ in BUILTIN_RULES]
         clash = sorted({n for n in rule_names if n in builtin or rule_names.count(n) > 1})
-        _check(not clash, f"Rule names must be unique and not built-in. Got {clash}.")
-        _check(len(self.rules) + len(BUILTIN_RULES) <= 64, "At most 58 custom rules.")
+        _check(
+            self,
+            not clash,
+            f"`rules` names must be unique and not built-in ({', '.join(builtin)}). "
+            f"Got {clash} instead.",
+        )
+        most = 64 - len(BUILTIN_RULES)
+        _check(
+            self,
+            len(self.rules) <= most,
+            f"`rules` must hold at most {most} rules. Got {len(self.rules)} instead.",
+        )
 
     @property
     def weights(self) -> dict[str, float]:
