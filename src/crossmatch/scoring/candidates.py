@@ -36,7 +36,9 @@ import numpy as np
 import pandas as pd
 
 from .._frozen import Picklable
+from .._validation import Instance, Interval, validate_params
 from .components import Kernels
+from .engine import SCORE_PARAMS
 from .scores import id_column
 
 if TYPE_CHECKING:
@@ -856,6 +858,15 @@ class _CountTask:
 
 
 # ---------------------------------------------------------------------------- entry point
+@validate_params(
+    {
+        **SCORE_PARAMS,
+        "per_mentee": [Interval("int", 1, None)],
+        "per_mentor": [Interval("int", 1, None)],
+        "executor": [Instance(Executor, "a concurrent.futures.Executor"), None],
+        "progress": ["boolean", None],
+    }
+)
 def score_candidates(
     cohort: Cohort,
     config: ScoringConfig | None = None,
@@ -906,10 +917,7 @@ def score_candidates(
     """
     from .engine import _block_rows, _kernels
 
-    kernels = _kernels(cohort, config)  # checks the arguments
-    for name, v in (("per_mentee", per_mentee), ("per_mentor", per_mentor)):
-        if not isinstance(v, int | np.integer) or isinstance(v, bool) or v < 1:
-            raise ValueError(f"`{name}` must be a positive integer. Got {v!r} instead.")
+    kernels = _kernels(cohort, config)
     n, m = cohort.shape
     step = _block_rows(n, m, block_rows)
     task = _SelectTask(cohort, kernels.config, int(per_mentee), int(per_mentor), step)

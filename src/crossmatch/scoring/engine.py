@@ -2,40 +2,107 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
+from .._validation import Instance, Interval, validate_params
 from ..cohort import Cohort
 from .components import Block, Kernels
 from .config import ScoringConfig
 from .scores import Scores
 
-__all__ = ["iter_score_blocks", "score"]
+__all__ = ["DENSE_MEMORY_SHARE", "available_memory", "dense_bytes", "iter_score_blocks", "score"]
 
 #: Pairs per block: large enough to amortise numpy overhead, small enough to stay in cache.
 DEFAULT_BLOCK_PAIRS = 1 << 18
+
+#: :func:`score` refuses a cohort whose dense result would take more than this share of
+#: the memory available when it is called; the rest is the margin left for the blocks
+#: being scored, the solver that reads the result, and everything else running.
+DENSE_MEMORY_SHARE = 0.8
+
+#: The arguments every scoring entry point shares (checked at the door).
+SCORE_PARAMS: dict[str, list[Any]] = {
+    "cohort": [Instance(Cohort, "a Cohort")],
+    "config": [Instance(ScoringConfig, "a ScoringConfig"), None],
+    "block_rows": [Interval("int", 1, None), None],
+}
+
+
+def available_memory() -> int | None:
+    """Bytes of memory a new allocation can take now, or None when it cannot be known.
+
+    ``psutil.virtual_memory().available`` when psutil is installed; else, on Linux,
+    ``MemAvailable`` from ``/proc/meminfo`` (free memory plus the caches the kernel can
+    drop); else ``os.sysconf`` free pages (which undercounts: caches are left out).
+    """
+    try:
+        import psutil
+    except ImportError:
+        return _meminfo_available() or _sysconf_available()
+    return int(psutil.virtual_memory().available)
+
+
+def _meminfo_available(path: str = "/proc/meminfo") -> int | None:
+    try:
+        with open(path, encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024  # the figure is in kB
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _sysconf_available() -> int | None:
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def dense_bytes(n_mentees: int, n_mentors: int, kernels: Kernels) -> int:
+    """Bytes of every array a dense :class:`Scores` of this cohort and config holds.
+
+    ``total`` and each component are float32, ``eligible`` one byte, ``reason_flags``
+    the smallest unsigned integer with a bit per rule; per pair.
+    """
+    per_pair = (
+        np.dtype(np.float32).itemsize * (1 + len(kernels.component_names))
+        + np.dtype(np.bool_).itemsize
+        + np.dtype(kernels.flag_dtype).itemsize
+    )
+    return int(n_mentees) * int(n_mentors) * per_pair
+
+
+def _check_memory(kernels: Kernels) -> None:
+    n, m = kernels.cohort.shape
+    need = dense_bytes(n, m, kernels)
+    room = available_memory()
+    if room is None or need <= DENSE_MEMORY_SHARE * room:
+        return
+    raise MemoryError(
+        f"score(): the dense scores of {n:,} mentees x {m:,} mentors need about "
+        f"{need / 2**30:,.1f} GiB (total, eligibility, reasons and "
+        f"{len(kernels.component_names)} components, {need // (n * m)} bytes a pair), more "
+        f"than {DENSE_MEMORY_SHARE:.0%} of the {room / 2**30:,.1f} GiB of memory available. "
+        "Use crossmatch.score_candidates(cohort, config) instead: it keeps only each "
+        "mentee's and each mentor's best pairs (a sparse CandidateScores that shortlist, "
+        "assign and rematch accept), or crossmatch.iter_score_blocks to stream the rows."
+    )
 
 
 def _block_rows(n_mentees: int, n_mentors: int, block_rows: int | None) -> int:
     if block_rows is None:
         return max(1, DEFAULT_BLOCK_PAIRS // max(1, n_mentors))
-    if (
-        not isinstance(block_rows, int | np.integer)
-        or isinstance(block_rows, bool)
-        or block_rows < 1
-    ):
-        raise ValueError(f"`block_rows` must be a positive integer. Got {block_rows!r} instead.")
     return int(block_rows)
 
 
 def _kernels(cohort: Cohort, config: ScoringConfig | None) -> Kernels:
-    if not isinstance(cohort, Cohort):
-        raise TypeError(f"`cohort` must be a Cohort. Got {type(cohort).__name__} instead.")
-    config = ScoringConfig() if config is None else config
-    if not isinstance(config, ScoringConfig):
-        raise TypeError(f"`config` must be a ScoringConfig. Got {type(config).__name__} instead.")
-    return Kernels(cohort, config)
+    return Kernels(cohort, ScoringConfig() if config is None else config)
 
 
 def _blocks(kernels: Kernels, step: int) -> Iterator[Block]:
@@ -44,6 +111,7 @@ def _blocks(kernels: Kernels, step: int) -> Iterator[Block]:
         yield kernels.block(slice(start, min(start + step, n)))
 
 
+@validate_params(SCORE_PARAMS)
 def iter_score_blocks(
     cohort: Cohort, config: ScoringConfig | None = None, *, block_rows: int | None = None
 ) -> Iterator[Block]:
@@ -58,6 +126,7 @@ def iter_score_blocks(
     return _blocks(kernels, _block_rows(cohort.n_mentees, cohort.n_mentors, block_rows))
 
 
+@validate_params(SCORE_PARAMS)
 def score(
     cohort: Cohort, config: ScoringConfig | None = None, *, block_rows: int | None = None
 ) -> Scores:
@@ -77,8 +146,21 @@ def score(
     Scores
         Total and per-component scores, all ``(n_mentees, n_mentors)`` float32 in [0, 1],
         the eligibility mask and the reason for every ineligible pair.
+
+    Raises
+    ------
+    ParameterError
+        When an argument is not of the documented type or range.
+    MemoryError
+        Up front, before anything is allocated, when the dense result would take more
+        than :data:`DENSE_MEMORY_SHARE` (80%) of the memory available (see
+        :func:`available_memory`; :func:`dense_bytes` is the estimate: 4 bytes a pair
+        for the total and for each component, 1 for eligibility and 1-8 for the
+        reasons, e.g. about 41 GiB for 100,000 x 20,000 with four components). Use
+        :func:`~crossmatch.score_candidates` for such cohorts.
     """
     kernels = _kernels(cohort, config)
+    _check_memory(kernels)
     blocks = _blocks(kernels, _block_rows(cohort.n_mentees, cohort.n_mentors, block_rows))
     shape = cohort.shape
     total = np.empty(shape, dtype=np.float32)
