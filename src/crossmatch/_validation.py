@@ -243,11 +243,14 @@ def validate_params(constraints: Mapping[str, list[Any]]) -> Callable[[F], F]:
                 f"{func.__name__}: constraints for unknown parameters {sorted(unknown)}"
             )
 
+        # methods are named with their class (Scores.take), functions by their name
+        name = func.__name__ if "<locals>" in func.__qualname__ else func.__qualname__
+
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
-            check_params(func.__name__, bound.arguments, constraints)
+            check_params(name, bound.arguments, constraints)
             return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

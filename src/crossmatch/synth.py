@@ -13,9 +13,11 @@ import numpy as np
 import pandas as pd
 from numpy.dtypes import StringDType
 
+from ._validation import Instance, Interval, validate_params
 from .cohort.schema import CADENCES, MODES, SLOTS
+from .errors import ParameterError
 from .results import Shortlists
-from .scoring.scores import id_column
+from .scoring.scores import MAX_CAPACITY, id_column
 
 __all__ = ["GOALS", "REGIONS", "SECTOR_MIX", "simulate_choices", "synthetic_cohort"]
 
@@ -145,11 +147,19 @@ def _ids(prefix: str, n: int) -> np.ndarray:
     ).astype(object)
 
 
+@validate_params(
+    {
+        "n_mentees": [Interval("int", 1, None)],
+        "n_mentors": [Interval("int", 1, None)],
+        "seed": ["seed"],
+        "capacity": [Instance((tuple, list), "a (low, high) pair of ints")],
+    }
+)
 def synthetic_cohort(
     n_mentees: int,
     n_mentors: int,
     *,
-    seed: int = 0,
+    seed: int | np.random.Generator | None = 0,
     capacity: tuple[int, int] = (1, 4),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Make a realistic synthetic cohort in the input schema.
@@ -158,8 +168,8 @@ def synthetic_cohort(
     ----------
     n_mentees, n_mentors : int
         Table sizes (each >= 1).
-    seed : int, default 0
-        Same seed, same cohort.
+    seed : int >= 0, numpy Generator or None, default 0
+        Same seed, same cohort (None: a fresh one each call).
     capacity : (int, int), default (1, 4)
         Inclusive range of mentor capacities. Widen it when the mentees outnumber what
         mentors with capacity 1-4 can take (e.g. 10,000 mentees and 2,000 mentors).
@@ -175,14 +185,18 @@ def synthetic_cohort(
     >>> mentees.shape[0], mentors.shape[0]
     (100, 30)
     """
-    for name, v in (("n_mentees", n_mentees), ("n_mentors", n_mentors)):
-        if not isinstance(v, int | np.integer) or isinstance(v, bool) or v < 1:
-            raise ValueError(f"`{name}` must be a positive integer. Got {v!r} instead.")
-    lo, hi = capacity
+    bound = Interval("int", 0, MAX_CAPACITY)
     if not (
-        isinstance(lo, int | np.integer) and isinstance(hi, int | np.integer) and 0 <= lo <= hi
+        len(capacity) == 2 and all(map(bound.accepts, capacity)) and capacity[0] <= capacity[1]
     ):
-        raise ValueError(f"`capacity` must be (low, high) with 0 <= low <= high. Got {capacity!r}.")
+        raise ParameterError(
+            "synthetic_cohort",
+            [
+                f"`capacity` must be a (low, high) pair of ints with 0 <= low <= high <= "
+                f"{MAX_CAPACITY}. Got {capacity!r} instead."
+            ],
+        )
+    lo, hi = (int(c) for c in capacity)
     rng = np.random.default_rng(seed)
     sectors = list(SECTOR_MIX)
     share = np.array(list(SECTOR_MIX.values()))
@@ -280,10 +294,18 @@ def synthetic_cohort(
     return mentees, mentors
 
 
+@validate_params(
+    {
+        "shortlists": [Instance(Shortlists, "a Shortlists")],
+        "seed": ["seed"],
+        "response_rate": [Interval("real", 0, 1)],
+        "noise": [Interval("real", 0, None)],
+    }
+)
 def simulate_choices(
     shortlists: Shortlists,
     *,
-    seed: int = 0,
+    seed: int | np.random.Generator | None = 0,
     response_rate: float = 0.85,
     noise: float = 0.15,
 ) -> pd.DataFrame:
@@ -293,15 +315,21 @@ def simulate_choices(
     shortlist by ``score + noise * Gumbel``: mostly by score, but not always. Mentees who
     do not respond send no rows (and keep the shortlist order in :func:`crossmatch.assign`).
 
+    Parameters
+    ----------
+    shortlists : Shortlists
+        From :func:`crossmatch.shortlist`.
+    seed : int >= 0, numpy Generator or None, default 0
+        Same seed, same choices.
+    response_rate : float in [0, 1], default 0.85
+    noise : float >= 0, default 0.15
+        Scale of the Gumbel noise added to each score (0: everyone ranks by score).
+
     Returns
     -------
     DataFrame
         ``mentee_id``, ``mentor_id``, ``preference`` (1 = first choice).
     """
-    if not 0 <= response_rate <= 1:
-        raise ValueError(f"`response_rate` must be in [0, 1]. Got {response_rate!r} instead.")
-    if not noise >= 0:
-        raise ValueError(f"`noise` must be >= 0. Got {noise!r} instead.")
     rng = np.random.default_rng(seed)
     mentors = shortlists.mentors
     n, k = mentors.shape

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+import numbers
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -11,16 +13,38 @@ import numpy as np
 import pandas as pd
 
 from .._frozen import Picklable
-from ..errors import Problem, ValidationError
+from .._text import shorten
+from .._validation import DATAFRAME, Interval, describe_value, validate_params
+from ..errors import ParameterError, Problem, ValidationError
 
 if TYPE_CHECKING:
     from ..cohort import Cohort
     from .config import ScoringConfig
 
-__all__ = ["Scores", "id_column"]
+__all__ = ["MAX_ABS_SCORE", "MAX_CAPACITY", "Scores", "id_column"]
 
 #: Reason names used by :meth:`Scores.from_matrix` (the built-in scorer has its own list).
 MATRIX_REASONS: tuple[str, ...] = ("no score", "not eligible", "mentor capacity 0")
+
+#: The valid score range: :meth:`Scores.from_matrix` and :meth:`Scores.from_frame` accept
+#: real scores ``s`` with ``|s| <= MAX_ABS_SCORE`` (NaN: no score, the pair is ineligible)
+#: and reject anything else (text, complex, infinite or larger) with a ValidationError.
+#: The solvers turn scores into integers to solve exactly; a bounded range is what lets
+#: them keep every difference between two scores that matters. Only the order and the
+#: differences of scores count, so any model's scores can be scaled into the range. A
+#: huge score meant to force a pair would flatten every other difference: pin the pair
+#: with ``fixed=`` of :func:`crossmatch.shortlist` instead.
+MAX_ABS_SCORE: float = 1e6
+
+#: The largest mentor capacity accepted (2**31: more than any cohort has mentees, so a
+#: capacity of ``n_mentees`` already means "no limit"; fits every integer type solvers use).
+MAX_CAPACITY: int = 2**31
+
+#: The constraints of a ``capacity`` argument (each value is then checked one by one).
+CAPACITY: list[Any] = [Interval("int", 0, MAX_CAPACITY), "array-like", "mapping"]
+
+#: Cells reported one by one for each kind of bad score; the rest are counted.
+SHOWN_CELLS = 10
 
 
 def flag_dtype(n_rules: int) -> type[np.unsignedinteger[Any]]:
@@ -94,13 +118,23 @@ class Scores(Picklable):
 
     # ------------------------------------------------------------------ builders
     @classmethod
+    @validate_params(
+        {
+            "matrix": [DATAFRAME, "array-like"],
+            "mentee_ids": ["array-like", None],
+            "mentor_ids": ["array-like", None],
+            "capacity": CAPACITY,
+            "eligible": ["array-like", None],
+            "mentor_groups": ["array-like", None],
+        }
+    )
     def from_matrix(
         cls,
         matrix: np.ndarray | pd.DataFrame,
         *,
         mentee_ids: Sequence[Any] | None = None,
         mentor_ids: Sequence[Any] | None = None,
-        capacity: Sequence[int] | np.ndarray | Mapping[Any, int] | pd.Series,
+        capacity: int | Sequence[int] | np.ndarray | Mapping[Any, int] | pd.Series,
         eligible: np.ndarray | None = None,
         mentor_groups: Sequence[Any] | np.ndarray | None = None,
     ) -> Scores:
@@ -109,13 +143,16 @@ class Scores(Picklable):
         Parameters
         ----------
         matrix : array or DataFrame of shape (n_mentees, n_mentors)
-            Any finite real scores, higher is better. NaN marks a pair with no score,
+            Real scores, higher is better, each in ``[-MAX_ABS_SCORE, MAX_ABS_SCORE]``
+            (:data:`MAX_ABS_SCORE` = 1e6; scale your model's scores into it: only their
+            order and differences matter). NaN (or None) marks a pair with no score,
             which is ineligible. A DataFrame's index and columns give the ids when
             ``mentee_ids`` / ``mentor_ids`` are not passed.
         mentee_ids, mentor_ids : sequence
             Unique ids, in row / column order.
-        capacity : sequence of int, or mapping / Series from mentor id to int
-            Each mentor's capacity (integer >= 0; 0 makes the mentor ineligible).
+        capacity : int, sequence of int, or mapping / Series from mentor id to int
+            Each mentor's capacity: an integer in ``[0, MAX_CAPACITY]`` (2**31; 0 makes
+            the mentor ineligible); a single int gives every mentor the same.
         eligible : bool array of shape (n_mentees, n_mentors), optional
             False for pairs that must never be matched. Defaults to all True.
         mentor_groups : sequence, optional
@@ -123,38 +160,56 @@ class Scores(Picklable):
 
         Raises
         ------
+        ParameterError
+            When an argument is not of the documented type (a dict for the matrix, ...).
         ValidationError
-            Listing every problem with the inputs.
+            Listing every problem with the values: each bad cell (text, complex,
+            infinite, or beyond ``MAX_ABS_SCORE``: the first ones by row and mentor,
+            then a count), ids, capacities, eligibility and groups.
+
+        Examples
+        --------
+        >>> s = Scores.from_matrix([[2.0, float("nan")]], mentee_ids=["a"],
+        ...                        mentor_ids=["x", "y"], capacity=1)
+        >>> s.eligible.tolist(), s.reasons("a", "y")
+        ([[True, False]], ['no score'])
+        >>> try:
+        ...     Scores.from_matrix([[1e9]], mentee_ids=["a"], mentor_ids=["x"], capacity=1)
+        ... except ValidationError as error:
+        ...     print(error.problems[0].message)
+        the score is outside [-1e+06, 1e+06] (MAX_ABS_SCORE).
         """
         problems: list[Problem] = []
         side = "scores"
+        labels = None
         if isinstance(matrix, pd.DataFrame):
             if mentee_ids is None:
                 mentee_ids = matrix.index.tolist()
             if mentor_ids is None:
                 mentor_ids = matrix.columns.tolist()
-            values = matrix.to_numpy()
+            labels = matrix.index
+            raw = matrix.to_numpy()
         else:
-            values = np.asarray(matrix)
-        try:
-            mat = np.array(values, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValidationError(
-                [Problem(side, "the matrix must hold numbers.", hint="convert it to floats.")],
-                title="invalid scores",
-            ) from None
-        if mat.ndim != 2:
+            try:
+                raw = np.asarray(matrix)
+                got = f"{raw.ndim}-D"
+            except ValueError:  # rows of different lengths
+                raw = np.asarray(matrix, dtype=object)
+                got = "rows of different lengths"
+        if raw.ndim != 2:
             raise ValidationError(
                 [
                     Problem(
-                        side, f"the matrix must be 2-D (n_mentees, n_mentors). Got {mat.ndim}-D."
+                        side,
+                        f"the matrix must be 2-D (n_mentees, n_mentors). Got {got}.",
+                        hint="one row per mentee, one column per mentor, all rows as long.",
                     )
                 ],
                 title="invalid scores",
             )
-        n, m = mat.shape
+        n, m = raw.shape
         if n == 0 or m == 0:
-            problems.append(Problem(side, f"the matrix is empty (shape {mat.shape})."))
+            problems.append(Problem(side, f"the matrix is empty (shape {raw.shape})."))
         if mentee_ids is None or mentor_ids is None:
             raise ValidationError(
                 [Problem(side, "`mentee_ids` and `mentor_ids` are required for an array.")],
@@ -162,18 +217,17 @@ class Scores(Picklable):
             )
         ee = _ids(mentee_ids, n, "mentee_ids", problems)
         mr = _ids(mentor_ids, m, "mentor_ids", problems)
-        if np.isinf(mat).any():
-            i, j = np.argwhere(np.isinf(mat))[0]
-            problems.append(
-                Problem(
-                    side,
-                    f"the matrix holds {int(np.isinf(mat).sum())} infinite value(s), the first "
-                    f"at row {i}, column {j}.",
-                    value=float(mat[i, j]),
-                    hint="use finite numbers, or NaN for a pair with no score.",
-                )
-            )
-        cap = _capacity(capacity, mr if mr is not None else None, m, problems)
+
+        def cell(k: int) -> dict[str, Any]:
+            i, j = divmod(k, m)
+            return {
+                "row": i if labels is None else labels[i],
+                "column": str(mr[j] if mr is not None else j),
+                "id": ee[i] if ee is not None and labels is None else None,
+            }
+
+        mat = _scores(raw, cell, problems, parse_text=False)
+        cap = _capacity(capacity, mr, m, problems)
         elig = np.ones((n, m), dtype=bool)
         if eligible is not None:
             e = np.asarray(eligible)
@@ -189,7 +243,7 @@ class Scores(Picklable):
                 elig = e.copy()
         groups = None
         if mentor_groups is not None:
-            groups = np.asarray(list(mentor_groups), dtype=object)
+            groups = np.fromiter(mentor_groups, dtype=object)
             if groups.shape != (m,):
                 problems.append(
                     Problem(
@@ -218,11 +272,20 @@ class Scores(Picklable):
         )
 
     @classmethod
+    @validate_params(
+        {
+            "frame": [DATAFRAME],
+            "capacity": CAPACITY,
+            "mentor_ids": ["array-like", None],
+            "mentee_ids": ["array-like", None],
+            "mentor_groups": ["array-like", None],
+        }
+    )
     def from_frame(
         cls,
         frame: pd.DataFrame,
         *,
-        capacity: Sequence[int] | np.ndarray | Mapping[Any, int] | pd.Series,
+        capacity: int | Sequence[int] | np.ndarray | Mapping[Any, int] | pd.Series,
         mentor_ids: Sequence[Any] | None = None,
         mentee_ids: Sequence[Any] | None = None,
         mentor_groups: Sequence[Any] | np.ndarray | None = None,
@@ -231,7 +294,10 @@ class Scores(Picklable):
 
         Pairs not in the table have no score and are ineligible. Ids default to those in
         the table (in order of first appearance); pass ``mentor_ids`` (or a capacity
-        mapping) to include mentors without any scored pair.
+        mapping) to include mentors without any scored pair. Scores follow the rules
+        of :meth:`from_matrix` (real, within ``MAX_ABS_SCORE``; text that reads as a
+        number, as from a CSV file, is read as that number), and every bad row of the
+        table is reported by its index label.
         """
         need = ["mentee_id", "mentor_id", "score"]
         missing = [c for c in need if c not in frame.columns]
@@ -254,27 +320,30 @@ class Scores(Picklable):
         mr_pos = {v: j for j, v in enumerate(mentor_ids)}
         rows = frame["mentee_id"].map(ee_pos)
         cols = frame["mentor_id"].map(mr_pos)
-        score = pd.to_numeric(frame["score"], errors="coerce")
         checks = [
             (rows.isna(), "mentee_id", "unknown mentee id."),
             (cols.isna(), "mentor_id", "unknown mentor id."),
-            (
-                frame.duplicated(["mentee_id", "mentor_id"]),
-                None,
-                "duplicate (mentee_id, mentor_id) pair.",
-            ),
-            (score.isna() & frame["score"].notna(), "score", "score is not a number."),
+            (frame.duplicated(["mentee_id", "mentor_id"]), None, "duplicate pair."),
         ]
-        problems = [
-            Problem("scores", message, row=frame.index[int(k)], column=column,
-                    value=None if column is None else frame[column].iloc[int(k)])
-            for mask, column, message in checks
-            for k in np.flatnonzero(mask.to_numpy())
-        ]  # fmt: skip
+        problems: list[Problem] = []
+        for mask, column, message in checks:
+            for k in np.flatnonzero(mask.to_numpy()).tolist():
+                value = None if column is None else _cut(frame[column].iloc[k])
+                problems.append(
+                    Problem("scores", message, row=frame.index[k], column=column, value=value)
+                )
+        mr = _ids(mentor_ids, len(mentor_ids), "mentor_ids", [])  # from_matrix reports these
+        _capacity(capacity, mr, len(mentor_ids), problems)
+        score = _scores(
+            frame["score"].to_numpy(),
+            lambda k: {"row": frame.index[k], "column": "score"},
+            problems,
+            parse_text=True,
+        )
         if problems:
             raise ValidationError(problems, title="invalid scores")
         mat = np.full((len(mentee_ids), len(mentor_ids)), np.nan)
-        mat[rows.to_numpy(np.int64), cols.to_numpy(np.int64)] = score.to_numpy(np.float64)
+        mat[rows.to_numpy(np.int64), cols.to_numpy(np.int64)] = score
         return cls.from_matrix(
             mat,
             mentee_ids=mentee_ids,
@@ -296,29 +365,44 @@ class Scores(Picklable):
     def n_mentors(self) -> int:
         return int(self.total.shape[1])
 
+    @validate_params({"capacity": CAPACITY, "reason": ["text"]})
     def with_capacity(self, capacity: np.ndarray, *, reason: str = "no free capacity") -> Scores:
         """The same scores with new mentor capacities; mentors left with capacity 0 become
         ineligible with ``reason`` (an extra reason bit)."""
-        cap = np.asarray(capacity, dtype=np.int64)
-        if cap.shape != self.capacity.shape or np.any(cap < 0):
-            raise ValueError(f"`capacity` must be {self.n_mentors} integers >= 0.")
+        cap = self._capacity_arg("with_capacity", capacity)
         return self.with_exclusions(
             np.broadcast_to(cap == 0, self.shape), reason=reason, capacity=cap
         )
 
+    @validate_params({"mask": ["array-like"], "reason": ["text"], "capacity": [*CAPACITY, None]})
     def with_exclusions(
         self, mask: np.ndarray, *, reason: str, capacity: np.ndarray | None = None
     ) -> Scores:
-        """The same scores with the pairs in ``mask`` made ineligible for ``reason``."""
+        """The same scores with the pairs in ``mask`` made ineligible for ``reason``.
+
+        ``mask`` is a bool array of shape ``(n_mentees, n_mentors)`` (or one that
+        broadcasts to it); ``capacity``, optional, replaces the mentors' capacities.
+        """
         from dataclasses import replace
 
+        given = np.asarray(mask)
+        if given.dtype != np.bool_ or not _broadcasts(given.shape, self.shape):
+            raise ParameterError(
+                "Scores.with_exclusions",
+                [
+                    f"`mask` must be a bool array of shape {self.shape} (or broadcasting to "
+                    f"it). Got {describe_value(given)} instead."
+                ],
+            )
+        if capacity is not None:
+            capacity = self._capacity_arg("with_exclusions", capacity)
         names = tuple(self.reason_names)
         if reason not in names:
             names = (*names, reason)
         bit = names.index(reason)
         dtype = flag_dtype(len(names))
         flags = self.reason_flags.astype(dtype)
-        flags |= np.asarray(mask, dtype=bool).astype(dtype) << dtype(bit)
+        flags |= given.astype(dtype) << dtype(bit)
         return replace(
             self,
             eligible=flags == 0,
@@ -329,11 +413,26 @@ class Scores(Picklable):
             else np.array(capacity, dtype=np.int64),
         )
 
+    @validate_params({"mentee_rows": ["array-like"]})
     def take(self, mentee_rows: np.ndarray) -> Scores:
-        """The scores of some mentees only (rows in the given order)."""
+        """The scores of some mentees only (``mentee_rows``: integer row positions in
+        ``[0, n_mentees)``, in the order wanted)."""
         from dataclasses import replace
 
-        rows = np.asarray(mentee_rows, dtype=np.int64)
+        given = np.asarray(mentee_rows)
+        ok = given.ndim == 1 and (given.dtype.kind in "iu" or given.size == 0)
+        if ok and given.size:
+            ok = 0 <= int(given.min()) and int(given.max()) < self.n_mentees
+        if not ok:
+            raise ParameterError(
+                "Scores.take",
+                [
+                    f"`mentee_rows` must be a 1-D array of integer row positions in [0, "
+                    f"{self.n_mentees}) (for a bool mask, pass np.flatnonzero(mask)). "
+                    f"Got {describe_value(given)} instead."
+                ],
+            )
+        rows = given.astype(np.int64)
         return replace(
             self,
             total=self.total[rows],
@@ -363,6 +462,7 @@ class Scores(Picklable):
         f = int(self.reason_flags[i, j])
         return [n for b, n in enumerate(self.reason_names) if (f >> b) & 1]
 
+    @validate_params({"eligible_only": ["boolean"]})
     def to_frame(self, *, eligible_only: bool = False) -> pd.DataFrame:
         """A long table, one row per pair, mentee-major.
 
@@ -387,6 +487,20 @@ class Scores(Picklable):
         data["reason"] = self.reason_text(self.reason_flags[ii, jj])
         return pd.DataFrame(data)
 
+    def _capacity_arg(self, method: str, capacity: Any) -> np.ndarray:
+        problems: list[Problem] = []
+        cap = _capacity(capacity, self.mentor_ids, self.n_mentors, problems)
+        if cap is None or problems:
+            raise ParameterError(
+                f"Scores.{method}",
+                [
+                    f"`capacity` must be {self.n_mentors} integers in [0, {MAX_CAPACITY}], "
+                    f"one per mentor (or a mapping from mentor id). Got "
+                    f"{describe_value(capacity)} instead: {problems[0].message}"
+                ],
+            )
+        return cap
+
     def __repr__(self) -> str:
         n, m = self.shape
         share = float(self.eligible.mean()) if self.eligible.size else 0.0
@@ -401,16 +515,137 @@ def id_column(values: np.ndarray) -> pd.Series:
     return pd.Series(values, dtype=object).infer_objects()
 
 
+def _broadcasts(shape: tuple[int, ...], to: tuple[int, ...]) -> bool:
+    try:
+        return np.broadcast_shapes(shape, to) == to
+    except ValueError:
+        return False
+
+
 def _position(ids: np.ndarray, value: Any, what: str) -> int:
-    hits = np.flatnonzero(ids == value)
+    """The position of one id; KeyError naming it when unknown."""
+    try:
+        hash(value)
+    except TypeError:
+        raise ParameterError(
+            "Scores.reasons",
+            [f"`{what}_id` must be one {what} id. Got {describe_value(value)} instead."],
+        ) from None
+    key = np.empty((), dtype=object)
+    key[()] = value  # one id even when it is a tuple: compared whole, never elementwise
+    hits = np.flatnonzero(ids.astype(object) == key)
     if len(hits) == 0:
-        raise KeyError(f"unknown {what} id {value!r}")
+        raise KeyError(f"`{what}_id` {shorten(value)} is not a {what} id of these scores")
     return int(hits[0])
 
 
+def _cut(value: Any) -> Any:
+    """A value as shown in a Problem: itself when short, else its cut ``repr``."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    text = shorten(value)
+    return value if text == repr(value) else text
+
+
+#: What is wrong with a bad score, by kind, and how to fix it.
+_SCORE_KINDS: dict[str, tuple[str, str]] = {
+    "text": (
+        "the score is not a number.",
+        "scores must be real numbers (NaN for a pair with no score); convert them to floats.",
+    ),
+    "complex": (
+        "the score is a complex number.",
+        "scores must be real numbers; pass the real part if the imaginary part means nothing.",
+    ),
+    "infinite": (
+        "the score is infinite.",
+        "use NaN for a pair with no score, `eligible=False` for a pair that must never "
+        "match, and `fixed=` of shortlist for a pair that must.",
+    ),
+    "range": (
+        f"the score is outside [-{MAX_ABS_SCORE:g}, {MAX_ABS_SCORE:g}] (MAX_ABS_SCORE).",
+        "scale the scores into that range (only their order and differences matter); a "
+        "huge score to force a pair flattens every other difference: pin the pair with "
+        "`fixed=` of shortlist instead.",
+    ),
+}
+
+
+def _score_kind(value: Any, parse_text: bool) -> tuple[float, str | None]:
+    """One cell as a float (NaN: no score) and what is wrong with it (None: nothing)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return math.nan, None
+    if isinstance(value, str) and parse_text:
+        try:
+            value = float(value)
+        except ValueError:
+            return math.nan, "text"
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Number):
+        return math.nan, "text"
+    if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
+        return math.nan, "complex"
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except OverflowError:  # an int beyond the float range
+        return math.nan, "range"
+    except (TypeError, ValueError):
+        return math.nan, "text"
+    return x, None
+
+
+def _scores(
+    raw: np.ndarray,
+    cell: Callable[[int], dict[str, Any]],
+    problems: list[Problem],
+    *,
+    parse_text: bool,
+) -> np.ndarray:
+    """Scores as float64 (NaN: no score); every bad cell goes into ``problems``.
+
+    ``cell(k)`` places the flat index ``k`` (row, column, id of the Problem). The first
+    :data:`SHOWN_CELLS` cells of each kind are listed, then one line counts them all.
+    """
+    kinds = np.zeros(raw.shape, dtype=np.uint8)  # 0 fine, else 1 + index in _SCORE_KINDS
+    names = list(_SCORE_KINDS)
+    if raw.dtype.kind in "iuf":
+        mat = raw.astype(np.float64)
+    elif raw.dtype.kind == "c":
+        mat = np.full(raw.shape, np.nan)
+        kinds[...] = 1 + names.index("complex")
+    else:  # objects, text, booleans, dates: cell by cell
+        flat = raw.ravel().tolist() if raw.dtype.kind in "OUS" else [True] * raw.size
+        pairs = [_score_kind(v, parse_text) for v in flat]
+        mat = np.array([x for x, _ in pairs], dtype=np.float64).reshape(raw.shape)
+        kinds.ravel()[:] = [0 if k is None else 1 + names.index(k) for _, k in pairs]
+    with np.errstate(invalid="ignore"):
+        kinds[np.abs(mat) > MAX_ABS_SCORE] = 1 + names.index("range")  # finite, too large
+    kinds[np.isinf(mat)] = 1 + names.index("infinite")
+    flat_raw = raw.ravel()
+    for code, name in enumerate(names, start=1):
+        bad = np.flatnonzero(kinds.ravel() == code)
+        if bad.size == 0:
+            continue
+        message, hint = _SCORE_KINDS[name]
+        for k in bad[:SHOWN_CELLS].tolist():
+            problems.append(
+                Problem("scores", message, value=_cut(flat_raw[k]), hint=hint, **cell(k))
+            )
+        if bad.size > SHOWN_CELLS:
+            rows = list(dict.fromkeys(str(cell(k)["row"]) for k in bad[:1000].tolist()))
+            more = ", ..." if len(rows) > SHOWN_CELLS or bad.size > 1000 else ""
+            problems.append(
+                Problem(
+                    "scores",
+                    f"and {bad.size - SHOWN_CELLS:,} more cells where {message[4:-1]} "
+                    f"({bad.size:,} in all; rows {', '.join(rows[:SHOWN_CELLS])}{more}).",
+                    hint=hint,
+                )
+            )
+    return mat
+
+
 def _ids(ids: Sequence[Any], n: int, name: str, problems: list[Problem]) -> np.ndarray | None:
-    arr = np.empty(len(ids), dtype=object)
-    arr[:] = list(ids)
+    arr = np.fromiter(ids, dtype=object)
     if len(arr) != n:
         problems.append(
             Problem(
@@ -426,20 +661,53 @@ def _ids(ids: Sequence[Any], n: int, name: str, problems: list[Problem]) -> np.n
             or (isinstance(v, str) and not v.strip())
         ):
             problems.append(Problem("scores", f"`{name}` holds an empty id.", row=k, value=v))
-        elif v in seen:
+            continue
+        try:
+            first = seen.setdefault(v, k)
+        except TypeError:
             problems.append(
                 Problem(
-                    "scores", f"`{name}` holds a duplicate id (first at {seen[v]}).", row=k, value=v
+                    "scores",
+                    f"`{name}` holds an id that cannot be a key (a {type(v).__name__}).",
+                    row=k,
+                    value=_cut(v),
+                    hint="use strings or integers as ids.",
                 )
             )
-        else:
-            seen[v] = k
+            continue
+        if first != k:
+            problems.append(
+                Problem(
+                    "scores", f"`{name}` holds a duplicate id (first at {first}).", row=k, value=v
+                )
+            )
     return arr
+
+
+def _capacity_value(value: Any) -> int | str:
+    """A capacity as an int, or what is wrong with it."""
+    if isinstance(value, bool | np.bool_):
+        return "capacity must be an integer >= 0, not a bool."
+    if isinstance(value, numbers.Integral):
+        x = int(value)
+    elif isinstance(value, numbers.Real) and math.isfinite(v := float(value)) and v.is_integer():
+        x = int(v)
+    else:
+        return "capacity must be an integer >= 0 (a float only without a fraction)."
+    if x < 0:
+        return "capacity must be an integer >= 0."
+    if x > MAX_CAPACITY:
+        return (
+            f"capacity must be at most {MAX_CAPACITY:,} (MAX_CAPACITY = 2**31); a capacity "
+            "of the number of mentees already means no limit."
+        )
+    return x
 
 
 def _capacity(
     capacity: Any, mentor_ids: np.ndarray | None, m: int, problems: list[Problem]
 ) -> np.ndarray | None:
+    """Each mentor's capacity as int64 (checked one by one), or None after problems."""
     if isinstance(capacity, Mapping | pd.Series):
         if mentor_ids is None:
             return None
@@ -456,8 +724,10 @@ def _capacity(
             )
             return None
         values = [mapping[v] for v in mentor_ids.tolist()]
+    elif isinstance(capacity, numbers.Integral) and not isinstance(capacity, bool | np.bool_):
+        values = [capacity] * m
     else:
-        values = list(np.asarray(capacity).ravel()) if not np.isscalar(capacity) else [capacity] * m
+        values = np.asarray(capacity, dtype=object).ravel().tolist()
     if len(values) != m:
         problems.append(
             Problem(
@@ -469,21 +739,10 @@ def _capacity(
         return None
     out = np.zeros(m, dtype=np.int64)
     for j, v in enumerate(values):
-        ok = isinstance(v, int | np.integer | float | np.floating) and not isinstance(
-            v, bool | np.bool_
-        )
-        if ok and float(v).is_integer() and v >= 0:
-            out[j] = int(v)
+        x = _capacity_value(v)
+        if isinstance(x, int):
+            out[j] = x
         else:
             label = mentor_ids[j] if mentor_ids is not None else j
-            problems.append(
-                Problem(
-                    "scores",
-                    "capacity must be an integer >= 0.",
-                    row=j,
-                    column="capacity",
-                    value=v,
-                    id=label,
-                )
-            )
+            problems.append(Problem("scores", x, row=j, column="capacity", value=_cut(v), id=label))
     return out
