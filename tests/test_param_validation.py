@@ -93,3 +93,89 @@ def test_decorator_rejects_constraints_for_unknown_parameters():
 
 def test_parameter_error_is_exported():
     assert cm.ParameterError is ParameterError
+
+
+# ---------------------------------------------------------------------------- additions
+def test_dataframe_constraint_is_one_instance_check():
+    import pandas as pd
+
+    from crossmatch._validation import DATAFRAME
+
+    check_params("g", {"frame": pd.DataFrame()}, {"frame": [DATAFRAME]})
+    with pytest.raises(ParameterError, match=r"`frame` must be a pandas DataFrame\. Got \[1\] "):
+        check_params("g", {"frame": [1]}, {"frame": [DATAFRAME]})
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ([1, 2], True),
+        ((1,), True),
+        (range(3), True),
+        (np.arange(2), True),
+        (np.float64(1.0), True),  # numpy scalars have __array__: 0-d arrays
+        ("abc", False),
+        (b"abc", False),
+        ({"a": 1}, False),
+        ({1, 2}, False),
+        (3, False),
+    ],
+)
+def test_array_like(value, ok):
+    import pandas as pd
+
+    if ok:
+        check_params("g", {"x": value}, {"x": ["array-like"]})
+        check_params("g", {"x": pd.Series([1])}, {"x": ["array-like"]})
+    else:
+        with pytest.raises(ParameterError, match=r"`x` must be array-like\. Got "):
+            check_params("g", {"x": value}, {"x": ["array-like"]})
+
+
+TEXTS = [("a", True), (" a ", True), ("", False), ("  ", False), (None, False), (1, False)]
+
+
+@pytest.mark.parametrize(("value", "ok"), TEXTS)
+def test_text(value, ok):
+    if ok:
+        check_params("g", {"name": value}, {"name": ["text"]})
+    else:
+        with pytest.raises(ParameterError, match=r"`name` must be a non-empty str\. Got "):
+            check_params("g", {"name": value}, {"name": ["text"]})
+
+
+def test_sequence_of():
+    from crossmatch._validation import SequenceOf
+
+    rule = {"xs": [SequenceOf(int, "a tuple of ints")]}
+    check_params("g", {"xs": (1, 2)}, rule)
+    check_params("g", {"xs": []}, rule)
+    for bad in [(1, "2"), {1, 2}, 1]:
+        with pytest.raises(ParameterError, match=r"`xs` must be a tuple of ints\. Got "):
+            check_params("g", {"xs": bad}, rule)
+
+
+def test_int_bounds_shown_in_full():
+    assert str(Interval("int", 0, 2**31)) == "an int in [0, 2147483648]"
+    assert str(Interval("real", 0, 1e6)) == "a finite real number in [0, 1e+06]"
+
+
+def test_complex_and_huge_values_are_not_reals_or_ints_in_range():
+    rule = {"x": [Interval("real", 0, 1)]}
+    for bad in [0.5 + 0j, np.complex128(0.5), float("inf"), "0.5"]:
+        with pytest.raises(ParameterError):
+            check_params("g", {"x": bad}, rule)
+    with pytest.raises(ParameterError, match=r"`n` must be an int in \[1, 100\]\. Got 10000"):
+        check_params("g", {"n": 10**30}, {"n": [Interval("int", 1, 100)]})
+
+
+class _Thing:
+    @validate_params({"k": [Interval("int", 1, None)]})
+    def method(self, *, k=1):
+        return k
+
+
+def test_methods_are_named_with_their_class():
+    assert _Thing().method(k=2) == 2
+    with pytest.raises(ParameterError, match=r"^_Thing\.method\(\): `k` must be"):
+        _Thing().method(k=0)

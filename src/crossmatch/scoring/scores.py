@@ -491,12 +491,17 @@ class Scores(Picklable):
         problems: list[Problem] = []
         cap = _capacity(capacity, self.mentor_ids, self.n_mentors, problems)
         if cap is None or problems:
+            first = problems[0]
+            got = (
+                f"{first.value!r} for mentor {first.id!r}"
+                if first.id is not None
+                else f"{describe_value(capacity)}: {first.message[:-1]}"
+            )
             raise ParameterError(
                 f"Scores.{method}",
                 [
                     f"`capacity` must be {self.n_mentors} integers in [0, {MAX_CAPACITY}], "
-                    f"one per mentor (or a mapping from mentor id). Got "
-                    f"{describe_value(capacity)} instead: {problems[0].message}"
+                    f"one per mentor (or a mapping from mentor id). Got {got} instead."
                 ],
             )
         return cap
