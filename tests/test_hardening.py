@@ -576,3 +576,17 @@ def test_anything_outside_the_range_is_a_validation_error(rows):
             matrix_scores(floats)
         else:
             validation_error(lambda: matrix_scores(floats))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"grade": ""}, "grade"),
+        ({"points_weight": -1}, "points_weight"),
+        ({"only_points": 1}, "only_points"),
+    ],
+)
+def test_civil_service_scheme_door(kwargs, name):
+    from crossmatch.scoring.presets import civil_service_scheme
+
+    parameter_error(lambda: civil_service_scheme(**kwargs), name)

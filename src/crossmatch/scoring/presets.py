@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validation import Interval, validate_params
 from ..cohort.schema import is_missing
 from .config import CustomComponent, HardRule, ScoringConfig
 
@@ -63,6 +64,15 @@ def grade_levels(values: pd.Series) -> np.ndarray:
     return out
 
 
+@validate_params(
+    {
+        "grade": ["text"],
+        "department": ["text"],
+        "profession": ["text"],
+        "points_weight": [Interval("real", 0, None)],
+        "only_points": ["boolean"],
+    }
+)
 def civil_service_scheme(
     *,
     grade: str = "grade",
