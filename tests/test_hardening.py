@@ -241,6 +241,12 @@ def test_ragged_and_flat_matrices():
     assert "rows of different lengths" in str(err)
     err = validation_error(lambda: cm.Scores.from_matrix(np.ones(3), **ids))
     assert "2-D" in str(err) and "1-D" in str(err)
+    err = validation_error(lambda: cm.Scores.from_matrix(np.float64(0.5), **ids))
+    assert "Got 0-D" in str(err)
+    err = validation_error(lambda: cm.Scores.from_matrix(np.ones((2, 2, 1)), **ids))
+    assert "Got 3-D" in str(err)
+    err = validation_error(lambda: cm.Scores.from_matrix(np.ones((0, 2)), **ids))
+    assert "empty" in str(err)
 
 
 # ---------------------------------------------------------------------------- score range
@@ -590,3 +596,32 @@ def test_civil_service_scheme_door(kwargs, name):
     from crossmatch.scoring.presets import civil_service_scheme
 
     parameter_error(lambda: civil_service_scheme(**kwargs), name)
+
+
+@PROPS
+@given(st.lists(CELLS, min_size=1, max_size=8))
+def test_a_long_table_is_valid_or_a_validation_error(cells):
+    n = len(cells)
+    long = pd.DataFrame(
+        {
+            "mentee_id": [f"e{k // 2}" for k in range(n)],
+            "mentor_id": [f"r{k % 2}" for k in range(n)],
+            "score": pd.Series(cells, dtype=object),
+        }
+    )
+
+    def readable(v: object) -> bool:  # a long table reads numeric text, as from a CSV file
+        if isinstance(v, str):
+            try:
+                v = float(v)
+            except ValueError:
+                return False
+        return valid_cell(v)
+
+    if all(readable(v) for v in cells):
+        s = cm.Scores.from_frame(long, capacity=1)
+        assert s.shape == (len({k // 2 for k in range(n)}), min(n, 2))
+        assert np.isfinite(s.total).all() and (np.abs(s.total) <= MAX_ABS_SCORE).all()
+    else:
+        err = validation_error(lambda: cm.Scores.from_frame(long, capacity=1))
+        assert all(p.column == "score" for p in err.problems)

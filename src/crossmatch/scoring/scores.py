@@ -243,7 +243,7 @@ class Scores(Picklable):
                 elig = e.copy()
         groups = None
         if mentor_groups is not None:
-            groups = np.fromiter(mentor_groups, dtype=object)
+            groups = np.asarray(list(mentor_groups), dtype=object)
             if groups.shape != (m,):
                 problems.append(
                     Problem(
