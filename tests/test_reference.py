@@ -121,11 +121,14 @@ def test_reference_tiny_pair_by_hand() -> None:
     """e1 (arms-length-body, monthly, either, london, 3) x r1 (local-government, ...)."""
     c = Cohort.from_frames(mentees_frame(), mentors_frame())
     total, comps, eligible, reasons = reference_scores(c.mentees, c.mentors, taxonomy=c.taxonomy)
-    assert comps["sector"][0, 0] == pytest.approx(1.0)  # 0.35 apart = the peak
+    d = c.taxonomy.to_frame().loc["arms-length-body", "local-government"]
+    sector = math.exp(-0.5 * ((d - 0.35) / 0.25) ** 2)  # the default peak and width
+    assert comps["sector"][0, 0] == pytest.approx(sector)
     assert comps["goals"][0, 0] == pytest.approx(1.0)
     assert comps["availability"][0, 0] == pytest.approx(1.0)  # 2 slots, same cadence, f2f
     assert comps["seniority"][0, 0] == pytest.approx(1.0)  # gap 2
-    assert total[0, 0] == pytest.approx(1.0)
+    # weighted mean: sector, goals, availability 1.0 each, seniority 0.5
+    assert total[0, 0] == pytest.approx((sector + 1.0 + 1.0 + 0.5) / 3.5)
     assert eligible[0, 0] and not reasons[0][0]
     # e3 (in-person, london) x r3 (remote, scotland): modes conflict, different regions
     assert comps["availability"][2, 2] == pytest.approx(0.5 * 0.5 + 0.2 * 0.5 + 0.0)

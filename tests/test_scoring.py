@@ -136,7 +136,9 @@ def test_sector_sweet_spot_different_but_not_opposed():
     s = cm.score(_cohort(mentees, mentors))
     lg, alb, retail = s.total[0]
     assert lg > alb and lg > retail
-    assert s.components["sector"][0, 0] == pytest.approx(1.0)
+    tax = cm.Taxonomy.default()
+    d = tax.distance[tax.index("arms-length-body"), tax.index("local-government")]
+    assert s.components["sector"][0, 0] == pytest.approx(cm.SectorPreference()(d), rel=1e-6)
     # only the sector differs: every other component is equal across the three
     for name in ("goals", "availability"):
         assert len(set(s.components[name][0].tolist())) == 1

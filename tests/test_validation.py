@@ -201,8 +201,8 @@ def test_ids_are_kept_as_given() -> None:
 @pytest.mark.parametrize(
     ("side", "value", "suggestion"),
     [("mentors", "retial", "'retail'"), ("mentees", "locl-government", "'local-government'"),
-     ("mentees", "local government", "'local-government'"),
-     ("mentees", "local_government", "'local-government'"),
+     ("mentees", "local goverment", "'local-government'"),
+     ("mentees", "local_govermnent", "'local-government'"),
      ("mentors", "zzzz", "taxonomy")],
 )  # fmt: skip
 def test_unknown_sector_suggests_closest(side: str, value: str, suggestion: str) -> None:
