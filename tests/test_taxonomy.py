@@ -405,3 +405,12 @@ def test_docs_tables_are_up_to_date() -> None:
     spec.loader.exec_module(module)
     text = (DOCS / "sector-map.md").read_text(encoding="utf-8")
     assert module.render_tables() in text
+
+
+def test_taxonomy_pickles() -> None:
+    """Process pools send the cohort, and so the taxonomy, to workers."""
+    import pickle
+
+    again = pickle.loads(pickle.dumps(TAX))
+    assert again.names == TAX.names and np.array_equal(again.distance, TAX.distance)
+    assert again.resolve("Civil Service") == TAX.resolve("Civil Service")

@@ -27,6 +27,7 @@ from .scoring import (
     iter_score_blocks,
     score,
     score_candidates,
+    text_similarity,
 )
 from .solve import assign, rematch, shortlist
 from .synth import simulate_choices, synthetic_cohort
@@ -60,4 +61,5 @@ __all__ = [
     "shortlist",
     "simulate_choices",
     "synthetic_cohort",
+    "text_similarity",
 ]

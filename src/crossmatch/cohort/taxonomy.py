@@ -29,7 +29,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -99,7 +98,8 @@ class Taxonomy:
         Other words for a sector: ``{"NHS": "health-and-social-care"}``. Keys are
         compared by ``norm_key``; each value must be one of ``names``. A synonym that
         is another sector's name, or two synonyms with one key and different sectors,
-        are errors.
+        are errors. Stored as ``{norm_key(synonym): sector name}`` (a copy: editing it
+        changes nothing; build a new taxonomy instead).
     """
 
     names: tuple[str, ...]
@@ -161,8 +161,8 @@ class Taxonomy:
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "_keys", keys)
         object.__setattr__(self, "_synonyms", syn)
-        shown = {key: names[i] for key, i in sorted(syn.items())}
-        object.__setattr__(self, "synonyms", MappingProxyType(shown))
+        shown = {key: names[i] for key, i in sorted(syn.items())}  # a copy: edits change nothing
+        object.__setattr__(self, "synonyms", shown)
 
     @staticmethod
     def _check_synonyms(

@@ -12,6 +12,7 @@ from .config import (
 )
 from .engine import iter_score_blocks, score
 from .scores import Scores
+from .text import text_similarity
 
 __all__ = [
     "AvailabilityConfig",
@@ -26,4 +27,5 @@ __all__ = [
     "iter_score_blocks",
     "score",
     "score_candidates",
+    "text_similarity",
 ]
