@@ -203,3 +203,21 @@ def test_component_pickles_for_process_pools() -> None:
     again = pickle.loads(pickle.dumps(comp))
     np.testing.assert_array_equal(again.func(c.mentees, c.mentors), first)
     assert again.weight == comp.weight and again.name == "text"
+
+
+def test_candidate_pairs_and_threads_give_the_dense_values() -> None:
+    """Candidate scoring calls the component on chunks and rows: same numbers as dense."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(0)
+    about = [" ".join(rng.choice(WORDS, size=4)) for _ in range(60)]
+    bio = [" ".join(rng.choice(WORDS, size=3)) for _ in range(20)]
+    c = cohort(about, bio, seed=2)
+    config = cm.ScoringConfig(custom=(cm.text_similarity("about", "bio"),))
+    dense = cm.score(c, config).components["text"]
+    with ThreadPoolExecutor(2) as pool:
+        cands = cm.score_candidates(
+            c, config, per_mentee=5, per_mentor=10, block_rows=7, executor=pool
+        )
+    rows, cols = np.divmod(cands.keys, c.n_mentors)
+    np.testing.assert_array_equal(cands.pair_components["text"], dense[rows, cols])
