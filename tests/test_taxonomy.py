@@ -414,3 +414,6 @@ def test_taxonomy_pickles() -> None:
     again = pickle.loads(pickle.dumps(TAX))
     assert again.names == TAX.names and np.array_equal(again.distance, TAX.distance)
     assert again.resolve("Civil Service") == TAX.resolve("Civil Service")
+    assert dict(again.synonyms) == dict(TAX.synonyms) and again.groups == TAX.groups
+    with pytest.raises(TypeError):
+        TAX.synonyms["nhs"] = "retail"  # type: ignore[index]

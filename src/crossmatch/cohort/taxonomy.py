@@ -28,7 +28,9 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -98,8 +100,7 @@ class Taxonomy:
         Other words for a sector: ``{"NHS": "health-and-social-care"}``. Keys are
         compared by ``norm_key``; each value must be one of ``names``. A synonym that
         is another sector's name, or two synonyms with one key and different sectors,
-        are errors. Stored as ``{norm_key(synonym): sector name}`` (a copy: editing it
-        changes nothing; build a new taxonomy instead).
+        are errors. Stored read-only as ``{norm_key(synonym): sector name}``.
     """
 
     names: tuple[str, ...]
@@ -161,8 +162,13 @@ class Taxonomy:
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "_keys", keys)
         object.__setattr__(self, "_synonyms", syn)
-        shown = {key: names[i] for key, i in sorted(syn.items())}  # a copy: edits change nothing
-        object.__setattr__(self, "synonyms", shown)
+        shown = {key: names[i] for key, i in sorted(syn.items())}
+        object.__setattr__(self, "synonyms", MappingProxyType(shown))
+
+    def __reduce__(self) -> tuple[type[Taxonomy], tuple[object, ...]]:
+        """Pickle by the constructor's arguments (process pools send cohorts to workers)."""
+        args = (self.names, np.array(self.distance), self.groups, self.name, dict(self.synonyms))
+        return (Taxonomy, args)
 
     @staticmethod
     def _check_synonyms(
@@ -220,6 +226,10 @@ class Taxonomy:
         Sixteen leaves in three groups, placed on named axes; see :meth:`from_axes` for
         how distances follow from the positions, and ``docs/sector-map.md`` for the map.
         """
+        return _default_taxonomy()
+
+    @classmethod
+    def _build_default(cls) -> Taxonomy:
         spec = _default_spec()
         positions = {s: entry["position"] for s, entry in spec["sectors"].items()}
         weights = {a["name"]: a["weight"] for a in spec["axes"]}
@@ -564,6 +574,12 @@ class Taxonomy:
 
     def __repr__(self) -> str:
         return f"Taxonomy(name={self.name!r}, n_sectors={len(self.names)})"
+
+
+@lru_cache(maxsize=1)
+def _default_taxonomy() -> Taxonomy:
+    """Built once: a Taxonomy is immutable (read-only distance and synonyms)."""
+    return Taxonomy._build_default()
 
 
 def _default_spec() -> dict:
