@@ -194,9 +194,10 @@ class Taxonomy:
                 continue
             j = index.get(_norm(target), keys.get(norm_key(target)))
             if j is None:
+                known = ", ".join(map(repr, list(index)[:8])) + (", ..." if len(index) > 8 else "")
                 problems.append(
                     f"synonym {word!r} points to {shorten(target)}, which is not a sector "
-                    "of this taxonomy."
+                    f"of this taxonomy; use one of its names ({known})."
                 )
                 continue
             key = norm_key(word)
