@@ -71,9 +71,12 @@ def test_error_is_value_error_with_problem_table() -> None:
     err = info.value
     assert isinstance(err, ValidationError)
     frame = err.to_frame()
-    assert list(frame.columns) == ["side", "row", "id", "column", "value", "message", "hint"]
+    assert list(frame.columns) == [
+        "side", "sheet_row", "row", "id", "column", "value", "message", "hint"
+    ]  # fmt: skip
     record = frame.iloc[0]
     assert (record["side"], record["row"], record["id"]) == ("mentors", 2, "r3")
+    assert record["sheet_row"] == 4  # header = row 1, index 0 = row 2
     assert (record["column"], record["value"]) == ("sector", "retial")
     assert "'retail'" in record["hint"]
 
@@ -82,7 +85,15 @@ def test_message_names_side_row_column_and_value() -> None:
     with pytest.raises(ValidationError) as info:
         build(**broken("mentors", sector=(2, "retial")))
     text = str(info.value)
-    for part in ("1 problem", "mentors", "row 2", "'r3'", "'sector'", "'retial'", "'retail'"):
+    for part in (
+        "1 problem",
+        "mentors",
+        "row 4 (index 2)",
+        "'r3'",
+        "'sector'",
+        "'retial'",
+        "'retail'",
+    ):
         assert part in text, text
 
 
@@ -92,7 +103,7 @@ def test_every_problem_in_both_tables_is_reported_at_once() -> None:
     ee.loc[1, "cadence"] = "daily"
     ee.loc[2, "id"] = "e1"  # duplicate
     mr.loc[0, "capacity"] = -1
-    mr.loc[1, "mode"] = "zoom"
+    mr.loc[1, "mode"] = "carrier pigeon"
     mr.loc[2, "region"] = np.nan
     mr["exclude"] = [None, None, None, "nobody"]
     mr["capcity"] = 1  # misspelt copy of a present column: an extra column, not reported
@@ -110,9 +121,9 @@ def test_every_problem_in_both_tables_is_reported_at_once() -> None:
 
 def test_row_is_the_index_label() -> None:
     ee = mentees_frame().set_axis(["a", "b", "c"])
-    ee.loc["b", "mode"] = "zoom"
+    ee.loc["b", "mode"] = "carrier pigeon"
     p = only(problems(ee))
-    assert (p.row, p.id, p.value) == ("b", "e2", "zoom")
+    assert (p.row, p.id, p.value, p.sheet_row) == ("b", "e2", "carrier pigeon", 3)
 
 
 # ---------------------------------------------------------------------------- columns
@@ -178,7 +189,8 @@ def test_duplicate_id(side: str, ids: list[object], dup: object) -> None:
     df["id"] = ids + list(range(100, 100 + len(df) - 3))
     p = only(problems(**frames))
     assert (p.side, p.row, p.column, p.value) == (side, 2, "id", dup)
-    assert "duplicate" in p.message and "row 0" in p.message
+    assert "duplicate" in p.message and "row 2" in p.message  # spreadsheet row of index 0
+    assert p.sheet_row == 4
 
 
 @pytest.mark.parametrize("side", ["mentees", "mentors"])
@@ -213,9 +225,9 @@ def test_unknown_sector_suggests_closest(side: str, value: str, suggestion: str)
 
 @pytest.mark.parametrize(
     ("column", "value", "hint"),
-    [("availability", "mon-am;funday", "day-period"), ("availability", "mon am", "'mon-am'"),
-     ("availability", "mon-am, wed-pm", "separated by ';'"), ("availability", ";", "at least"),
-     ("mode", "in person", "'in-person'"), ("mode", "zoom", "'remote'"),
+    [("availability", "mon-am;funday", "'sunday'"), ("availability", "mon after lunch", "'lunch'"),
+     ("availability", "mon 9-11", "days and times of day"), ("availability", ";", "at least"),
+     ("mode", "in persn", "'in-person'"), ("mode", "zom", "aliases"),
      ("cadence", "fortnigthly", "'fortnightly'"), ("cadence", "daily", "'weekly'")],
 )  # fmt: skip
 @pytest.mark.parametrize("side", ["mentees", "mentors"])

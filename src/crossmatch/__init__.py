@@ -2,7 +2,9 @@
 
 The pipeline reads as a chain of nouns::
 
-    Cohort.from_frames(mentees, mentors)   # validate and encode   (crossmatch.cohort)
+    load_programme("programme.toml")       # columns, aliases, settings (crossmatch.programme)
+    Cohort.from_csv(mentees, mentors, programme=prog)   # read people's words (crossmatch.intake),
+                                           # validate and encode   (crossmatch.cohort)
     score(cohort, ScoringConfig())         # -> Scores             (crossmatch.scoring)
     score_candidates(cohort)               # -> CandidateScores    (large cohorts, sparse)
     shortlist(scores, k=3)                 # -> Shortlists         (crossmatch.solve)
@@ -13,6 +15,8 @@ Heavy optional dependencies are imported only where used.
 
 from .cohort import Cohort, Taxonomy
 from .errors import InfeasibleError, ParameterError, Problem, ValidationError
+from .intake import IntakeSummary
+from .programme import Programme, check_options, load_programme
 from .results import Assignment, Shortlists
 from .scoring import (
     AvailabilityConfig,
@@ -43,8 +47,10 @@ __all__ = [
     "GoalsConfig",
     "HardRule",
     "InfeasibleError",
+    "IntakeSummary",
     "ParameterError",
     "Problem",
+    "Programme",
     "Scores",
     "ScoringConfig",
     "SectorPreference",
@@ -54,7 +60,9 @@ __all__ = [
     "ValidationError",
     "__version__",
     "assign",
+    "check_options",
     "iter_score_blocks",
+    "load_programme",
     "rematch",
     "score",
     "score_candidates",

@@ -1,8 +1,11 @@
-"""The command line: ``crossmatch demo | synth | score`` (the top floor: imports everything)."""
+"""The command line: ``crossmatch demo | synth | init | score`` (the top floor).
+
+It imports everything."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -15,6 +18,7 @@ import numpy as np
 from . import __version__
 from .cohort import Cohort
 from .errors import InfeasibleError, ValidationError
+from .programme import Programme, check_options, draft_programme, load_programme
 from .report import assignment_summary, explain_mentee, ineligibility_table, score_summary
 from .scoring import Scores, score
 from .solve import assign, shortlist
@@ -62,7 +66,67 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--eligible-only", action="store_true", help="write eligible pairs only")
     c.add_argument("--top", type=_positive, default=None,
                    help="keep each mentee's TOP best eligible mentors only")  # fmt: skip
+    _add_programme_option(c)
+
+    i = sub.add_parser("init", help="draft a programme file from two tables (every guess marked)")
+    i.add_argument("mentees", type=Path, help="mentees table (CSV or .xlsx)")
+    i.add_argument("mentors", type=Path, help="mentors table (CSV or .xlsx)")
+    i.add_argument("--out", type=Path, required=True, help="programme file to write (.toml)")
+    i.add_argument("--force", action="store_true", help="overwrite an existing file")
     return p
+
+
+# ---------------------------------------------------------------------------- tables in
+def _add_programme_option(parser: argparse.ArgumentParser) -> None:
+    """``--programme FILE`` and ``--problems FILE.csv`` for every command that reads tables."""
+    parser.add_argument(
+        "--programme",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="programme file (TOML): columns, aliases, scoring, shortlist",
+    )
+    parser.add_argument(
+        "--problems",
+        type=Path,
+        default=None,
+        metavar="FILE.csv",
+        help="if the tables are invalid, write every problem to this CSV",
+    )
+
+
+def _load_tables(args: argparse.Namespace) -> tuple[Cohort, Programme | None]:
+    """The cohort of ``args.mentees``/``args.mentors`` read with ``--programme``; prints
+    the intake summary to stderr and writes ``--problems`` when the tables are invalid."""
+    programme = load_programme(args.programme) if args.programme is not None else None
+    try:
+        encoding = programme.encoding if programme is not None else None
+        cohort = Cohort.from_csv(args.mentees, args.mentors, programme=programme, encoding=encoding)
+    except ValidationError as exc:
+        if args.problems is not None:
+            args.problems.parent.mkdir(parents=True, exist_ok=True)
+            exc.to_frame().to_csv(args.problems, index=False)
+            print(f"wrote {len(exc.problems)} problems to {args.problems}", file=sys.stderr)
+        raise
+    if cohort.intake.notes:
+        print(cohort.intake.format(warnings=False), file=sys.stderr)
+    return cohort, programme
+
+
+def _init(args: argparse.Namespace) -> int:
+    if args.out.exists() and not args.force:
+        raise ValueError(f"{args.out} exists; pass --force to overwrite it")
+    text = draft_programme(args.mentees, args.mentors)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    guesses = text.count("# a guess")
+    todo = text.count("= ???")
+    print(
+        f"wrote a draft programme file to {args.out}: {guesses} guess(es) to check"
+        + (f", {todo} value(s) to fill in" if todo else ""),
+        file=sys.stderr,
+    )
+    return 0
 
 
 def _print_scores(scores: Scores, seconds: float, out: TextIO | None = None) -> None:
@@ -163,9 +227,10 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    cohort = Cohort.from_csv(args.mentees, args.mentors)
+    cohort, programme = _load_tables(args)
     t0 = time.perf_counter()
-    scores = score(cohort)
+    scores = score(cohort, programme.scoring if programme is not None else None)
+    check_options(cohort, scores.config, scores=scores)
     seconds = time.perf_counter() - t0
     frame = scores.to_frame(eligible_only=args.eligible_only or args.top is not None)
     if args.top is not None:
@@ -184,7 +249,12 @@ def _score(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``crossmatch`` command; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"demo": _demo, "synth": _synth, "score": _score}
+    handlers = {"demo": _demo, "synth": _synth, "score": _score, "init": _init}
+    log = logging.getLogger("crossmatch")
+    if not log.handlers:  # the library only logs; the command line shows its warnings
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("crossmatch: warning: %(message)s"))
+        log.addHandler(handler)
     try:
         return handlers[args.command](args)
     except (ValidationError, InfeasibleError) as exc:

@@ -1,4 +1,4 @@
-"""Exceptions raised by crossmatch (the ground floor: imports nothing from the package).
+"""Exceptions raised by crossmatch (the ground floor: imports only :mod:`crossmatch._text`).
 
 Both exceptions subclass :class:`ValueError`, so code that already catches
 ``ValueError`` keeps working, and code that wants detail can catch these.
@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ._text import shorten
+
 __all__ = ["InfeasibleError", "ParameterError", "Problem", "ValidationError"]
 
 
@@ -20,19 +22,23 @@ class Problem:
     Attributes
     ----------
     side : str
-        Which input holds the problem: ``"mentees"``, ``"mentors"``, ``"scores"``, ...
+        Which input holds the problem: ``"mentees"``, ``"mentors"``, ``"programme"``, ...
     message : str
         What is wrong, in one sentence.
     row : object, optional
-        Row label (for a DataFrame the index label, for a CSV the 0-based data row).
+        Row label: the DataFrame's index label (for a file read by crossmatch, the 0-based
+        data row).
     column : str, optional
-        Column name.
+        Column name (for a programme file, the key such as ``scoring.sector_weight``).
     value : object, optional
-        The offending value, as found.
+        The offending value, as found (cut to a readable length when shown).
     hint : str, optional
-        How to fix it.
+        How to fix it, naming the setting or column to change.
     id : object, optional
         The id of the row, when it is known, to find the row quickly.
+    sheet_row : int, optional
+        The row number a spreadsheet shows for this row: the header is row 1, so the
+        first data row is row 2 (the 0-based position + 2).
     """
 
     side: str
@@ -42,49 +48,116 @@ class Problem:
     value: Any = None
     hint: str | None = None
     id: Any = None
+    sheet_row: int | None = None
 
-    def __str__(self) -> str:
+    def _where(self) -> str:
         where = [self.side]
-        if self.row is not None:
+        if self.sheet_row is not None:
+            where.append(f"row {self.sheet_row} (index {self.row!r})")
+        elif self.row is not None:
             where.append(f"row {self.row}")
         if self.id is not None:
-            where.append(f"(id {self.id!r})")
+            where.append(f"(id {shorten(self.id, 40)})")
         if self.column is not None:
-            where.append(f"column {self.column!r}")
-        text = " ".join(where) + ": " + self.message
+            where.append(f"column {shorten(self.column, 60)}")
+        return " ".join(where)
+
+    def _what(self) -> str:
+        text = self.message
         if self.value is not None:
-            text += f" Got {self.value!r}."
+            text += f" Got {shorten(self.value)}."
         if self.hint:
             text += f" Hint: {self.hint}"
         return text
+
+    def __str__(self) -> str:
+        return f"{self._where()}: {self._what()}"
+
+
+def _rows_text(problems: Sequence[Problem], shown: int = 3) -> str:
+    """``rows 2, 5, 9 and 22 more`` (spreadsheet rows when known, else index labels)."""
+    labels = [p.sheet_row if p.sheet_row is not None else p.row for p in problems]
+    head = ", ".join(str(v) for v in labels[:shown])
+    more = len(labels) - shown
+    return f"rows {head}" + (f" and {more} more" if more > 0 else "")
+
+
+def _group(problems: Sequence[Problem]) -> list[list[Problem]]:
+    """Problems of the same kind (side, column, message, value, hint) together, in order."""
+    groups: dict[tuple[str, ...], list[Problem]] = {}
+    for p in problems:
+        key: tuple[str, ...] = (
+            p.side,
+            str(p.column),
+            p.message,
+            shorten(p.value, 200),
+            str(p.hint),
+        )
+        if p.row is None and p.sheet_row is None:
+            key = (*key, str(id(p)))  # table-level problems are never merged
+        groups.setdefault(key, []).append(p)
+    return list(groups.values())
 
 
 class ValidationError(ValueError):
     """The input is not valid; lists *every* problem found, not just the first.
 
+    The message shows one line per distinct problem: problems of the same kind (same
+    side, column, message, value and hint) in several rows are one line listing the
+    rows as a spreadsheet numbers them (``rows 2, 5, 9 and 22 more``). The full list
+    stays on :attr:`problems` and :meth:`to_frame`.
+
     Attributes
     ----------
     problems : tuple of Problem
-        Each problem with its side, row, column, value and a hint.
+        Each problem with its side, row, spreadsheet row, column, value and a hint.
     """
 
     max_shown = 50
 
     def __init__(self, problems: Iterable[Problem], *, title: str = "invalid input") -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
+        self.title = title
         n = len(self.problems)
-        lines = [f"{title}: {n} problem{'s' if n != 1 else ''} found"]
-        lines += [f"  - {p}" for p in self.problems[: self.max_shown]]
-        if n > self.max_shown:
-            lines.append(f"  ... and {n - self.max_shown} more (see the .problems attribute)")
+        groups = _group(self.problems)
+        head = f"{title}: {n} problem{'s' if n != 1 else ''} found"
+        if len(groups) < n:
+            head += f" ({len(groups)} distinct)"
+        lines = [head]
+        for g in groups[: self.max_shown]:
+            if len(g) == 1:
+                lines.append(f"  - {g[0]}")
+                continue
+            p = g[0]
+            col = f" column {shorten(p.column, 60)}" if p.column is not None else ""
+            lines.append(f"  - {p.side} {_rows_text(g)}{col}: {p._what()}")
+        if len(groups) > self.max_shown:
+            lines.append(
+                f"  ... and {len(groups) - self.max_shown} more (see .problems or .to_frame())"
+            )
         super().__init__("\n".join(lines))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.problems, self.title))
+
     def to_frame(self) -> Any:
-        """The problems as a pandas DataFrame (side, row, id, column, value, message, hint)."""
+        """Every problem as a pandas DataFrame, one row each.
+
+        Columns: side, sheet_row (the spreadsheet's row number, header = row 1), row
+        (the index label), id, column, value, message, hint.
+        """
         import pandas as pd
 
-        cols = ["side", "row", "id", "column", "value", "message", "hint"]
-        return pd.DataFrame([{c: getattr(p, c) for c in cols} for p in self.problems], columns=cols)
+        cols = ["side", "sheet_row", "row", "id", "column", "value", "message", "hint"]
+        frame = pd.DataFrame(
+            [{c: getattr(p, c) for c in cols} for p in self.problems], columns=cols
+        )
+        frame["sheet_row"] = frame["sheet_row"].astype("Int64")
+        return frame
+
+
+def _rebuild(problems: tuple[Problem, ...], title: str) -> ValidationError:
+    return ValidationError(problems, title=title)
 
 
 class InfeasibleError(ValueError):

@@ -6,17 +6,29 @@ whose rows are mentees and whose columns are mentors.
 
 from __future__ import annotations
 
-import difflib
+import logging
 import os
-import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._text import norm_key, shorten
+from .._validation import Instance, check_params
 from ..errors import Problem, ValidationError
+from ..intake import (
+    GoalMatcher,
+    IntakeNote,
+    IntakeSpec,
+    IntakeSummary,
+    Recognised,
+    ids_as_ints,
+    map_headers,
+)
+from ..intake import read_table as _read
 from . import schema
 from .schema import MENTEES, MENTORS, Side
 from .taxonomy import Taxonomy
@@ -24,42 +36,24 @@ from .taxonomy import Taxonomy
 __all__ = ["Cohort", "read_table"]
 
 TableLike = pd.DataFrame | str | os.PathLike[str]
+logger = logging.getLogger("crossmatch")
+_PATH_SEPARATORS = ("/", ">", ":")
+_TABLE = Instance(
+    (pd.DataFrame, str, os.PathLike, Mapping),
+    "a pandas DataFrame, a dict of columns or a path to a CSV/Excel file",
+)
+_PATH = Instance((str, os.PathLike), "a path to a CSV or Excel file")
 
-_CANONICAL_INT = re.compile(r"-?(0|[1-9]\d*)")
 
+def read_table(source: object, *, side: str = "table", encoding: str | None = None) -> pd.DataFrame:
+    """Read a CSV or Excel path, or copy a DataFrame-like input (never the caller's object).
 
-def read_table(source: object, *, side: str = "table") -> pd.DataFrame:
-    """Read a CSV path or copy a DataFrame-like input, never touching the caller's object.
-
-    From CSV every column is read as text (so ids like ``007`` keep their zeros); an id
-    column made only of plain integers (``1``, ``42``) becomes integers.
+    See :func:`crossmatch.intake.read_table` for encodings, delimiters and ``.xlsx``.
+    From a file every column is read as text (so ids like ``007`` keep their zeros); an
+    ``id`` column made only of plain integers becomes integers.
     """
-    if isinstance(source, pd.DataFrame):
-        return source.copy()
-    if isinstance(source, str | os.PathLike):
-        try:
-            df = pd.read_csv(source, dtype=str, keep_default_na=True)
-        except FileNotFoundError:
-            raise ValidationError(
-                [Problem(side, f"file not found: {os.fspath(source)!r}.", hint="check the path.")]
-            ) from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise ValidationError(
-                [Problem(side, f"could not read {os.fspath(source)!r} as CSV: {exc}")]
-            ) from None
-        ids = df.get("id")
-        if ids is not None and len(ids) and ids.notna().all():
-            text = ids.astype(str).str.strip()
-            if text.str.fullmatch(_CANONICAL_INT).all():
-                df["id"] = text.astype(np.int64)
-        return df
-    try:
-        return pd.DataFrame(source)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{side} must be a pandas DataFrame or a path to a CSV file. "
-            f"Got {type(source).__name__} instead."
-        ) from None
+    df, how = _read(source, side=side, encoding=encoding)
+    return ids_as_ints(df) if how.path is not None else df
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -87,7 +81,14 @@ class Cohort:
         The goal vocabulary (union of mentee goals and mentor expertise), sorted;
         bit ``k`` of a goal bit set is ``goals[k]``.
     regions, organisations : tuple of str
-        Vocabularies (case-folded) that the ``*_region`` / ``*_org`` codes index.
+        Vocabularies that the ``*_region`` / ``*_org`` codes index: comparison keys
+        (:func:`crossmatch._text.norm_key`: NFC, case-folded, spaces/hyphens/underscores
+        and ``&``/``and`` alike), so the same-organisation and in-person same-region rules
+        see ``Société Générale`` typed on two computers as one organisation.
+    intake : IntakeSummary
+        What was read as what (headers, values in people's words) and how sure, plus
+        warnings (a mentee goal no mentor covers). ``str(cohort.intake)`` reads well;
+        ``cohort.intake.to_frame()`` has every note.
     """
 
     mentees: pd.DataFrame
@@ -121,43 +122,109 @@ class Cohort:
     mentor_learning_bits: np.ndarray  # uint64 (m, taxonomy words): sectors they want to learn from
     capacity: np.ndarray  # int64
     excluded_pairs: np.ndarray  # int64 (p, 2): (mentee index, mentor index), either side's wish
+    intake: IntakeSummary = field(default_factory=IntakeSummary)
 
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_frames(
         cls,
-        mentees: TableLike,
-        mentors: TableLike,
+        mentees: TableLike | Mapping[str, Any],
+        mentors: TableLike | Mapping[str, Any],
         *,
+        columns: Mapping[str, Any] | None = None,
+        aliases: Mapping[str, Mapping[str, str]] | None = None,
+        programme: IntakeSpec | None = None,
         taxonomy: Taxonomy | None = None,
+        encoding: str | None = None,
     ) -> Cohort:
-        """Validate and encode the two tables.
+        """Validate and encode the two tables, reading people's words on the way.
 
         Parameters
         ----------
-        mentees, mentors : DataFrame or path to a CSV file
+        mentees, mentors : DataFrame, dict of columns, or path to a CSV or ``.xlsx`` file
             The input tables (see the README for the columns). List columns may hold
-            ``;``-separated strings or Python lists. Extra columns pass through untouched,
-            for custom scoring components.
+            ``;``/``,``-separated strings or Python lists. Extra columns pass through
+            untouched, for custom scoring components. Files: see
+            :func:`crossmatch.intake.read_table` (encodings, delimiters, Excel).
+        columns : mapping, optional
+            Their header -> our column: ``{"mentees": {"Mentee ID": "id"}, "mentors":
+            {...}}``, or one flat mapping applied to both tables.
+        aliases : mapping, optional
+            Their value -> ours, per kind: ``{"sector": {"NHS Trust": "health-and-social-care"},
+            "goals": {...}, "mode": {...}, "cadence": {...}, "region": {...},
+            "organisation": {...}}``, looked up before the built-in synonyms.
+        programme : Programme, optional
+            From :func:`crossmatch.load_programme`: the same as passing its columns and
+            aliases (``columns``/``aliases`` given as well add to it and win on a clash).
         taxonomy : Taxonomy, optional
             Sector taxonomy; defaults to :meth:`Taxonomy.default`.
+        encoding : str, optional
+            Encoding of CSV files; by default UTF-8 (with or without BOM), else cp1252.
+
+        Returns
+        -------
+        Cohort
+            With :attr:`intake`, the summary of what was read as what.
 
         Raises
         ------
+        ParameterError
+            An argument of the wrong kind (e.g. a list where a table is expected).
         ValidationError
-            Listing every problem found in either table, with side, row, column,
-            value and a hint.
+            Listing every problem found in either table, with side, spreadsheet row,
+            index, column, value and a hint; problems of one kind are grouped.
         """
+        check_params(
+            "Cohort.from_frames",
+            {
+                "mentees": mentees,
+                "mentors": mentors,
+                "columns": columns,
+                "aliases": aliases,
+                "programme": programme,
+                "taxonomy": taxonomy,
+                "encoding": encoding,
+            },
+            {
+                "mentees": [_TABLE],
+                "mentors": [_TABLE],
+                "columns": ["mapping", None],
+                "aliases": ["mapping", None],
+                "programme": [Instance(IntakeSpec, "a Programme (see load_programme)"), None],
+                "taxonomy": [Instance(Taxonomy, "a Taxonomy"), None],
+                "encoding": [Instance(str, "an encoding name such as 'cp1252'"), None],
+            },
+        )
         taxonomy = Taxonomy.default() if taxonomy is None else taxonomy
-        ee_raw = read_table(mentees, side="mentees")
-        or_raw = read_table(mentors, side="mentors")
-        problems: list[Problem] = []
-        ee, ee_parsed = _validate_side(ee_raw, MENTEES, taxonomy, problems)
-        mr, mr_parsed = _validate_side(or_raw, MENTORS, taxonomy, problems)
+        spec = programme if programme is not None else IntakeSpec()
+        if columns is not None or aliases is not None:
+            spec = spec.merged(IntakeSpec(columns or {}, aliases or {}))
+        problems: list[Problem] = _alias_problems(spec, taxonomy)
+        ee_raw, ee_src = _read(mentees, side="mentees", encoding=encoding)
+        or_raw, or_src = _read(mentors, side="mentors", encoding=encoding)
+        notes: list[IntakeNote] = []
+        ee, ee_parsed = _validate_side(
+            ee_raw, MENTEES, taxonomy, spec, problems, notes, from_file=ee_src.path is not None
+        )
+        mr, mr_parsed = _validate_side(
+            or_raw, MENTORS, taxonomy, spec, problems, notes, from_file=or_src.path is not None
+        )
+        problems.extend(_absent_headers(spec, ee_raw, or_raw))
         excluded = _exclusions(ee, mr, ee_parsed, mr_parsed, problems)
         if problems:
             raise ValidationError(problems, title="invalid cohort")
-        return _encode(ee, mr, ee_parsed, mr_parsed, excluded, taxonomy)
+        _match_goals(ee_parsed, mr_parsed, spec, notes)
+        summary = IntakeSummary(
+            sources=(("mentees", ee_src.describe()), ("mentors", or_src.describe())),
+            notes=tuple(notes),
+        )
+        cohort = _encode(ee, mr, ee_parsed, mr_parsed, excluded, taxonomy, summary)
+        warnings = _uncovered_goals(cohort)
+        for line in warnings:
+            logger.warning(line)
+        if warnings:
+            object.__setattr__(cohort, "intake", cohort.intake.with_warnings(warnings))
+        return cohort
 
     @classmethod
     def from_csv(
@@ -165,10 +232,28 @@ class Cohort:
         mentees: str | os.PathLike[str],
         mentors: str | os.PathLike[str],
         *,
+        columns: Mapping[str, Any] | None = None,
+        aliases: Mapping[str, Mapping[str, str]] | None = None,
+        programme: IntakeSpec | None = None,
         taxonomy: Taxonomy | None = None,
+        encoding: str | None = None,
     ) -> Cohort:
-        """Read two CSV files and build the cohort (see :meth:`from_frames`)."""
-        return cls.from_frames(mentees, mentors, taxonomy=taxonomy)
+        """Read two files (CSV in UTF-8 or cp1252, ``,``/``;``/tab, or ``.xlsx``) and build
+        the cohort; the arguments are those of :meth:`from_frames`."""
+        check_params(
+            "Cohort.from_csv",
+            {"mentees": mentees, "mentors": mentors},
+            {"mentees": [_PATH], "mentors": [_PATH]},
+        )
+        return cls.from_frames(
+            mentees,
+            mentors,
+            columns=columns,
+            aliases=aliases,
+            programme=programme,
+            taxonomy=taxonomy,
+            encoding=encoding,
+        )
 
     # ------------------------------------------------------------------ properties
     @property
@@ -197,78 +282,128 @@ class Cohort:
 
 
 # ---------------------------------------------------------------------------- validation
-def _normalise_headers(df: pd.DataFrame, side: Side, problems: list[Problem]) -> pd.DataFrame:
-    """Forgive case and white space in known column names; report the rest."""
-    names: list[Any] = []
-    keep: list[bool] = []
-    seen: dict[str, Any] = {}
-    for col in df.columns:
-        key = str(col).strip().lower()
-        if key in side.known or key in side.other_only:
-            if key in seen:
-                problems.append(
-                    Problem(
-                        side.name,
-                        f"two columns both read as {key!r}.",
-                        column=str(col),
-                        hint=f"keep one of {seen[key]!r} and {col!r}.",
-                    )
-                )
-                keep.append(False)  # drop it here, so each schema column is one Series
-                names.append(col)
-                continue
-            seen[key] = col
-            col = key
-        keep.append(True)
-        names.append(col)
+def _normalise_headers(
+    df: pd.DataFrame,
+    side: Side,
+    spec: IntakeSpec,
+    problems: list[Problem],
+    notes: list[IntakeNote],
+) -> pd.DataFrame:
+    """Rename headers to schema columns (the programme's mapping, case, norm_key)."""
+    other = "mentors" if side.name == "mentees" else "mentees"
+    names, keep, matches = map_headers(
+        list(df.columns),
+        side=side.name,
+        known=side.known,
+        required=side.required,
+        other_only=side.other_only,
+        other_side=other,
+        mapping=spec.columns[side.name],
+        problems=problems,
+    )
+    notes.extend(IntakeNote(side.name, "(header)", m.header, m.column, m.how) for m in matches)
     out = df.copy(deep=False)
     out.columns = pd.Index(names, dtype=object)
-    out = out.loc[:, np.array(keep, dtype=bool)]
-    present = {str(c) for c in out.columns}
-    missing = [c for c in side.required if c not in present]
-    for c in missing:
-        problems.append(
-            Problem(
-                side.name,
-                f"required column {c!r} is missing.",
-                column=c,
-                hint=f"add a {c!r} column; {side.name} need: {', '.join(side.required)}.",
-            )
-        )
-    for c in side.other_only:
-        if c in present:
-            problems.append(
-                Problem(
-                    side.name,
-                    f"column {c!r} belongs to the "
-                    f"{'mentors' if side.name == 'mentees' else 'mentees'} table.",
-                    column=c,
-                    hint="check that the two tables are not swapped, or drop the column.",
+    return out.loc[:, np.array(keep, dtype=bool)]
+
+
+def _absent_headers(spec: IntakeSpec, ee: pd.DataFrame, mr: pd.DataFrame) -> list[Problem]:
+    """Headers named by the column mapping that the tables do not have."""
+    have = {
+        "mentees": {norm_key(c) for c in ee.columns},
+        "mentors": {norm_key(c) for c in mr.columns},
+    }
+    out: list[Problem] = []
+    sides = (
+        [("both tables", ("mentees", "mentors"))]
+        if spec.flat
+        else [(s, (s,)) for s in ("mentees", "mentors")]
+    )
+    for _, names in sides:
+        for header in spec.columns[names[0]]:
+            if all(norm_key(header) not in have[n] for n in names):
+                present = sorted({str(c) for n in names for c in (ee if n == "mentees" else mr)})
+                out.append(
+                    Problem(
+                        names[0] if len(names) == 1 else "columns",
+                        f"the column mapping names the header {shorten(header)}, which "
+                        f"{'neither table has' if len(names) > 1 else 'the table does not have'}.",
+                        column=str(header),
+                        hint="check the spelling in `columns=` / the programme file; headers "
+                        "present: " + ", ".join(map(repr, present[:15])) + ".",
+                    )
                 )
-            )
-    absent = [c for c in side.known if c not in present]
-    for col in out.columns:
-        key = str(col).strip().lower()
-        if key in side.known or key in side.other_only:
-            continue
-        close = difflib.get_close_matches(key, absent, n=1, cutoff=0.8)
-        if close:
-            problems.append(
+    return out
+
+
+def _alias_problems(spec: IntakeSpec, taxonomy: Taxonomy) -> list[Problem]:
+    out = []
+    for their, ours in spec.aliases.get("sector", {}).items():
+        if taxonomy.index(ours) is None:
+            close = taxonomy.suggest(ours)
+            out.append(
                 Problem(
-                    side.name,
-                    f"unknown column {col!r}.",
-                    column=str(col),
-                    hint=f"did you mean {close[0]!r}? (extra columns are allowed and passed "
-                    "through, but this one looks like a misspelt schema column)",
+                    "aliases",
+                    f"the sector alias for {shorten(their)} names an unknown sector.",
+                    column=f"aliases.sector.{their}",
+                    value=ours,
+                    hint=("did you mean " + " or ".join(map(repr, close)) + "?")
+                    if close
+                    else f"use a sector of the {taxonomy.name!r} taxonomy.",
                 )
             )
     return out
 
 
+def _sector_parser(taxonomy: Taxonomy, aliases: Mapping[str, str]) -> Any:
+    names = taxonomy.names
+    by_key = {norm_key(n): i for i, n in enumerate(names)}  # when index() does not normalise
+
+    def how(text: str, name: str) -> Recognised | None:
+        if text.lower() == name:
+            return None
+        if norm_key(text) == norm_key(name):
+            return Recognised(name, "normalised")
+        for sep in _PATH_SEPARATORS:
+            if sep in text and norm_key(text.rpartition(sep)[2]) == norm_key(name):
+                return Recognised(name, "normalised")
+        return Recognised(name, "synonym")
+
+    def sector(value: object) -> schema.Parsed:
+        text = str(value).strip()
+        key = norm_key(text)
+        if key in aliases:
+            i = taxonomy.index(aliases[key])
+            if i is not None:
+                return i, None, Recognised(names[i], "alias")
+        i = taxonomy.index(value)
+        if i is None:
+            i = by_key.get(key)
+        if i is not None:
+            return i, None, how(text, names[i])
+        close = taxonomy.suggest(value)
+        hint = (
+            "did you mean " + " or ".join(map(repr, close)) + "?"
+            if close
+            else f"use a sector of the {taxonomy.name!r} taxonomy, or pass your own Taxonomy."
+        )
+        hint += " Or map your word with `aliases={'sector': {...}}` / [aliases.sector]."
+        return None, ("unknown sector.", hint), None
+
+    return sector
+
+
 def _validate_side(
-    raw: pd.DataFrame, side: Side, taxonomy: Taxonomy, problems: list[Problem]
+    raw: pd.DataFrame,
+    side: Side,
+    taxonomy: Taxonomy,
+    spec: IntakeSpec,
+    problems: list[Problem],
+    notes: list[IntakeNote],
+    *,
+    from_file: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, list[Any]]]:
-    df = _normalise_headers(raw, side, problems)
+    df = _normalise_headers(raw, side, spec, problems, notes)
     parsed: dict[str, list[Any]] = {}
     if len(df) == 0:
         problems.append(
@@ -277,38 +412,29 @@ def _validate_side(
             )
         )
         return df, parsed
-    ids = df["id"].tolist() if "id" in df.columns else [None] * len(df)
     if "id" in df.columns:
+        df = ids_as_ints(df) if from_file else df
+        df["id"] = _strip_ids(df["id"])
         _check_ids(df["id"], side.name, problems)
-
-    def sector(value: object) -> schema.Parsed:
-        i = taxonomy.index(value)
-        if i is not None:
-            return i, None
-        close = taxonomy.suggest(value)
-        hint = (
-            "did you mean " + " or ".join(map(repr, close)) + "?"
-            if close
-            else f"use a sector of the {taxonomy.name!r} taxonomy, or pass your own Taxonomy."
-        )
-        return None, ("unknown sector.", hint)
+    ids = df["id"].tolist() if "id" in df.columns else [None] * len(df)
+    sector = _sector_parser(taxonomy, spec.alias_keys("sector"))
 
     def sectors(value: object) -> schema.Parsed:
         out = []
         for item in schema.split_list(value):
-            i, err = sector(item)
+            i, err, _ = sector(item)
             if err is not None:
-                return None, (f"unknown sector {item!r} in the list.", err[1])
+                return None, (f"unknown sector {item!r} in the list.", err[1]), None
             out.append(i)
-        return tuple(out), None
+        return tuple(out), None, None
 
     parsers: dict[str, tuple[Any, bool]] = {
-        "organisation": (schema.parse_text, True),
+        "organisation": (schema.text_parser(spec.alias_keys("organisation")), True),
         "sector": (sector, True),
-        "availability": (schema.parse_slots, True),
-        "cadence": (schema.parse_cadence, True),
-        "mode": (schema.parse_mode, True),
-        "region": (schema.parse_text, True),
+        "availability": (schema.slots_parser(spec.alias_keys("availability")), True),
+        "cadence": (schema.cadence_parser(spec.alias_keys("cadence")), True),
+        "mode": (schema.mode_parser(spec.alias_keys("mode")), True),
+        "region": (schema.text_parser(spec.alias_keys("region")), True),
         "goals": (schema.parse_labels, True),
         "expertise": (schema.parse_labels, True),
         "capacity": (schema.parse_capacity, True),
@@ -320,47 +446,130 @@ def _validate_side(
         if col == "id" or col not in df.columns:
             continue
         parser, required = parsers[col]
-        values, found = schema.parse_column(
+        values, found, recognised = schema.parse_column(
             df[col], parser, side=side.name, column=col, ids=ids, required=required
         )
         parsed[col] = values
         problems.extend(found)
+        if col in ("organisation", "region"):
+            recognised = _spellings(recognised)
+        notes.extend(
+            IntakeNote(side.name, col, str(raw_value), r.value, r.how, r.score, rows)
+            for raw_value, r, rows in recognised
+        )
     return df, parsed
+
+
+def _spellings(
+    recognised: list[tuple[object, Recognised, int]],
+) -> list[tuple[object, Recognised, int]]:
+    """Organisation/region notes: aliases, and spellings read as a more used one."""
+    out = [t for t in recognised if t[1].how == "alias"]
+    by_key: dict[str, list[tuple[object, int]]] = {}
+    for raw, r, rows in recognised:
+        if r.how != "alias":
+            by_key.setdefault(norm_key(raw), []).append((raw, rows))
+    for group in by_key.values():
+        if len(group) < 2:
+            continue
+        main = max(group, key=lambda t: (t[1], str(t[0])))[0]
+        out += [(raw, Recognised(str(main), "normalised"), n) for raw, n in group if raw != main]
+    return out
+
+
+def _strip_ids(ids: pd.Series) -> pd.Series:
+    """Ids as given, with surrounding white space removed from text ids (everywhere after,
+    ids are compared in this form: ``exclude`` lists, results, look-ups)."""
+    if ids.dtype.kind not in "OUS" and str(ids.dtype) != "string":
+        return ids
+    return pd.Series(
+        [v.strip() if isinstance(v, str) else v for v in ids.tolist()],
+        index=ids.index,
+        dtype=object,
+    )
 
 
 def _check_ids(ids: pd.Series, side: str, problems: list[Problem]) -> None:
     text: list[str | None] = []
-    for label, value in zip(ids.index, ids.tolist(), strict=True):
+    for pos, (label, value) in enumerate(zip(ids.index, ids.tolist(), strict=True)):
         if schema.is_missing(value):
             problems.append(
                 Problem(
                     side,
-                    "the id is empty.",
+                    "the id is empty (or a missing-value marker such as 'NA').",
                     row=label,
                     column="id",
+                    value=value if isinstance(value, str) and value.strip() else None,
                     hint="every row needs a unique, non-empty id.",
+                    sheet_row=pos + 2,
                 )
             )
             text.append(None)
         else:
             text.append(str(value).strip())
-    first: dict[str, Any] = {}
-    for label, key, value in zip(ids.index, text, ids.tolist(), strict=True):
+    first: dict[str, int] = {}
+    for pos, (label, key, value) in enumerate(zip(ids.index, text, ids.tolist(), strict=True)):
         if key is None:
             continue
         if key in first:
             problems.append(
                 Problem(
                     side,
-                    f"duplicate id (first seen in row {first[key]}).",
+                    f"duplicate id (first seen in row {first[key] + 2}).",
                     row=label,
                     column="id",
                     value=value,
                     hint="ids must be unique within a table.",
+                    sheet_row=pos + 2,
                 )
             )
         else:
-            first[key] = label
+            first[key] = pos
+
+
+def _match_goals(
+    ee: dict[str, list[Any]], mr: dict[str, list[Any]], spec: IntakeSpec, notes: list[IntakeNote]
+) -> None:
+    """One goal vocabulary for both tables: phrases -> labels (in place), with notes."""
+    cells: Counter[tuple[str, ...]] = Counter(ee["goals"])
+    cells.update(mr["expertise"])
+    phrases: Counter[str] = Counter()
+    for cell, n in cells.items():
+        for p in cell:
+            phrases[p] += n
+    matcher = GoalMatcher.build(phrases, spec.aliases.get("goals"))
+    for phrase, r in matcher.labels.items():
+        if r.how != "exact":
+            notes.append(
+                IntakeNote(
+                    "both", "goals/expertise", phrase, r.value, r.how, r.score, phrases[phrase]
+                )
+            )
+    mapped = {cell: matcher(cell) for cell in cells}
+    ee["goals"] = [mapped[c] for c in ee["goals"]]
+    mr["expertise"] = [mapped[c] for c in mr["expertise"]]
+
+
+def _uncovered_goals(cohort: Cohort) -> list[str]:
+    """One line per mentee goal that no mentor's expertise covers (naming the mentees)."""
+    covered = np.bitwise_or.reduce(cohort.mentor_expertise_bits, axis=0)
+    gap = cohort.mentee_goal_bits & ~covered
+    if not gap.any():
+        return []
+    lines = []
+    for k, goal in enumerate(cohort.goals):
+        word, bit = divmod(k, 64)
+        rows = np.flatnonzero((gap[:, word] >> np.uint64(bit)) & np.uint64(1))
+        if len(rows) == 0:
+            continue
+        ids = [str(cohort.mentee_ids[i]) for i in rows[:5]]
+        more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+        lines.append(
+            f"goal {goal!r} of {len(rows)} mentee{'s' if len(rows) != 1 else ''} "
+            f"({', '.join(ids)}{more}) is in no mentor's expertise: it adds nothing to their "
+            "goal score (map it to a goal mentors offer with [aliases.goals], or recruit)."
+        )
+    return lines
 
 
 def _exclusions(
@@ -397,6 +606,7 @@ def _exclusions(
                             value=item,
                             id=ids[pos],
                             hint=f"list ids of {other_name} (compared as text), separated by ';'.",
+                            sheet_row=pos + 2,
                         )
                     )
                     continue
@@ -432,6 +642,7 @@ def _encode(
     mp: dict[str, list[Any]],
     excluded: np.ndarray,
     taxonomy: Taxonomy,
+    summary: IntakeSummary,
 ) -> Cohort:
     goals = tuple(
         sorted({g for gs in ep["goals"] for g in gs} | {g for gs in mp["expertise"] for g in gs})
@@ -506,6 +717,7 @@ def _encode(
         mentor_learning_bits=_bits(learn_rows, len(taxonomy)),
         capacity=np.asarray(mp["capacity"], dtype=np.int64),
         excluded_pairs=excluded,
+        intake=summary,
     )
     for value in a.values():
         if isinstance(value, np.ndarray):

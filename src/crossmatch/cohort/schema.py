@@ -1,7 +1,9 @@
 """The input schema: columns, vocabularies and value parsers.
 
-Every parser takes one *distinct* cell value and returns ``(parsed, error)``, where
-``error`` is ``None`` or ``(message, hint)``. Columns are parsed once per distinct
+Every parser takes one *distinct* cell value and returns ``(parsed, error, note)``, where
+``error`` is ``None`` or ``(message, hint)`` and ``note`` is ``None`` or the
+:class:`~crossmatch.intake.phrases.Recognised` saying how a value in people's words was
+read (for the intake summary). Columns are parsed once per distinct
 value (see :func:`parse_column`), so a 100,000-row table with a few hundred distinct
 availability strings costs a few hundred parses, not 100,000.
 """
@@ -12,14 +14,18 @@ import difflib
 import math
 import numbers
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._text import norm_key
 from ..errors import Problem
+from ..intake import phrases
+from ..intake.phrases import Recognised
+from ..intake.vocab import CADENCES, DAYS, MODES, NA_STRINGS, PERIODS, SLOT_BIT, SLOTS
 
 __all__ = [
     "CADENCES",
@@ -27,21 +33,13 @@ __all__ = [
     "MODES",
     "PERIODS",
     "SLOTS",
+    "SLOT_BIT",
     "Side",
     "is_missing",
     "parse_column",
     "split_list",
 ]
 
-DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PERIODS: tuple[str, ...] = ("am", "pm", "eve")
-#: Every weekly slot, in bit order: bit ``k`` of a slot mask is ``SLOTS[k]``.
-SLOTS: tuple[str, ...] = tuple(f"{d}-{p}" for d in DAYS for p in PERIODS)
-SLOT_BIT = {s: i for i, s in enumerate(SLOTS)}
-#: Meeting cadences, in order of frequency (the code is the position).
-CADENCES: tuple[str, ...] = ("weekly", "fortnightly", "monthly")
-#: Meeting modes (the code is the position).
-MODES: tuple[str, ...] = ("in-person", "remote", "either")
 IN_PERSON, REMOTE, EITHER = 0, 1, 2
 
 
@@ -74,16 +72,20 @@ MENTORS = Side(
 )
 
 # ---------------------------------------------------------------------------- helpers
-Parsed = tuple[Any, tuple[str, str | None] | None]
+Error = tuple[str, str | None]
+Parsed = tuple[Any, Error | None, Recognised | None]
+_BOOL = "\0bool"
 
 
 def is_missing(value: object) -> bool:
-    """True for None, NaN, pandas NA and blank strings."""
+    """True for None, NaN, pandas NA, blank strings and the missing-value markers
+    ``NA``, ``N/A``, ``nan``, ``None``, ``NULL``, ``#N/A``, ... (pandas' defaults, which is
+    what a CSV read by crossmatch turns into NaN: a DataFrame is read the same way)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    return isinstance(value, str) and not value.strip()
+    return isinstance(value, str) and (not value.strip() or value.strip() in NA_STRINGS)
 
 
 def split_list(value: object) -> list[str]:
@@ -96,11 +98,38 @@ def split_list(value: object) -> list[str]:
 
 
 def _hashable(value: object) -> object:
+    if isinstance(value, bool | np.bool_):
+        return (_BOOL, bool(value))  # True == 1 == 1.0 hash alike but must not share a parse
     if isinstance(value, list | tuple | set | frozenset | np.ndarray | pd.Series):
         return ";".join(str(v) for v in value if not is_missing(v))
     if is_missing(value):
         return None
     return value
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, list[object]]:
+    """Codes (-1 = missing) and the distinct values of a column, parsed once each."""
+    values = series.to_numpy(dtype=object)
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    try:
+        if kind not in ("string", "integer", "floating", "mixed-integer-float", "empty"):
+            raise TypeError  # lists, or booleans that would merge with 1 and 0
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        distinct = list(uniques)
+    except TypeError:  # lists in cells, or booleans that must not merge with 1 and 0
+        keys = np.empty(len(values), dtype=object)
+        keys[:] = [_hashable(v) for v in values]
+        codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+        return codes, list(uniques)
+    keys_u = [_hashable(u) for u in distinct]
+    gone = [k for k, u in enumerate(keys_u) if u is None]
+    if gone:  # blank strings and "NA"-like markers are missing too
+        remap = np.arange(len(distinct) + 1, dtype=np.int64)
+        remap[-1] = -1
+        for k in gone:
+            remap[k] = -1
+        codes = remap[codes]
+    return codes, keys_u
 
 
 def parse_column(
@@ -111,42 +140,69 @@ def parse_column(
     column: str,
     ids: Sequence[object],
     required: bool,
-) -> tuple[list[Any], list[Problem]]:
-    """Parse every cell of ``series`` with ``parser``; missing cells give ``None``.
+) -> tuple[list[Any], list[Problem], list[tuple[object, Recognised, int]]]:
+    """Parse every cell of ``series`` with ``parser``, once per distinct value.
 
-    Returns the parsed values (one per row) and the problems found, one per bad row.
+    Returns the parsed values (one per row; ``None`` for a missing cell), the problems
+    found (one per bad row, with the spreadsheet row number) and the notes: each
+    distinct value the parser recognised as something other than itself, with how and
+    the number of rows holding it.
     """
-    keys = [_hashable(v) for v in series.tolist()]
-    cache: dict[tuple[type, object], Parsed] = {}
-    out: list[Any] = []
-    problems: list[Problem] = []
-    for label, key, raw, rid in zip(series.index, keys, series.tolist(), ids, strict=True):
-        if key is None or (isinstance(key, str) and not key.strip()):
-            out.append(None)
-            if required:
-                problems.append(
-                    Problem(
-                        side,
-                        "a value is required here but the cell is empty or NaN.",
-                        row=label,
-                        column=column,
-                        id=rid,
-                        hint=f"fill in {column!r} for this row, or remove the row.",
-                    )
-                )
+    codes, keys = _factorize(series)
+    n_u = len(keys)
+    parsed: np.ndarray = np.empty(n_u + 1, dtype=object)  # the last slot: missing -> None
+    errors: dict[int, Error] = {}
+    notes_u: dict[int, Recognised] = {}
+    for k, key in enumerate(keys):
+        if key is None:
             continue
-        # key on the type too: True == 1 == 1.0 hash alike but must not share a parse
-        ck = (type(key), key)
-        if ck not in cache:
-            cache[ck] = parser(key)
-        parsed, err = cache[ck]
-        out.append(parsed)
+        raw = key[1] if isinstance(key, tuple) and key and key[0] == _BOOL else key
+        value, err, note = parser(raw)
+        parsed[k] = value
         if err is not None:
-            message, hint = err
+            errors[k] = err
+        if note is not None:
+            notes_u[k] = note
+    out = parsed[codes].tolist()
+    problems: list[Problem] = []
+    labels = series.index
+    raw_values = series.to_numpy(dtype=object)
+    if required:
+        for pos in np.flatnonzero(codes < 0).tolist():
             problems.append(
-                Problem(side, message, row=label, column=column, value=raw, hint=hint, id=rid)
+                Problem(
+                    side,
+                    "a value is required here but the cell is empty (or a missing-value "
+                    "marker such as 'NA').",
+                    row=labels[pos],
+                    column=column,
+                    id=ids[pos],
+                    hint=f"fill in {column!r} for this row, or remove the row.",
+                    sheet_row=int(pos) + 2,
+                )
             )
-    return out, problems
+    if errors:
+        bad = np.flatnonzero(np.isin(codes, np.fromiter(errors, dtype=np.int64)))
+        for pos in bad.tolist():
+            message, hint = errors[int(codes[pos])]
+            problems.append(
+                Problem(
+                    side,
+                    message,
+                    row=labels[pos],
+                    column=column,
+                    value=raw_values[pos],
+                    hint=hint,
+                    id=ids[pos],
+                    sheet_row=int(pos) + 2,
+                )
+            )
+        problems.sort(key=lambda p: p.sheet_row or 0)
+    notes: list[tuple[object, Recognised, int]] = []
+    if notes_u:
+        counts = np.bincount(codes[codes >= 0], minlength=n_u)
+        notes = [(keys[k], note, int(counts[k])) for k, note in notes_u.items()]
+    return out, problems, notes
 
 
 def _closest(word: str, vocabulary: Sequence[str]) -> str | None:
@@ -156,66 +212,148 @@ def _closest(word: str, vocabulary: Sequence[str]) -> str | None:
     return None
 
 
-def _choice(vocabulary: Sequence[str], what: str) -> Callable[[object], Parsed]:
+def _choice(
+    vocabulary: Sequence[str],
+    what: str,
+    recognise: Callable[[object, Mapping[str, str] | None], Recognised | None],
+    aliases: Mapping[str, str] | None,
+    kind: str,
+) -> Callable[[object], Parsed]:
     def parse(value: object) -> Parsed:
+        found = recognise(value, aliases)
+        if found is not None:
+            return found.value, None, (None if found.how == "exact" else found)
         key = str(value).strip().lower()
-        if key in vocabulary:
-            return key, None
         hint = _closest(key, vocabulary) or "use one of " + ", ".join(map(repr, vocabulary)) + "."
-        return None, (f"unknown {what}.", hint)
+        hint += f" Or map your word with `aliases={{{kind!r}: {{...}}}}` / [aliases.{kind}]."
+        return None, (f"unknown {what}.", hint), None
 
     return parse
 
 
-parse_cadence = _choice(CADENCES, "cadence")
-parse_mode = _choice(MODES, "mode")
+def cadence_parser(aliases: Mapping[str, str] | None = None) -> Callable[[object], Parsed]:
+    """Cadence cells: canonical names, built-in synonyms (``every two weeks``), ``aliases``."""
+    return _choice(CADENCES, "cadence", phrases.recognise_cadence, aliases, "cadence")
+
+
+def mode_parser(aliases: Mapping[str, str] | None = None) -> Callable[[object], Parsed]:
+    """Mode cells: canonical names, built-in synonyms (``Face to face``), ``aliases``."""
+    return _choice(MODES, "mode", phrases.recognise_mode, aliases, "mode")
+
+
+parse_cadence = cadence_parser()
+parse_mode = mode_parser()
+
+_SLOT_WORDS = (
+    *DAYS,
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "morning",
+    "afternoon",
+    "evening",
+    "weekday",
+    "weekend",
+    "am",
+    "pm",
+    "eve",
+)
+
+
+def slots_parser(aliases: Mapping[str, str] | None = None) -> Callable[[object], Parsed]:
+    """Availability cells, with the programme's ``aliases`` (``norm_key`` -> slots) first."""
+
+    def parse(value: object) -> Parsed:
+        key = norm_key(value) if aliases else ""
+        if aliases and key in aliases:
+            found, _ = phrases.recognise_slots(aliases[key])
+            if found is not None:
+                return _slots(Recognised(found.value, "alias"))
+        return parse_slots(value)
+
+    return parse
+
+
+def _slots(found: Recognised) -> Parsed:
+    mask = 0
+    for s in found.value.split(";"):
+        mask |= 1 << SLOT_BIT[s]
+    return (found.value, mask), None, (None if found.how == "exact" else found)
 
 
 def parse_slots(value: object) -> Parsed:
-    """``mon-am;wed-pm`` (or a list) -> (canonical string, bit mask)."""
-    items = [s.lower() for s in split_list(value)]
-    bad = [s for s in items if s not in SLOT_BIT]
-    if bad:
-        hints = [f"{b!r}: {_closest(b, SLOTS) or 'not a slot'}" for b in bad]
-        return None, (
-            f"unknown availability slot(s) {bad}.",
-            "slots are day-period pairs such as 'mon-am', 'wed-pm', 'fri-eve' "
-            "(days mon..sun; periods am, pm, eve), separated by ';'. " + "; ".join(hints),
+    """An availability cell -> ((canonical string, bit mask), error, note).
+
+    ``mon-am;wed-pm`` and sentences such as ``Tuesday mornings, Thursday afternoons``
+    (see :func:`crossmatch.intake.phrases.recognise_slots`).
+    """
+    found, unknown = phrases.recognise_slots(value)
+    if found is None:
+        if not unknown:
+            return (
+                None,
+                ("no availability slot given.", "list at least one slot, e.g. 'mon-am'."),
+                None,
+            )
+        hints = []
+        for w in unknown[:5]:
+            close = difflib.get_close_matches(w, _SLOT_WORDS, n=1, cutoff=0.7)
+            hints.append(
+                f"{w!r}: did you mean {close[0]!r}?"
+                if close
+                else f"{w!r}: not a day or time of day"
+            )
+        return (
+            None,
+            (
+                "could not read the availability: "
+                + ", ".join(map(repr, unknown[:5]))
+                + (" ..." if len(unknown) > 5 else "")
+                + " not understood.",
+                "write days and times of day, e.g. 'Tuesday mornings, Thursday afternoons', "
+                "'weekday evenings' or slots 'mon-am;wed-pm' (days mon..sun; periods am, pm, "
+                "eve). " + "; ".join(hints),
+            ),
+            None,
         )
-    if not items:
-        return None, ("no availability slot given.", "list at least one slot, e.g. 'mon-am'.")
-    mask = 0
-    for s in items:
-        mask |= 1 << SLOT_BIT[s]
-    canonical = ";".join(s for s in SLOTS if mask >> SLOT_BIT[s] & 1)
-    return (canonical, mask), None
-
-
-_WS = re.compile(r"\s+")
+    return _slots(found)
 
 
 def parse_labels(value: object) -> Parsed:
-    """A ``;``-separated list of free labels (goals, expertise), case-folded, in order."""
-    items: list[str] = []
-    for s in split_list(value):
-        key = _WS.sub(" ", s.lower())
-        if key not in items:
-            items.append(key)
+    """A list of free phrases (goals, expertise): split on ``;``, ``,``, new lines and
+    bullets, lower-cased, in order (see :func:`crossmatch.intake.phrases.split_phrases`)."""
+    items = phrases.split_phrases(value)
     if not items:
-        return None, ("the list is empty.", "give at least one item, separated by ';'.")
-    return tuple(items), None
+        return None, ("the list is empty.", "give at least one item, separated by ';'."), None
+    return tuple(items), None, None
 
 
-def parse_text(value: object) -> Parsed:
-    """A free categorical label (organisation, region), compared case-insensitively."""
-    return _WS.sub(" ", str(value).strip().casefold()), None
+def text_parser(aliases: Mapping[str, str] | None = None) -> Callable[[object], Parsed]:
+    """A free categorical label (organisation, region), compared by its
+    :func:`~crossmatch._text.norm_key` (so ``Société Générale`` typed with a combining
+    accent, ``HM Treasury`` and ``hm-treasury`` are one); ``aliases`` first."""
+
+    def parse(value: object) -> Parsed:
+        key = norm_key(value)
+        if aliases and key in aliases:
+            return norm_key(aliases[key]), None, Recognised(aliases[key], "alias")
+        return key, None, None
+
+    return parse
+
+
+parse_text = text_parser()
 
 
 def parse_ids(value: object) -> Parsed:
-    """A ``;``-separated list of ids of the other side, compared as text."""
+    """A ``;``-separated list of ids of the other side, compared as stripped text."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # integer ids in a column with NaN gaps arrive as floats (2.0)
-    return tuple(dict.fromkeys(split_list(value))), None
+    return tuple(dict.fromkeys(split_list(value))), None, None
 
 
 def _as_int(value: object) -> int | None:
@@ -238,20 +376,28 @@ def _as_int(value: object) -> int | None:
 def parse_capacity(value: object) -> Parsed:
     n = _as_int(value)
     if n is None:
-        return None, (
-            "capacity must be a whole number of mentees.",
-            "use an integer >= 0 (0 means the mentor takes nobody this round).",
+        return (
+            None,
+            (
+                "capacity must be a whole number of mentees.",
+                "use an integer >= 0 (0 means the mentor takes nobody this round).",
+            ),
+            None,
         )
     if n < 0:
-        return None, ("capacity must not be negative.", "use an integer >= 0.")
-    return n, None
+        return None, ("capacity must not be negative.", "use an integer >= 0."), None
+    return n, None, None
 
 
 def parse_seniority(value: object) -> Parsed:
     n = _as_int(value)
     if n is None:
-        return None, (
-            "seniority must be an integer level (higher = more senior).",
-            "use whole numbers such as 3, 4, 5, or leave the cell empty if unknown.",
+        return (
+            None,
+            (
+                "seniority must be an integer level (higher = more senior).",
+                "use whole numbers such as 3, 4, 5, or leave the cell empty if unknown.",
+            ),
+            None,
         )
-    return n, None
+    return n, None, None

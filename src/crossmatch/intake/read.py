@@ -1,0 +1,236 @@
+"""Reading a programme office's table: CSV in any common encoding and delimiter, or .xlsx.
+
+- Encodings: UTF-8 with or without a byte-order mark; otherwise Windows-1252 (what
+  Excel's "CSV (Comma delimited)" writes, with curly apostrophes as byte 0x92). Anything
+  else needs ``encoding=``.
+- Delimiters: ``,``, ``;`` (European Excel) or tab, sniffed from the first lines.
+- ``.xlsx``/``.xlsm``: the first sheet, read with pandas and openpyxl (the ``excel`` extra).
+- Every cell is read as text (ids such as ``007`` keep their zeros); an id column made only
+  of plain integers becomes integers. The cell texts of :data:`~crossmatch.intake.vocab.NA_STRINGS`
+  (``NA``, ``nan``, ``None``, ``#N/A``, ...) are missing values, as pandas reads them; a
+  DataFrame's cells holding those strings are treated the same way by validation.
+- Duplicate headers are an error naming the header (never a silent ``capacity.1``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._text import shorten
+from ..errors import Problem, ValidationError
+
+__all__ = ["TableSource", "ids_as_ints", "read_table"]
+
+_CANONICAL_INT = re.compile(r"-?(0|[1-9]\d*)")
+_EXCEL = (".xlsx", ".xlsm")
+_DELIMITERS = (",", ";", "\t")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+@dataclass(frozen=True, slots=True)
+class TableSource:
+    """Where a table came from and how it was read (shown in the intake summary)."""
+
+    path: str | None  # None for a DataFrame
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    def describe(self) -> str:
+        if self.path is None:
+            return "a DataFrame"
+        if self.delimiter is None:
+            return f"{self.path} (Excel workbook, first sheet)"
+        name = _DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))
+        return f"{self.path} ({self.encoding}, {name}-separated)"
+
+
+def _fail(side: str, message: str, hint: str | None = None) -> ValidationError:
+    return ValidationError([Problem(side, message, hint=hint)], title=f"could not read {side}")
+
+
+def _decode(data: bytes, encoding: str | None, side: str, path: str) -> tuple[str, str]:
+    if encoding is not None:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise _fail(
+                side,
+                f"could not read {path!r} as {encoding!r}: {exc}.",
+                "check `encoding=`; common ones are 'utf-8', 'cp1252' and 'latin-1'.",
+            ) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise _fail(
+            side,
+            f"could not read {path!r}: it is neither UTF-8 nor Windows-1252 ({exc.reason} at "
+            f"byte {exc.start}).",
+            "pass the file's encoding, e.g. `encoding='latin-1'` (Python) or save it from "
+            "Excel as 'CSV UTF-8'.",
+        ) from None
+
+
+def _sniff(text: str) -> str:
+    """The delimiter (``,``, ``;`` or tab) that splits the first lines most consistently."""
+    lines = text.splitlines()[:20]
+    best, best_score = ",", (-1, -1)
+    for d in _DELIMITERS:
+        try:
+            rows = [r for r in csv.reader(lines, delimiter=d) if r]
+        except csv.Error:
+            continue
+        if not rows:
+            continue
+        width = len(rows[0])
+        same = sum(len(r) == width for r in rows)
+        score = (same if width > 1 else 0, width)
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _check_headers(headers: list[Any], side: str, where: str) -> list[str]:
+    names: list[str] = []
+    problems: list[Problem] = []
+    for k, h in enumerate(headers):
+        if h is None or (isinstance(h, float) and np.isnan(h)) or not str(h).strip():
+            names.append(f"unnamed: {k}")
+            continue
+        names.append(str(h).strip() if isinstance(h, str) else str(h))
+    seen: dict[str, int] = {}
+    for k, name in enumerate(names):
+        if name in seen:
+            problems.append(
+                Problem(
+                    side,
+                    f"the header {shorten(name)} appears twice in {where} (columns "
+                    f"{seen[name] + 1} and {k + 1}).",
+                    column=name,
+                    hint="rename or delete one of the two columns; crossmatch never "
+                    "guesses which one is meant.",
+                )
+            )
+        else:
+            seen[name] = k
+    if problems:
+        raise ValidationError(problems, title=f"invalid {side}")
+    return names
+
+
+def ids_as_ints(df: pd.DataFrame) -> pd.DataFrame:
+    """An ``id`` column read from a file and made only of plain integers becomes integers."""
+    ids = df.get("id")
+    if ids is not None and len(ids) and ids.notna().all():
+        text = ids.astype(str).str.strip()
+        if text.str.fullmatch(_CANONICAL_INT).all():
+            df["id"] = text.astype(np.int64)
+    return df
+
+
+def _read_excel(path: str, side: str) -> pd.DataFrame:
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise _fail(
+            side,
+            f"reading {path!r} needs openpyxl, which is not installed.",
+            "install the `excel` extra: pip install 'crossmatch[excel]' (or save the sheet "
+            "as CSV).",
+        ) from None
+    try:
+        raw = pd.read_excel(path, header=None, dtype=str, sheet_name=0)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise _fail(side, f"could not read {path!r} as an Excel workbook: {exc}") from None
+    return raw
+
+
+def read_table(
+    source: object, *, side: str = "table", encoding: str | None = None
+) -> tuple[pd.DataFrame, TableSource]:
+    """Read a CSV or Excel path, or copy a DataFrame, never touching the caller's object.
+
+    Parameters
+    ----------
+    source : DataFrame, dict of columns, or path to a ``.csv``/``.txt``/``.tsv``/``.xlsx``
+    side : str
+        ``"mentees"`` or ``"mentors"``, for messages.
+    encoding : str, optional
+        The CSV file's encoding; by default UTF-8 (with or without BOM), else cp1252.
+
+    Returns
+    -------
+    (DataFrame, TableSource)
+        The table and how it was read.
+
+    Raises
+    ------
+    ValidationError
+        File missing or unreadable, duplicate headers (naming them).
+    TypeError
+        ``source`` is neither a table nor a path.
+    """
+    if isinstance(source, pd.DataFrame):
+        _check_headers(list(source.columns), side, "the DataFrame")
+        return source.copy(), TableSource(None)
+    if isinstance(source, str | os.PathLike):
+        path = os.fspath(source)
+        if os.path.isdir(path):
+            raise _fail(side, f"{path!r} is a directory, not a table file.", "give a file path.")
+        if not os.path.exists(path):
+            raise _fail(side, f"file not found: {path!r}.", "check the path.")
+        if path.lower().endswith(_EXCEL):
+            raw = _read_excel(path, side)
+            how = TableSource(path)
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
+            text, used = _decode(data, encoding, side, path)
+            delimiter = "\t" if path.lower().endswith(".tsv") else _sniff(text)
+            try:
+                raw = pd.read_csv(
+                    io.StringIO(text),
+                    sep=delimiter,
+                    header=None,
+                    dtype=str,
+                    keep_default_na=True,
+                    skip_blank_lines=True,
+                )
+            except pd.errors.EmptyDataError:
+                raise _fail(
+                    side, f"{path!r} is empty.", "the first line must hold the headers."
+                ) from None
+            except pd.errors.ParserError as exc:
+                raise _fail(side, f"could not read {path!r} as CSV: {exc}") from None
+            how = TableSource(path, used, delimiter)
+        if len(raw) == 0:
+            raise _fail(side, f"{path!r} is empty.", "the first line must hold the headers.")
+        names = _check_headers(raw.iloc[0].tolist(), side, repr(path))
+        df = raw.iloc[1:].reset_index(drop=True)
+        df.columns = pd.Index(names, dtype=object)
+        return df, how
+    if isinstance(source, Mapping):
+        try:
+            return pd.DataFrame(source), TableSource(None)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{side} could not be read as a table: {exc}") from None
+    raise TypeError(
+        f"{side} must be a pandas DataFrame or a path to a CSV or Excel file. "
+        f"Got {type(source).__name__} instead."
+    )

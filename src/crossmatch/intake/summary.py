@@ -1,0 +1,164 @@
+"""The intake summary: what was read as what, and how sure, so nothing is guessed silently."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pandas as pd
+
+from .._text import shorten
+
+__all__ = ["SURE", "IntakeNote", "IntakeSummary"]
+
+#: How sure each way of recognising a value is, as shown in the summary.
+SURE: dict[str, str] = {
+    "exact": "certain",
+    "mapping": "certain (your mapping)",
+    "alias": "certain (your alias)",
+    "normalised": "certain (same after normalising)",
+    "synonym": "likely (built-in synonym)",
+    "parsed": "likely (read from a sentence)",
+    "guess": "a guess",
+    "fuzzy": "a guess (similar wording)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeNote:
+    """One header or value read as something else.
+
+    Attributes
+    ----------
+    side : str
+        ``mentees``, ``mentors`` or ``both`` (goals are one vocabulary for both tables).
+    column : str
+        The schema column (for a header: ``"(header)"``).
+    found : str
+        What the table says.
+    mapped_to : str
+        What crossmatch reads it as.
+    how : str
+        ``mapping``, ``alias``, ``normalised``, ``synonym``, ``parsed``, ``fuzzy`` or ``guess``
+        (see :mod:`crossmatch.intake.phrases`).
+    score : float
+        100 unless fuzzy (rapidfuzz similarity, 0-100).
+    rows : int
+        How many rows hold this value (0 for a header).
+    """
+
+    side: str
+    column: str
+    found: str
+    mapped_to: str
+    how: str
+    score: float = 100.0
+    rows: int = 0
+
+    @property
+    def sure(self) -> str:
+        text = SURE.get(self.how, self.how)
+        return f"{text}, score {self.score:.0f}" if self.how in ("fuzzy", "guess") else text
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeSummary:
+    """What intake did to the two tables.
+
+    Attributes
+    ----------
+    sources : tuple of (side, description)
+        How each table was read (file, encoding, delimiter).
+    notes : tuple of IntakeNote
+        Every header and value read as something other than itself.
+    warnings : tuple of str
+        Things that will not stop a run but a coordinator should know (a goal no mentor
+        covers, mentees with no eligible mentor); each is also logged on the
+        ``crossmatch`` logger.
+    """
+
+    sources: tuple[tuple[str, str], ...] = ()
+    notes: tuple[IntakeNote, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    max_lines = 12
+
+    def with_warnings(self, lines: Sequence[str]) -> IntakeSummary:
+        """A copy with more warning lines."""
+        return replace(self, warnings=(*self.warnings, *lines))
+
+    @property
+    def guesses(self) -> tuple[IntakeNote, ...]:
+        """The notes that are not certain (synonyms, sentences, fuzzy matches, guesses)."""
+        return tuple(n for n in self.notes if n.how in ("synonym", "parsed", "fuzzy", "guess"))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per note: side, column, found, mapped_to, how, sure, score, rows."""
+        cols = ["side", "column", "found", "mapped_to", "how", "sure", "score", "rows"]
+        return pd.DataFrame(
+            [
+                {
+                    "side": n.side,
+                    "column": n.column,
+                    "found": n.found,
+                    "mapped_to": n.mapped_to,
+                    "how": n.how,
+                    "sure": n.sure,
+                    "score": n.score,
+                    "rows": n.rows,
+                }
+                for n in self.notes
+            ],
+            columns=cols,
+        )
+
+    def __str__(self) -> str:
+        return self.format()
+
+    def format(self, *, warnings: bool = True) -> str:
+        """The readable summary (``str(summary)``); ``warnings=False`` leaves them out."""
+        lines = ["intake summary"]
+        for side, text in self.sources:
+            lines.append(f"  {side} read from {text}")
+        headers = [n for n in self.notes if n.column == "(header)"]
+        if headers:
+            lines.append("  columns:")
+            for n in headers:
+                lines.append(f"    {n.side}: {shorten(n.found, 50)} -> {n.mapped_to} ({n.sure})")
+        groups: dict[tuple[str, str], list[IntakeNote]] = {}
+        for n in self.notes:
+            if n.column != "(header)":
+                groups.setdefault((n.side, n.column), []).append(n)
+        if groups:
+            lines.append("  values:")
+        for (side, column), notes in groups.items():
+            notes = sorted(notes, key=lambda n: (_rank(n.how), -n.rows, n.found))
+            lines.append(f"    {side} {column}:")
+            for n in notes[: self.max_lines]:
+                rows = f", {n.rows} row{'s' if n.rows != 1 else ''}" if n.rows else ""
+                lines.append(
+                    f"      {shorten(n.found, 50)} -> {shorten(n.mapped_to, 70)} ({n.sure}{rows})"
+                )
+            if len(notes) > self.max_lines:
+                lines.append(f"      ... and {len(notes) - self.max_lines} more (see .to_frame())")
+        if not headers and not groups:
+            lines.append("  every header and value was already in crossmatch's own words")
+        if self.warnings and warnings:
+            lines.append("  warnings:")
+            lines += [f"    - {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"IntakeSummary(notes={len(self.notes)}, guesses={len(self.guesses)}, "
+            f"warnings={len(self.warnings)})"
+        )
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython
+        p.text(str(self))
+
+
+def _rank(how: str) -> int:
+    order = ["fuzzy", "guess", "synonym", "parsed", "alias", "mapping", "normalised", "exact"]
+    return order.index(how) if how in order else len(order)
