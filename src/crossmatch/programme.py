@@ -50,6 +50,7 @@ from .errors import Problem, ValidationError
 from .intake import (
     CADENCES,
     MODES,
+    SLOTS,
     GoalMatcher,
     IntakeSpec,
     IntakeSummary,
@@ -449,6 +450,10 @@ def _distinct(series: Any) -> Counter[str]:
     return out
 
 
+def _rows(n: int) -> str:
+    return f"{n} row{'s' if n != 1 else ''}"
+
+
 def _sector_guess(value: str, taxonomy: Taxonomy) -> tuple[str, float] | None:
     """The closest sector name and its rapidfuzz WRatio (at least 75), or None."""
     words = norm_key(value).replace("-", " ")
@@ -543,22 +548,24 @@ def draft_programme(
 
     # sectors
     out += ["", "[aliases.sector]"]
+    by_key = {norm_key(n): i for i, n in enumerate(taxonomy.names)}
     for value, n in sorted(values("sector").items()):
         i = taxonomy.index(value)
+        i = by_key.get(norm_key(value)) if i is None else i
         if i is not None:
             name = taxonomy.names[i]
-            if norm_key(value) != norm_key(name) and value.lower() != name:
-                out.append(f"{_q(value)} = {_q(name)}   # {_sure('synonym')}, {n} rows")
+            if norm_key(value) != norm_key(name):
+                out.append(f"# {_q(value)} is read as {_q(name)}: {_sure('synonym')}")
             continue
         guess = _sector_guess(value, taxonomy)
         if guess is None:
             out.append(
-                f"# {_q(value)} = ???   # no close sector ({n} rows): choose one of "
+                f"# {_q(value)} = ???   # no close sector ({_rows(n)}): choose one of "
                 + ", ".join(taxonomy.names[:6])
                 + ", ..."
             )
         else:
-            out.append(f"{_q(value)} = {_q(guess[0])}   # {_sure('guess', guess[1])}, {n} rows")
+            out.append(f"{_q(value)} = {_q(guess[0])}   # {_sure('guess', guess[1])}, {_rows(n)}")
     for kind, recognise, canon in (
         ("mode", recognise_mode, MODES),
         ("cadence", recognise_cadence, CADENCES),
@@ -572,9 +579,9 @@ def draft_programme(
                 continue
             close = difflib.get_close_matches(value.lower(), canon, n=1, cutoff=0.5)
             if close:
-                out.append(f"{_q(value)} = {_q(close[0])}   # {_sure('guess', 60)}, {n} rows")
+                out.append(f"{_q(value)} = {_q(close[0])}   # {_sure('guess', 60)}, {_rows(n)}")
             else:
-                out.append(f"# {_q(value)} = ???   # one of {', '.join(canon)} ({n} rows)")
+                out.append(f"# {_q(value)} = ???   # one of {', '.join(canon)} ({_rows(n)})")
     out += ["", "[aliases.availability]"]
     for value, n in sorted(values("availability").items()):
         r, unknown = recognise_slots(value)
@@ -584,7 +591,8 @@ def draft_programme(
                 f'({n} rows): write slots such as "tue-pm;thu-am"'
             )
         elif r.how != "exact":
-            out.append(f"# {_q(value)} is read as {_q(r.value)}: {_sure(r.how)}")
+            shown = "every slot" if r.value.count(";") == len(SLOTS) - 1 else r.value
+            out.append(f"# {_q(value)} is read as {_q(shown)}: {_sure(r.how)}")
     phrases: Counter[str] = Counter()
     for column in ("goals", "expertise"):
         for value, n in values(column).items():

@@ -197,9 +197,16 @@ class Cohort:
         )
         taxonomy = Taxonomy.default() if taxonomy is None else taxonomy
         spec = programme if programme is not None else IntakeSpec()
+        problems: list[Problem] = []
         if columns is not None or aliases is not None:
-            spec = spec.merged(IntakeSpec(columns or {}, aliases or {}))
-        problems: list[Problem] = _alias_problems(spec, taxonomy)
+            try:
+                spec = spec.merged(IntakeSpec(columns or {}, aliases or {}))
+            except ValidationError as exc:  # reported with the sector aliases, at once
+                problems.extend(exc.problems)
+                raw = aliases.get("sector") if isinstance(aliases, Mapping) else None
+                problems += _alias_problems(raw if isinstance(raw, Mapping) else {}, taxonomy)
+                raise ValidationError(problems, title="invalid cohort") from None
+        problems += _alias_problems(spec.aliases.get("sector", {}), taxonomy)
         ee_raw, ee_src = _read(mentees, side="mentees", encoding=encoding)
         or_raw, or_src = _read(mentors, side="mentors", encoding=encoding)
         notes: list[IntakeNote] = []
@@ -336,10 +343,11 @@ def _absent_headers(spec: IntakeSpec, ee: pd.DataFrame, mr: pd.DataFrame) -> lis
     return out
 
 
-def _alias_problems(spec: IntakeSpec, taxonomy: Taxonomy) -> list[Problem]:
+def _alias_problems(sector: Mapping[str, object], taxonomy: Taxonomy) -> list[Problem]:
     out = []
-    for their, ours in spec.aliases.get("sector", {}).items():
-        if taxonomy.index(ours) is None:
+    by_key = {norm_key(n) for n in taxonomy.names}
+    for their, ours in sector.items():
+        if taxonomy.index(ours) is None and norm_key(ours) not in by_key:
             close = taxonomy.suggest(ours)
             out.append(
                 Problem(
@@ -374,6 +382,7 @@ def _sector_parser(taxonomy: Taxonomy, aliases: Mapping[str, str]) -> Any:
         key = norm_key(text)
         if key in aliases:
             i = taxonomy.index(aliases[key])
+            i = by_key.get(norm_key(aliases[key])) if i is None else i
             if i is not None:
                 return i, None, Recognised(names[i], "alias")
         i = taxonomy.index(value)

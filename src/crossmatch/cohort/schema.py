@@ -341,7 +341,8 @@ def text_parser(aliases: Mapping[str, str] | None = None) -> Callable[[object], 
         key = norm_key(value)
         if aliases and key in aliases:
             return norm_key(aliases[key]), None, Recognised(aliases[key], "alias")
-        return key, None, None
+        # a note for every spelling: the cohort reports those that share a key
+        return key, None, Recognised(key, "normalised")
 
     return parse
 
