@@ -24,11 +24,13 @@ from ..intake import (
     IntakeNote,
     IntakeSpec,
     IntakeSummary,
+    NoteGroup,
     Recognised,
     ids_as_ints,
     map_headers,
 )
 from ..intake import read_table as _read
+from ..intake.vocab import NA_STRINGS
 from . import schema
 from .schema import MENTEES, MENTORS, Side
 from .taxonomy import Taxonomy
@@ -209,7 +211,7 @@ class Cohort:
         problems += _alias_problems(spec.aliases.get("sector", {}), taxonomy)
         ee_raw, ee_src = _read(mentees, side="mentees", encoding=encoding)
         or_raw, or_src = _read(mentors, side="mentors", encoding=encoding)
-        notes: list[IntakeNote] = []
+        notes: list[NoteGroup] = []
         ee, ee_parsed = _validate_side(
             ee_raw, MENTEES, taxonomy, spec, problems, notes, from_file=ee_src.path is not None
         )
@@ -223,7 +225,7 @@ class Cohort:
         _match_goals(ee_parsed, mr_parsed, spec, notes)
         summary = IntakeSummary(
             sources=(("mentees", ee_src.describe()), ("mentors", or_src.describe())),
-            notes=tuple(notes),
+            groups=tuple(notes),
         )
         cohort = _encode(ee, mr, ee_parsed, mr_parsed, excluded, taxonomy, summary)
         warnings = _uncovered_goals(cohort)
@@ -294,7 +296,7 @@ def _normalise_headers(
     side: Side,
     spec: IntakeSpec,
     problems: list[Problem],
-    notes: list[IntakeNote],
+    notes: list[NoteGroup],
 ) -> pd.DataFrame:
     """Rename headers to schema columns (the programme's mapping, case, norm_key)."""
     other = "mentors" if side.name == "mentees" else "mentees"
@@ -308,7 +310,11 @@ def _normalise_headers(
         mapping=spec.columns[side.name],
         problems=problems,
     )
-    notes.extend(IntakeNote(side.name, "(header)", m.header, m.column, m.how) for m in matches)
+    notes.extend(
+        NoteGroup.of(
+            [IntakeNote(side.name, "(header)", m.header, m.column, m.how) for m in matches]
+        )
+    )
     out = df.copy(deep=False)
     out.columns = pd.Index(names, dtype=object)
     return out.loc[:, np.array(keep, dtype=bool)]
@@ -408,7 +414,7 @@ def _validate_side(
     taxonomy: Taxonomy,
     spec: IntakeSpec,
     problems: list[Problem],
-    notes: list[IntakeNote],
+    notes: list[NoteGroup],
     *,
     from_file: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, list[Any]]]:
@@ -462,27 +468,41 @@ def _validate_side(
         problems.extend(found)
         if col in ("organisation", "region"):
             recognised = _spellings(recognised)
-        notes.extend(
-            IntakeNote(side.name, col, str(raw_value), r.value, r.how, r.score, rows)
-            for raw_value, r, rows in recognised
-        )
+        found_, mapped, how, score, rows = recognised
+        if found_:
+            notes.append(
+                NoteGroup(
+                    side.name,
+                    col,
+                    tuple(map(str, found_)),
+                    tuple(mapped),
+                    tuple(how),
+                    tuple(score),
+                    tuple(rows),
+                )
+            )
     return df, parsed
 
 
-def _spellings(
-    recognised: list[tuple[object, Recognised, int]],
-) -> list[tuple[object, Recognised, int]]:
+def _spellings(recognised: schema.Notes) -> schema.Notes:
     """Organisation/region notes: aliases, and spellings read as a more used one."""
-    out = [t for t in recognised if t[1].how == "alias"]
+    found, mapped, how, score, rows = recognised
+    out: schema.Notes = ([], [], [], [], [])
     by_key: dict[str, list[tuple[object, int]]] = {}
-    for raw, r, rows in recognised:
-        if r.how != "alias":
-            by_key.setdefault(norm_key(raw), []).append((raw, rows))
+    for k, h in enumerate(how):
+        if h == "alias":
+            for part, value in zip(out, (found[k], mapped[k], h, score[k], rows[k]), strict=True):
+                part.append(value)
+        else:
+            by_key.setdefault(norm_key(found[k]), []).append((found[k], rows[k]))
     for group in by_key.values():
         if len(group) < 2:
             continue
         main = max(group, key=lambda t: (t[1], str(t[0])))[0]
-        out += [(raw, Recognised(str(main), "normalised"), n) for raw, n in group if raw != main]
+        for raw, n in group:
+            if raw != main:
+                for part, value in zip(out, (raw, str(main), "normalised", 100.0, n), strict=True):
+                    part.append(value)
     return out
 
 
@@ -491,53 +511,59 @@ def _strip_ids(ids: pd.Series) -> pd.Series:
     ids are compared in this form: ``exclude`` lists, results, look-ups)."""
     if ids.dtype.kind not in "OUS" and str(ids.dtype) != "string":
         return ids
+    values = ids.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":
+        return ids.str.strip().astype(object)
     return pd.Series(
-        [v.strip() if isinstance(v, str) else v for v in ids.tolist()],
+        [v.strip() if isinstance(v, str) else v for v in values.tolist()],
         index=ids.index,
         dtype=object,
     )
 
 
 def _check_ids(ids: pd.Series, side: str, problems: list[Problem]) -> None:
-    text: list[str | None] = []
-    for pos, (label, value) in enumerate(zip(ids.index, ids.tolist(), strict=True)):
-        if schema.is_missing(value):
-            problems.append(
-                Problem(
-                    side,
-                    "the id is empty (or a missing-value marker such as 'NA').",
-                    row=label,
-                    column="id",
-                    value=value if isinstance(value, str) and value.strip() else None,
-                    hint="every row needs a unique, non-empty id.",
-                    sheet_row=pos + 2,
-                )
+    """Empty and duplicate ids (``ids`` already stripped), found vectorised."""
+    found: list[Problem] = []
+    values = ids.to_numpy(dtype=object)
+    missing = ids.isna().to_numpy() | ids.isin(list(NA_STRINGS)).to_numpy()
+    text = pd.Series(values, dtype=object).where(~missing).astype(str)
+    dup = text.duplicated(keep="first").to_numpy() & ~missing
+    for pos in np.flatnonzero(missing).tolist():
+        value = values[pos]
+        found.append(
+            Problem(
+                side,
+                "the id is empty (or a missing-value marker such as 'NA').",
+                row=ids.index[pos],
+                column="id",
+                value=value if isinstance(value, str) and value.strip() else None,
+                hint="every row needs a unique, non-empty id.",
+                sheet_row=pos + 2,
             )
-            text.append(None)
-        else:
-            text.append(str(value).strip())
-    first: dict[str, int] = {}
-    for pos, (label, key, value) in enumerate(zip(ids.index, text, ids.tolist(), strict=True)):
-        if key is None:
-            continue
-        if key in first:
-            problems.append(
+        )
+    if dup.any():
+        first: dict[str, int] = {}
+        keys: list[str] = text.tolist()
+        for pos, key in enumerate(keys):
+            if not missing[pos] and key not in first:
+                first[key] = pos
+        for pos in np.flatnonzero(dup).tolist():
+            found.append(
                 Problem(
                     side,
-                    f"duplicate id (first seen in row {first[key] + 2}).",
-                    row=label,
+                    f"duplicate id (first seen in row {first[keys[pos]] + 2}).",
+                    row=ids.index[pos],
                     column="id",
-                    value=value,
+                    value=values[pos],
                     hint="ids must be unique within a table.",
                     sheet_row=pos + 2,
                 )
             )
-        else:
-            first[key] = pos
+    problems.extend(sorted(found, key=lambda p: p.sheet_row or 0))
 
 
 def _match_goals(
-    ee: dict[str, list[Any]], mr: dict[str, list[Any]], spec: IntakeSpec, notes: list[IntakeNote]
+    ee: dict[str, list[Any]], mr: dict[str, list[Any]], spec: IntakeSpec, notes: list[NoteGroup]
 ) -> None:
     """One goal vocabulary for both tables: phrases -> labels (in place), with notes."""
     cells: Counter[tuple[str, ...]] = Counter(ee["goals"])
@@ -547,13 +573,15 @@ def _match_goals(
         for p in cell:
             phrases[p] += n
     matcher = GoalMatcher.build(phrases, spec.aliases.get("goals"))
-    for phrase, r in matcher.labels.items():
-        if r.how != "exact":
-            notes.append(
-                IntakeNote(
-                    "both", "goals/expertise", phrase, r.value, r.how, r.score, phrases[phrase]
-                )
-            )
+    notes.extend(
+        NoteGroup.of(
+            [
+                IntakeNote("both", "goals/expertise", p, r.value, r.how, r.score, phrases[p])
+                for p, r in matcher.labels.items()
+                if r.how != "exact"
+            ]
+        )
+    )
     mapped = {cell: matcher(cell) for cell in cells}
     ee["goals"] = [mapped[c] for c in ee["goals"]]
     mr["expertise"] = [mapped[c] for c in mr["expertise"]]
@@ -591,8 +619,8 @@ def _exclusions(
     """Resolve both sides' ``exclude`` lists into (mentee, mentor) index pairs."""
     if "id" not in ee.columns or "id" not in mr.columns or len(ee) == 0 or len(mr) == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    ee_index = {str(v).strip(): i for i, v in enumerate(ee["id"].tolist())}
-    mr_index = {str(v).strip(): j for j, v in enumerate(mr["id"].tolist())}
+    ee_index = {str(v): i for i, v in enumerate(ee["id"].tolist())}  # ids already stripped
+    mr_index = {str(v): j for j, v in enumerate(mr["id"].tolist())}
     pairs: set[tuple[int, int]] = set()
     for side, df, lists, other, other_name in (
         ("mentees", ee, ee_parsed.get("exclude"), mr_index, "mentors"),

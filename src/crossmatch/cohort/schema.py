@@ -74,6 +74,8 @@ MENTORS = Side(
 # ---------------------------------------------------------------------------- helpers
 Error = tuple[str, str | None]
 Parsed = tuple[Any, Error | None, Recognised | None]
+#: Notes of one column, column-wise: found, mapped_to, how, score, rows.
+Notes = tuple[list[Any], list[str], list[str], list[float], list[int]]
 _BOOL = "\0bool"
 
 
@@ -98,6 +100,8 @@ def split_list(value: object) -> list[str]:
 
 
 def _hashable(value: object) -> object:
+    if type(value) is str:
+        return None if value.strip() in NA_STRINGS else value
     if isinstance(value, bool | np.bool_):
         return (_BOOL, bool(value))  # True == 1 == 1.0 hash alike but must not share a parse
     if isinstance(value, list | tuple | set | frozenset | np.ndarray | pd.Series):
@@ -140,13 +144,15 @@ def parse_column(
     column: str,
     ids: Sequence[object],
     required: bool,
-) -> tuple[list[Any], list[Problem], list[tuple[object, Recognised, int]]]:
+) -> tuple[list[Any], list[Problem], Notes]:
     """Parse every cell of ``series`` with ``parser``, once per distinct value.
 
     Returns the parsed values (one per row; ``None`` for a missing cell), the problems
     found (one per bad row, with the spreadsheet row number) and the notes: each
     distinct value the parser recognised as something other than itself, with how and
-    the number of rows holding it.
+    the number of rows holding it, column-wise: ``(found, mapped_to, how, score, rows)``.
+    A parser may return a shared note with an empty ``value``: the note then reads the
+    parsed value (its first item for a tuple).
     """
     codes, keys = _factorize(series)
     n_u = len(keys)
@@ -198,11 +204,23 @@ def parse_column(
                 )
             )
         problems.sort(key=lambda p: p.sheet_row or 0)
-    notes: list[tuple[object, Recognised, int]] = []
+    notes: Notes = ([], [], [], [], [])
     if notes_u:
         counts = np.bincount(codes[codes >= 0], minlength=n_u)
-        notes = [(keys[k], note, int(counts[k])) for k, note in notes_u.items()]
+        ks = list(notes_u)
+        rs = list(notes_u.values())
+        notes = (
+            [keys[k] for k in ks],
+            [r.value or _text(parsed[k]) for k, r in zip(ks, rs, strict=True)],
+            [r.how for r in rs],
+            [r.score for r in rs],
+            counts[ks].tolist(),
+        )
     return out, problems, notes
+
+
+def _text(parsed: Any) -> str:
+    return str(parsed[0] if isinstance(parsed, tuple) else parsed)
 
 
 def _closest(word: str, vocabulary: Sequence[str]) -> str | None:
@@ -244,6 +262,29 @@ def mode_parser(aliases: Mapping[str, str] | None = None) -> Callable[[object], 
 parse_cadence = cadence_parser()
 parse_mode = mode_parser()
 
+
+def slots_parser(aliases: Mapping[str, str] | None = None) -> Callable[[object], Parsed]:
+    """Availability cells, with the programme's ``aliases`` (``norm_key`` -> slots) first."""
+
+    def parse(value: object) -> Parsed:
+        key = norm_key(value) if aliases else ""
+        if aliases and key in aliases:
+            mask, _, _ = phrases.slots_mask(aliases[key])
+            if mask:
+                return _slots(mask, "alias")
+        return parse_slots(value)
+
+    return parse
+
+
+_NOTES = {"parsed": Recognised("", "parsed"), "alias": Recognised("", "alias")}
+
+
+def _slots(mask: int, how: str) -> Parsed:
+    # the shared note's empty value stands for the parsed text (thousands of sentences)
+    return (phrases._canonical(mask), mask), None, _NOTES.get(how)
+
+
 _SLOT_WORDS = (
     *DAYS,
     "monday",
@@ -264,63 +305,35 @@ _SLOT_WORDS = (
 )
 
 
-def slots_parser(aliases: Mapping[str, str] | None = None) -> Callable[[object], Parsed]:
-    """Availability cells, with the programme's ``aliases`` (``norm_key`` -> slots) first."""
-
-    def parse(value: object) -> Parsed:
-        key = norm_key(value) if aliases else ""
-        if aliases and key in aliases:
-            found, _ = phrases.recognise_slots(aliases[key])
-            if found is not None:
-                return _slots(Recognised(found.value, "alias"))
-        return parse_slots(value)
-
-    return parse
-
-
-def _slots(found: Recognised) -> Parsed:
-    mask = 0
-    for s in found.value.split(";"):
-        mask |= 1 << SLOT_BIT[s]
-    return (found.value, mask), None, (None if found.how == "exact" else found)
-
-
 def parse_slots(value: object) -> Parsed:
     """An availability cell -> ((canonical string, bit mask), error, note).
 
     ``mon-am;wed-pm`` and sentences such as ``Tuesday mornings, Thursday afternoons``
     (see :func:`crossmatch.intake.phrases.recognise_slots`).
     """
-    found, unknown = phrases.recognise_slots(value)
-    if found is None:
-        if not unknown:
-            return (
-                None,
-                ("no availability slot given.", "list at least one slot, e.g. 'mon-am'."),
-                None,
-            )
-        hints = []
-        for w in unknown[:5]:
-            close = difflib.get_close_matches(w, _SLOT_WORDS, n=1, cutoff=0.7)
-            hints.append(
-                f"{w!r}: did you mean {close[0]!r}?"
-                if close
-                else f"{w!r}: not a day or time of day"
-            )
-        return (
-            None,
-            (
-                "could not read the availability: "
-                + ", ".join(map(repr, unknown[:5]))
-                + (" ..." if len(unknown) > 5 else "")
-                + " not understood.",
-                "write days and times of day, e.g. 'Tuesday mornings, Thursday afternoons', "
-                "'weekday evenings' or slots 'mon-am;wed-pm' (days mon..sun; periods am, pm, "
-                "eve). " + "; ".join(hints),
-            ),
-            None,
+    mask, how, unknown = phrases.slots_mask(value)
+    if mask:
+        return _slots(mask, how)
+    if not unknown:
+        return None, ("no availability slot given.", "list at least one slot, e.g. 'mon-am'."), None
+    hints = []
+    for w in unknown[:5]:
+        close = difflib.get_close_matches(w, _SLOT_WORDS, n=1, cutoff=0.7)
+        hints.append(
+            f"{w!r}: did you mean {close[0]!r}?" if close else f"{w!r}: not a day or time of day"
         )
-    return _slots(found)
+    message = (
+        "could not read the availability: "
+        + ", ".join(map(repr, unknown[:5]))
+        + (" ..." if len(unknown) > 5 else "")
+        + " not understood."
+    )
+    hint = (
+        "write days and times of day, e.g. 'Tuesday mornings, Thursday afternoons', "
+        "'weekday evenings' or slots 'mon-am;wed-pm' (days mon..sun; periods am, pm, "
+        "eve). " + "; ".join(hints)
+    )
+    return None, (message, hint), None
 
 
 def parse_labels(value: object) -> Parsed:

@@ -29,7 +29,7 @@ from .phrases import (
 )
 from .read import TableSource, ids_as_ints, read_table
 from .spec import ALIAS_KINDS, IntakeSpec
-from .summary import IntakeNote, IntakeSummary
+from .summary import IntakeNote, IntakeSummary, NoteGroup
 from .vocab import CADENCES, DAYS, MODES, NA_STRINGS, PERIODS, SLOT_BIT, SLOTS
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "IntakeNote",
     "IntakeSpec",
     "IntakeSummary",
+    "NoteGroup",
     "Recognised",
     "TableSource",
     "goal_key",

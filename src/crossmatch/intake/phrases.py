@@ -30,7 +30,9 @@ Words are read left to right. Days (``Monday``, ``Tue``, ``Thurs``, plurals), da
 period starts a new group, so ``Tuesday mornings, Thursday afternoons`` is ``tue-am`` and
 ``thu-pm``, and ``Monday, Wednesday and Friday mornings`` is ``mon-am``, ``wed-am`` and
 ``fri-am`` (``,``, ``/``, ``and``, ``&`` join; ``;`` and a new line end a group, so
-``Weekends; Wednesday evenings`` is all weekend and ``wed-eve``). Days without a period
+``Weekends; Wednesday evenings`` is all weekend and ``wed-eve``). When every
+comma-separated piece names both days and times (``Monday mornings, Wednesday
+afternoons``, what form tools export), each piece is read on its own. Days without a period
 mean every period of those days; periods without a day mean those periods on every day.
 Filler words (``on``, ``in``, ``every``, ...) are skipped; any other word is reported,
 never ignored.
@@ -38,6 +40,8 @@ never ignored.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,7 +50,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from .._text import norm_key
-from .vocab import CADENCES, DAYS, MODES, PERIODS, SLOT_BIT, SLOTS
+from .vocab import CADENCES, DAYS, MODES, PERIODS, SLOT_BIT
 
 __all__ = [
     "FUZZY_THRESHOLD",
@@ -56,6 +60,7 @@ __all__ = [
     "recognise_cadence",
     "recognise_mode",
     "recognise_slots",
+    "slots_mask",
     "split_phrases",
 ]
 
@@ -295,16 +300,83 @@ _PHRASES = [
 _TOKENS = re.compile(r"[a-z0-9]+|-|[;\n]")
 
 
-def _slot_mask(days: Iterable[int], periods: Iterable[int]) -> int:
-    mask = 0
-    for d in days:
-        for p in periods:
-            mask |= 1 << SLOT_BIT[f"{DAYS[d]}-{PERIODS[p]}"]
-    return mask
+_DAY_BITS = {w: sum(1 << d for d in ds) for w, ds in _DAY_WORDS.items()}
+_PERIOD_BITS = {w: sum(1 << q for q in qs) for w, qs in _PERIOD_WORDS.items()}
+#: slot mask of every (days bit set, periods bit set) pair: _MASK[days][periods]
+_MASK = [
+    [
+        sum(
+            1 << SLOT_BIT[f"{DAYS[d]}-{PERIODS[q]}"]
+            for d in range(7)
+            for q in range(3)
+            if days >> d & 1 and periods >> q & 1
+        )
+        for periods in range(8)
+    ]
+    for days in range(128)
+]
+_PHRASE_HINTS = ("any", "all", "no", "every", "each", "a.", "p.", "a m", "p m")
+Token = tuple[str, int, int]  # kind (d: days, p: periods, s: list break, r: range, u: unknown)
+
+
+_DAY_PARTS = [
+    ["".join(f";{DAYS[d]}-{PERIODS[q]}" for q in range(3) if bits >> q & 1) for bits in range(8)]
+    for d in range(7)
+]
+
+
+def _canonical(mask: int) -> str:
+    """``mon-am;wed-pm``: the slots of a mask, in slot order (bit 3d + q is day d, period q)."""
+    return "".join([_DAY_PARTS[d][mask >> (3 * d) & 7] for d in range(7)])[1:]
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _piece(piece: str) -> tuple[tuple[Token, ...], tuple[str, ...], int]:
+    """Tokens, unknown words and, when the piece is complete on its own (days *and*
+    times, nothing else), its slot mask (cached: a form's cells repeat their pieces)."""
+    tokens, unknown = _piece_tokens(piece.strip().lower())
+    kinds = [t[0] for t in tokens]
+    if unknown or "d" not in kinds or "p" not in kinds or set(kinds) - {"d", "p"}:
+        return tokens, unknown, 0
+    # one group only: all days then all times, or all times then all days
+    switches = sum(1 for a, b in itertools.pairwise(kinds) if a != b)
+    if switches != 1:
+        return tokens, unknown, 0
+    days = periods = 0
+    for kind, bits, _ in tokens:
+        if kind == "d":
+            days |= bits
+        else:
+            periods |= bits
+    return tokens, unknown, _MASK[days][periods]
+
+
+def _piece_tokens(piece: str) -> tuple[tuple[Token, ...], tuple[str, ...]]:
+    """The tokens of one comma-separated piece."""
+    text = piece.replace("\u2013", "-").replace("\u2014", "-")
+    if any(h in text for h in _PHRASE_HINTS):
+        for pattern, repl in _PHRASES:
+            text = pattern.sub(repl, text)
+    out: list[Token] = []
+    unknown: list[str] = []
+    for tok in _TOKENS.findall(text):
+        if tok in _DAY_BITS:
+            bits = _DAY_BITS[tok]
+            out.append(("d", bits, bits.bit_length() - 1 if bits & (bits - 1) == 0 else -1))
+        elif tok in _PERIOD_BITS:
+            out.append(("p", _PERIOD_BITS[tok], 0))
+        elif tok in (";", "\n"):
+            out.append(("s", 0, 0))
+        elif tok in _RANGE_WORDS:
+            out.append(("r", 0, 0))
+        elif tok not in _FILLERS:
+            unknown.append(tok)
+            out.append(("u", 0, 0))
+    return tuple(out), tuple(unknown)
 
 
 def recognise_slots(value: object) -> tuple[Recognised | None, list[str]]:
-    """Read an availability cell into slots: ``(Recognised, [])`` or ``(None, unknown words)``.
+    """Read an availability cell: ``(Recognised, [])`` or ``(None, unknown words)``.
 
     The recognised value is the canonical ``;``-separated slot list in slot order (see
     the module docstring for the grammar).
@@ -316,68 +388,85 @@ def recognise_slots(value: object) -> tuple[Recognised | None, list[str]]:
     >>> recognise_slots("Tuesdays after lunch")[1]
     ['after', 'lunch']
     """
-    if isinstance(value, list | tuple | set | frozenset):
-        value = ";".join(str(v) for v in value)
-    raw = str(value).strip()
-    text = raw.lower().replace("\u2013", "-").replace("\u2014", "-")
-    for pattern, repl in _PHRASES:
-        text = pattern.sub(repl, text)
-    tokens = _TOKENS.findall(text)
-    mask = 0
-    unknown: list[str] = []
-    days: set[int] = set()
-    periods: set[int] = set()
-    first: str | None = None  # what the current group started with: "day" or "period"
-    last_day: int | None = None
-    pending_range = False
-
-    def flush() -> None:
-        nonlocal mask, days, periods, first
-        if days or periods:
-            mask |= _slot_mask(days or _ALL_DAYS, periods or _ALL_PERIODS)
-        days, periods, first = set(), set(), None
-
-    for tok in tokens:
-        if tok in _DAY_WORDS:
-            found = _DAY_WORDS[tok]
-            if first == "day" and periods:
-                flush()
-            if pending_range and last_day is not None and len(found) == 1:
-                (end,) = found
-                span = range(last_day, end + 1) if end >= last_day else range(last_day, 7)
-                days.update(span)
-                pending_range = False
-            days.update(found)
-            last_day = max(found) if len(found) == 1 else None
-            first = first or "day"
-        elif tok in _PERIOD_WORDS:
-            if first == "period" and days:
-                flush()
-            periods.update(_PERIOD_WORDS[tok])
-            first = first or "period"
-            last_day = None
-        elif tok in (";", "\n"):
-            flush()  # a new item of a list
-            last_day = None
-        elif tok in _RANGE_WORDS:
-            pending_range = last_day is not None
-            continue
-        elif tok not in _FILLERS:
-            unknown.append(tok)
-        pending_range = False
-    flush()
-    if unknown or not mask:
+    mask, how, unknown = slots_mask(value)
+    if mask == 0:
         return None, unknown
-    canonical = ";".join(s for s in SLOTS if mask >> SLOT_BIT[s] & 1)
-    listed = [s.strip().lower() for s in raw.split(";")]
-    how = "exact" if all(s in SLOT_BIT for s in listed) else "parsed"
-    return Recognised(canonical, how), []
+    return Recognised(_canonical(mask), how), []
+
+
+def slots_mask(value: object) -> tuple[int, str, list[str]]:
+    """``(mask, how, unknown words)`` of an availability cell: bit ``k`` of the mask is
+    ``SLOTS[k]``; ``how`` is ``exact`` or ``parsed``; the mask is 0 when not understood."""
+    if type(value) is not str:
+        if isinstance(value, list | tuple | set | frozenset):
+            value = ";".join(str(v) for v in value)
+        value = str(value)
+    mask = 0
+    for item in value.split(";"):
+        bit = SLOT_BIT.get(item.strip().lower())
+        if bit is None:
+            break
+        mask |= 1 << bit
+    else:  # already slots: the common, fast case
+        return mask, "exact", []
+    pieces = list(map(_piece, value.split(",")))
+    mask = 0
+    for p in pieces:
+        if not p[2]:
+            break
+        mask |= p[2]
+    else:  # every piece names days and times: each is read on its own
+        return mask, "parsed", []
+    tokens: list[Token] = []
+    unknown: list[str] = []
+    for t, u, _ in pieces:
+        tokens += t
+        unknown += u
+    if unknown:
+        return 0, "parsed", unknown
+    mask = days = periods = 0
+    first = ""  # what the current group started with: "d" or "p"
+    last_day = -1
+    pending_range = False
+    for kind, bits, single in tokens:
+        if kind == "d":
+            if first == "d" and periods:
+                mask |= _MASK[days or 127][periods]
+                days = periods = 0
+                first = ""
+            if pending_range and last_day >= 0 and single >= 0:
+                lo, hi = (last_day, single) if single >= last_day else (last_day, 6)
+                days |= ((1 << (hi + 1)) - 1) & ~((1 << lo) - 1)
+            days |= bits
+            last_day = single
+            first = first or "d"
+        elif kind == "p":
+            if first == "p" and days:
+                mask |= _MASK[days][periods or 7]
+                days = periods = 0
+                first = ""
+            periods |= bits
+            first = first or "p"
+            last_day = -1
+        elif kind == "s":  # a new item of a list
+            if days or periods:
+                mask |= _MASK[days or 127][periods or 7]
+            days = periods = 0
+            first, last_day = "", -1
+        elif kind == "r":
+            pending_range = last_day >= 0
+            continue
+        pending_range = False
+    if days or periods:
+        mask |= _MASK[days or 127][periods or 7]
+    return mask, "parsed", []
 
 
 # ---------------------------------------------------------------------------- goals
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u00b7\u25aa\u2023\u25e6>]+|\(?\d{1,2}[.)])\s*")
 _LIST_SPLIT = re.compile(r"[;,\n\r\u2022\u00b7\u25aa\u2023\u25e6|]+")
 _WS = re.compile(r"\s+")
+_BULLET_CHARS = re.compile(r"[\u2022\u00b7\u25aa\u2023\u25e6]|^\s*(?:[-*>]|\d{1,2}[.)])\s")
 _STOPWORDS = frozenset("a an the my of to for in on with our your me i".split())
 
 
@@ -391,17 +480,28 @@ def split_phrases(value: object) -> list[str]:
     ['build confidence', 'lead change', 'networking']
     """
     if isinstance(value, list | tuple | set | frozenset):
-        pieces: list[str] = [str(v) for v in value]
+        text = "\n".join(str(v) for v in value)
     else:
-        pieces = [str(value)]
-    out: list[str] = []
-    for piece in pieces:
-        for line in str(piece).splitlines() or [""]:
-            for item in _LIST_SPLIT.split(_BULLET.sub("", line)):
-                item = _WS.sub(" ", _BULLET.sub("", item).strip().lower()).strip(" .")
-                if item and item not in out:
-                    out.append(item)
-    return out
+        text = str(value)
+    return list(_split(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _split(text: str) -> tuple[str, ...]:
+    text = text.lower()
+    if "\n" in text or "\r" in text or _BULLET_CHARS.search(text):
+        lines = [_BULLET.sub("", line) for line in text.splitlines()]
+        pieces = [_BULLET.sub("", p) for line in lines for p in _LIST_SPLIT.split(line)]
+    else:
+        pieces = _LIST_SPLIT.split(text)
+    out: dict[str, None] = {}
+    for p in pieces:
+        p = p.strip(" \t.")
+        if "  " in p or "\t" in p:
+            p = _WS.sub(" ", p)
+        if p:
+            out[p] = None
+    return tuple(out)
 
 
 def _stem(word: str) -> str:
@@ -425,8 +525,19 @@ def goal_key(phrase: object) -> str:
     >>> goal_key("Leading change") == goal_key("lead changes") == goal_key("lead change")
     True
     """
-    words = [w for w in norm_key(phrase).split("-") if w and w not in _STOPWORDS]
-    return " ".join(_stem(w) for w in words)
+    return _goal_key(norm_key(phrase))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _goal_key(key: str) -> str:
+    words = []
+    for w in key.split("-"):
+        stem = _stem(w)
+        while stem != w:  # to a fixed point, so that goal_key(goal_key(x)) == goal_key(x)
+            w, stem = stem, _stem(stem)
+        if w and w not in _STOPWORDS:
+            words.append(w)
+    return " ".join(words)
 
 
 _GOAL_SYNONYMS: dict[str, str] = {

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from .._text import shorten
 
-__all__ = ["SURE", "IntakeNote", "IntakeSummary"]
+__all__ = ["SURE", "IntakeNote", "IntakeSummary", "NoteGroup"]
 
 #: How sure each way of recognising a value is, as shown in the summary.
 SURE: dict[str, str] = {
@@ -25,9 +26,9 @@ SURE: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class IntakeNote:
-    """One header or value read as something else.
+class IntakeNote(NamedTuple):
+    """One header or value read as something else (an immutable named tuple: a large
+    table's thousands of notes cost little).
 
     Attributes
     ----------
@@ -63,6 +64,42 @@ class IntakeNote:
 
 
 @dataclass(frozen=True, slots=True)
+class NoteGroup:
+    """Many notes of one column, stored column-wise (a large table's thousands of
+    sentences cost a few tuples, not thousands of objects). Equal-length tuples."""
+
+    side: str
+    column: str
+    found: tuple[str, ...]
+    mapped_to: tuple[str, ...]
+    how: tuple[str, ...]
+    score: tuple[float, ...]
+    rows: tuple[int, ...]
+
+    @classmethod
+    def of(cls, notes: Sequence[IntakeNote]) -> list[NoteGroup]:
+        """Group individual notes by (side, column), in order."""
+        by: dict[tuple[str, str], list[IntakeNote]] = {}
+        for n in notes:
+            by.setdefault((n.side, n.column), []).append(n)
+        return [
+            cls(side, column, *(tuple(v) for v in zip(*[n[2:] for n in group], strict=True)))
+            for (side, column), group in by.items()
+        ]
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+    def notes(self) -> list[IntakeNote]:
+        return [
+            IntakeNote(self.side, self.column, *values)
+            for values in zip(
+                self.found, self.mapped_to, self.how, self.score, self.rows, strict=True
+            )
+        ]
+
+
+@dataclass(frozen=True, slots=True)
 class IntakeSummary:
     """What intake did to the two tables.
 
@@ -70,8 +107,8 @@ class IntakeSummary:
     ----------
     sources : tuple of (side, description)
         How each table was read (file, encoding, delimiter).
-    notes : tuple of IntakeNote
-        Every header and value read as something other than itself.
+    groups : tuple of NoteGroup
+        The notes, column by column (see :attr:`notes`).
     warnings : tuple of str
         Things that will not stop a run but a coordinator should know (a goal no mentor
         covers, mentees with no eligible mentor); each is also logged on the
@@ -79,8 +116,14 @@ class IntakeSummary:
     """
 
     sources: tuple[tuple[str, str], ...] = ()
-    notes: tuple[IntakeNote, ...] = ()
+    groups: tuple[NoteGroup, ...] = ()
     warnings: tuple[str, ...] = ()
+
+    @property
+    def notes(self) -> tuple[IntakeNote, ...]:
+        """Every header and value read as something other than itself, one
+        :class:`IntakeNote` each."""
+        return tuple(n for g in self.groups for n in g.notes())
 
     max_lines = 12
 
@@ -93,25 +136,35 @@ class IntakeSummary:
         """The notes that are not certain (synonyms, sentences, fuzzy matches, guesses)."""
         return tuple(n for n in self.notes if n.how in ("synonym", "parsed", "fuzzy", "guess"))
 
+    def __len__(self) -> int:
+        """The number of notes."""
+        return sum(len(g) for g in self.groups)
+
     def to_frame(self) -> pd.DataFrame:
         """One row per note: side, column, found, mapped_to, how, sure, score, rows."""
         cols = ["side", "column", "found", "mapped_to", "how", "sure", "score", "rows"]
-        return pd.DataFrame(
-            [
+        parts = []
+        for g in self.groups:
+            part = pd.DataFrame(
                 {
-                    "side": n.side,
-                    "column": n.column,
-                    "found": n.found,
-                    "mapped_to": n.mapped_to,
-                    "how": n.how,
-                    "sure": n.sure,
-                    "score": n.score,
-                    "rows": n.rows,
+                    "side": g.side,
+                    "column": g.column,
+                    "found": list(g.found),
+                    "mapped_to": list(g.mapped_to),
+                    "how": list(g.how),
+                    "score": np.asarray(g.score, dtype=float),
+                    "rows": np.asarray(g.rows, dtype=np.int64),
                 }
-                for n in self.notes
-            ],
-            columns=cols,
-        )
+            )
+            parts.append(part)
+        if not parts:
+            return pd.DataFrame(columns=cols)
+        frame = pd.concat(parts, ignore_index=True)
+        frame["sure"] = [
+            IntakeNote("", "", "", "", h, s).sure
+            for h, s in zip(frame["how"], frame["score"], strict=True)
+        ]
+        return frame[cols]
 
     def __str__(self) -> str:
         return self.format()
@@ -121,19 +174,23 @@ class IntakeSummary:
         lines = ["intake summary"]
         for side, text in self.sources:
             lines.append(f"  {side} read from {text}")
-        headers = [n for n in self.notes if n.column == "(header)"]
+        headers = [n for g in self.groups if g.column == "(header)" for n in g.notes()]
         if headers:
             lines.append("  columns:")
             for n in headers:
                 lines.append(f"    {n.side}: {shorten(n.found, 50)} -> {n.mapped_to} ({n.sure})")
-        groups: dict[tuple[str, str], list[IntakeNote]] = {}
-        for n in self.notes:
-            if n.column != "(header)":
-                groups.setdefault((n.side, n.column), []).append(n)
+        groups = [g for g in self.groups if g.column != "(header)" and len(g)]
         if groups:
             lines.append("  values:")
-        for (side, column), notes in groups.items():
-            notes = sorted(notes, key=lambda n: (_rank(n.how), -n.rows, n.found))
+        for g in groups:
+            side, column = g.side, g.column
+            order = sorted(range(len(g)), key=lambda k: (_rank(g.how[k]), -g.rows[k], g.found[k]))
+            notes = [
+                IntakeNote(
+                    side, column, g.found[k], g.mapped_to[k], g.how[k], g.score[k], g.rows[k]
+                )
+                for k in order[: self.max_lines]
+            ]
             lines.append(f"    {side} {column}:")
             for n in notes[: self.max_lines]:
                 rows = f", {n.rows} row{'s' if n.rows != 1 else ''}" if n.rows else ""
@@ -150,10 +207,7 @@ class IntakeSummary:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return (
-            f"IntakeSummary(notes={len(self.notes)}, guesses={len(self.guesses)}, "
-            f"warnings={len(self.warnings)})"
-        )
+        return f"IntakeSummary(notes={len(self)}, warnings={len(self.warnings)})"
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython
         p.text(str(self))

@@ -1,0 +1,227 @@
+"""What intake costs: validation of clean tables against the same tables in people's words.
+
+Usage::
+
+    python benchmarks/bench_intake.py [--sizes 100000x20000 ...] [--repeat 3] [--out PATH]
+                                      [--before SRC]
+
+For each size, ``synthetic_cohort(n, m, seed=0)`` gives the clean tables (crossmatch's
+own headers and values). The *messy* tables are the same people as a programme office
+writes them: every schema header renamed (``Mentee ID``, ``How often?``, ``Can help
+with`` ... mapped back with ``columns=``), and each distinct value written in one of
+several spellings of the same meaning (drawn per value, so each column mixes them): sectors ``Local Government``/``local_government``,
+availability as sentences (``Monday mornings, Wednesday afternoons``), modes and cadences
+as phrases (``Face to face``, ``every two weeks``), goals comma- or line-separated in
+title case, organisations and regions in other cases, ids with spaces. Both score the
+same (tests/test_intake.py checks it on small cohorts).
+
+Rows: ``Cohort.from_frames`` on the clean frames (the baseline) and on the messy frames,
+then both written to CSV and read with ``Cohort.from_csv`` (the messy CSV in cp1252 with
+``;``), best of ``--repeat`` runs each, in this process, one after the other. ``ratio`` is
+seconds / the clean baseline of the same size and path. ``--before SRC`` adds the clean
+frames timed with another checkout's code (e.g. ``/work/main/src``, before intake) in a
+subprocess, for reference. Results go to ``benchmarks/results/intake.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import crossmatch as cm
+
+HERE = Path(__file__).resolve().parent
+DAY = dict(
+    zip(
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+        strict=True,
+    )
+)
+PERIOD = {"am": "mornings", "pm": "afternoons", "eve": "evenings"}
+MODE = {
+    "in-person": ["Face to face", "In person", "in-person"],
+    "remote": ["Online", "Virtual", "remote"],
+    "either": ["Hybrid", "No preference", "either"],
+}
+CADENCE = {
+    "weekly": ["every week", "Weekly", "once a week"],
+    "fortnightly": ["every two weeks", "Biweekly", "fortnightly"],
+    "monthly": ["once a month", "Monthly", "monthly"],
+}
+HEADERS = {
+    "id": "{side} ID",
+    "organisation": "Organisation",
+    "sector": "Sector",
+    "availability": "When are you available?",
+    "cadence": "How often?",
+    "mode": "Face to face or online?",
+    "region": "Where are you based?",
+    "seniority": "Grade",
+    "goals": "What would you like help with?",
+    "expertise": "Can help with",
+    "capacity": "Max mentees",
+    "learning": "Sectors to learn from",
+    "exclude": "Do not match with",
+}
+
+
+def _sentence(slots: str) -> str:
+    return ", ".join(f"{DAY[s[:3]]} {PERIOD[s[4:]]}" for s in slots.split(";"))
+
+
+def _variants(series: pd.Series, make, rng: np.random.Generator) -> pd.Series:
+    """Each distinct value replaced by one of the spellings ``make(value)`` of its meaning.
+
+    One spelling per value, as one export writes a value the same way every time (so the
+    messy table has as many distinct values as the clean one); which spelling is drawn
+    per value, so every column mixes them.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    options = [make(u) for u in uniques]
+    pick = rng.integers(0, 3, size=len(uniques))
+    table = np.empty(len(uniques) + 1, dtype=object)
+    for k, opts in enumerate(options):
+        table[k] = opts[pick[k] % len(opts)]
+    table[-1] = None
+    return pd.Series(table[codes], index=series.index)
+
+
+def messy(df: pd.DataFrame, side: str, rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
+    out = df.copy()
+    out["sector"] = _variants(
+        df["sector"], lambda s: [s, s.replace("-", " ").title(), s.replace("-", "_")], rng
+    )
+    out["availability"] = _variants(
+        df["availability"], lambda a: [_sentence(a), _sentence(a).lower(), _sentence(a)], rng
+    )
+    out["mode"] = _variants(df["mode"], lambda m: MODE[m], rng)
+    out["cadence"] = _variants(df["cadence"], lambda c: CADENCE[c], rng)
+    out["region"] = _variants(df["region"], lambda r: [r, r.title(), r.upper()], rng)
+    out["organisation"] = _variants(
+        df["organisation"], lambda o: [o, o.upper(), f" {o.lower()} "], rng
+    )
+    col = "goals" if side == "mentees" else "expertise"
+    out[col] = _variants(
+        df[col], lambda g: [g, g.replace(";", ", "), g.title().replace(";", "\n")], rng
+    )
+    out["id"] = _variants(df["id"], lambda i: [i, f" {i} ", f"{i} "], rng)
+    names = {c: HEADERS[c].format(side=side[:-1].title()) for c in df.columns if c in HEADERS}
+    return out.rename(columns=names), {v: k for k, v in names.items()}
+
+
+def best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+BEFORE = """
+import pickle, sys, time
+sys.path.insert(0, sys.argv[1])
+import crossmatch as cm
+ee, mr = pickle.load(open(sys.argv[2], "rb"))
+times = []
+for _ in range(int(sys.argv[3])):
+    t0 = time.perf_counter(); cm.Cohort.from_frames(ee, mr); times.append(time.perf_counter() - t0)
+print(min(times))
+"""
+
+
+def run(n: int, m: int, repeat: int, before: str | None) -> list[dict]:
+    rng = np.random.default_rng(0)
+    ee, mr = cm.synthetic_cohort(n, m, seed=0)
+    mee, ee_cols = messy(ee, "mentees", rng)
+    mmr, mr_cols = messy(mr, "mentors", rng)
+    columns = {"mentees": ee_cols, "mentors": mr_cols}
+    a = cm.Cohort.from_frames(ee, mr)
+    b = cm.Cohort.from_frames(mee, mmr, columns=columns)
+    assert a.goals == b.goals and np.array_equal(a.mentee_slots, b.mentee_slots)
+    assert np.array_equal(a.mentee_org, b.mentee_org) and np.array_equal(a.capacity, b.capacity)
+    rows = []
+    size = f"{n:,}x{m:,}"
+    clean_s = best(lambda: cm.Cohort.from_frames(ee, mr), repeat)
+    messy_s = best(lambda: cm.Cohort.from_frames(mee, mmr, columns=columns), repeat)
+    rows.append(dict(size=size, path="from_frames", input="clean", seconds=clean_s, ratio=1.0))
+    rows.append(
+        dict(size=size, path="from_frames", input="messy", seconds=messy_s, ratio=messy_s / clean_s)
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        ee.to_csv(t / "ee.csv", index=False)
+        mr.to_csv(t / "mr.csv", index=False)
+        mee.to_csv(t / "mee.csv", index=False, sep=";", encoding="cp1252", errors="replace")
+        mmr.to_csv(t / "mmr.csv", index=False, sep=";", encoding="cp1252", errors="replace")
+        clean_c = best(lambda: cm.Cohort.from_csv(t / "ee.csv", t / "mr.csv"), repeat)
+        messy_c = best(
+            lambda: cm.Cohort.from_csv(t / "mee.csv", t / "mmr.csv", columns=columns), repeat
+        )
+        rows.append(dict(size=size, path="from_csv", input="clean", seconds=clean_c, ratio=1.0))
+        rows.append(
+            dict(
+                size=size,
+                path="from_csv",
+                input="messy (cp1252, ;)",
+                seconds=messy_c,
+                ratio=messy_c / clean_c,
+            )
+        )
+        if before:
+            pd.to_pickle((ee, mr), t / "frames.pkl")
+            out = subprocess.run(
+                [sys.executable, "-c", BEFORE, before, str(t / "frames.pkl"), str(repeat)],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**os.environ, "PYTHONPATH": before},
+            )
+            s = float(out.stdout.strip().splitlines()[-1])
+            rows.append(
+                dict(
+                    size=size,
+                    path="from_frames",
+                    input=f"clean, code of {before}",
+                    seconds=s,
+                    ratio=s / clean_s,
+                )
+            )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", nargs="+", default=["100000x20000"])
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--before", default=None, help="another checkout's src/, for reference")
+    p.add_argument("--out", type=Path, default=HERE / "results" / "intake.json")
+    args = p.parse_args(argv)
+    rows = []
+    for spec in args.sizes:
+        n, m = (int(x) for x in spec.lower().split("x"))
+        rows += run(n, m, args.repeat, args.before)
+    print(f"{'size':>15}  {'path':<12} {'input':<36} {'seconds':>8} {'ratio':>6}")
+    for r in rows:
+        print(
+            f"{r['size']:>15}  {r['path']:<12} {r['input']:<36} {r['seconds']:>8.3f} "
+            f"{r['ratio']:>6.3f}"
+        )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"rows": rows}, indent=2))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
