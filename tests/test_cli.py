@@ -50,7 +50,7 @@ def test_score_bad_input_exits_2_with_the_validation_message(tmp_path, capsys):
                  "--out", str(tmp_path / "s.csv")])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2
-    assert "did you mean 'retail'" in err and "row 3 (index 1)" in err
+    assert "did you mean 'retail'" in err and "row 3 (index 1, id " in err
     assert "Traceback" not in err
 
 

@@ -88,7 +88,7 @@ def test_message_names_side_row_column_and_value() -> None:
     for part in (
         "1 problem",
         "mentors",
-        "row 4 (index 2)",
+        "row 4 (index 2, id 'r3')",
         "'r3'",
         "'sector'",
         "'retial'",

@@ -52,12 +52,16 @@ class Problem:
 
     def _where(self) -> str:
         where = [self.side]
+        extra = []
         if self.sheet_row is not None:
-            where.append(f"row {self.sheet_row} (index {self.row!r})")
+            where.append(f"row {self.sheet_row}")
+            extra.append(f"index {self.row!r}")
         elif self.row is not None:
             where.append(f"row {self.row}")
         if self.id is not None:
-            where.append(f"(id {shorten(self.id, 40)})")
+            extra.append(f"id {shorten(self.id, 40)}")
+        if extra:
+            where.append(f"({', '.join(extra)})")
         if self.column is not None:
             where.append(f"column {shorten(self.column, 60)}")
         return " ".join(where)
