@@ -486,7 +486,7 @@ def test_ids_are_stripped_everywhere() -> None:
 def test_problems_of_one_kind_are_one_line_with_spreadsheet_rows() -> None:
     mr = pd.concat([mentors_frame()] * 8, ignore_index=True)
     mr["id"] = [f"r{i}" for i in range(len(mr))]
-    mr["sector"] = "Quango"
+    mr["sector"] = "Widget making"
     with pytest.raises(ValidationError) as info:
         Cohort.from_frames(mentees_frame(), mr)
     err = info.value
@@ -673,3 +673,21 @@ def test_recognised_table_scores_like_its_clean_equivalent(data: st.DataObject, 
     b = cm.score(Cohort.from_frames(mee, mmr, columns=columns))
     np.testing.assert_array_equal(a.total, b.total)
     np.testing.assert_array_equal(a.reason_flags, b.reason_flags)
+
+
+def test_sector_synonyms_and_paths_are_reported_as_such() -> None:
+    ee = mentees_frame()
+    ee["sector"] = ["NHS", "Civil Service", "Private sector - Finance"]
+    cohort = Cohort.from_frames(ee, mentors_frame())
+    assert cohort.mentees["sector"].tolist() == [
+        "health-and-social-care",
+        "central-government",
+        "financial-services",
+    ]
+    notes = cohort.intake.to_frame()
+    got = dict(zip(notes.found, notes.how, strict=True))
+    assert (
+        got["NHS"] == got["Civil Service"] == "synonym"
+        and got["Private sector - Finance"] == "path"
+    )
+    assert {n.found for n in cohort.intake.guesses} >= {"NHS", "Civil Service"}

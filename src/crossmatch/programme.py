@@ -548,14 +548,11 @@ def draft_programme(
 
     # sectors
     out += ["", "[aliases.sector]"]
-    by_key = {norm_key(n): i for i, n in enumerate(taxonomy.names)}
     for value, n in sorted(values("sector").items()):
-        i = taxonomy.index(value)
-        i = by_key.get(norm_key(value)) if i is None else i
-        if i is not None:
-            name = taxonomy.names[i]
-            if norm_key(value) != norm_key(name):
-                out.append(f"# {_q(value)} is read as {_q(name)}: {_sure('synonym')}")
+        found = taxonomy.resolve(value)
+        if found is not None:
+            if found.how in ("synonym", "path"):
+                out.append(f"# {_q(value)} is read as {_q(found.name)}: {_sure(found.how)}")
             continue
         guess = _sector_guess(value, taxonomy)
         if guess is None:

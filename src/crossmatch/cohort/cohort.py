@@ -351,9 +351,8 @@ def _absent_headers(spec: IntakeSpec, ee: pd.DataFrame, mr: pd.DataFrame) -> lis
 
 def _alias_problems(sector: Mapping[str, object], taxonomy: Taxonomy) -> list[Problem]:
     out = []
-    by_key = {norm_key(n) for n in taxonomy.names}
     for their, ours in sector.items():
-        if taxonomy.index(ours) is None and norm_key(ours) not in by_key:
+        if taxonomy.index(ours) is None:
             close = taxonomy.suggest(ours)
             out.append(
                 Problem(
@@ -370,32 +369,20 @@ def _alias_problems(sector: Mapping[str, object], taxonomy: Taxonomy) -> list[Pr
 
 
 def _sector_parser(taxonomy: Taxonomy, aliases: Mapping[str, str]) -> Any:
+    """Sector cells: the programme's aliases first, then :meth:`Taxonomy.resolve` (exact,
+    normalised, the taxonomy's synonyms, ``group/leaf`` paths), noting how."""
     names = taxonomy.names
-    by_key = {norm_key(n): i for i, n in enumerate(names)}  # when index() does not normalise
-
-    def how(text: str, name: str) -> Recognised | None:
-        if text.lower() == name:
-            return None
-        if norm_key(text) == norm_key(name):
-            return Recognised(name, "normalised")
-        for sep in _PATH_SEPARATORS:
-            if sep in text and norm_key(text.rpartition(sep)[2]) == norm_key(name):
-                return Recognised(name, "normalised")
-        return Recognised(name, "synonym")
 
     def sector(value: object) -> schema.Parsed:
-        text = str(value).strip()
-        key = norm_key(text)
+        key = norm_key(value)
         if key in aliases:
             i = taxonomy.index(aliases[key])
-            i = by_key.get(norm_key(aliases[key])) if i is None else i
             if i is not None:
                 return i, None, Recognised(names[i], "alias")
-        i = taxonomy.index(value)
-        if i is None:
-            i = by_key.get(key)
-        if i is not None:
-            return i, None, how(text, names[i])
+        found = taxonomy.resolve(value)
+        if found is not None:
+            note = None if found.how == "exact" else Recognised(found.name, found.how)
+            return found.index, None, note
         close = taxonomy.suggest(value)
         hint = (
             "did you mean " + " or ".join(map(repr, close)) + "?"
@@ -491,8 +478,7 @@ def _spellings(recognised: schema.Notes) -> schema.Notes:
     by_key: dict[str, list[tuple[object, int]]] = {}
     for k, h in enumerate(how):
         if h == "alias":
-            for part, value in zip(out, (found[k], mapped[k], h, score[k], rows[k]), strict=True):
-                part.append(value)
+            _add(out, found[k], mapped[k], h, score[k], rows[k])
         else:
             by_key.setdefault(norm_key(found[k]), []).append((found[k], rows[k]))
     for group in by_key.values():
@@ -501,9 +487,13 @@ def _spellings(recognised: schema.Notes) -> schema.Notes:
         main = max(group, key=lambda t: (t[1], str(t[0])))[0]
         for raw, n in group:
             if raw != main:
-                for part, value in zip(out, (raw, str(main), "normalised", 100.0, n), strict=True):
-                    part.append(value)
+                _add(out, raw, str(main), "normalised", 100.0, n)
     return out
+
+
+def _add(notes: schema.Notes, *values: Any) -> None:
+    for part, value in zip(notes, values, strict=True):
+        part.append(value)
 
 
 def _strip_ids(ids: pd.Series) -> pd.Series:

@@ -21,6 +21,7 @@ SURE: dict[str, str] = {
     "normalised": "certain (same after normalising)",
     "synonym": "likely (built-in synonym)",
     "parsed": "likely (read from a sentence)",
+    "path": "likely (group/leaf path)",
     "guess": "a guess",
     "fuzzy": "a guess (similar wording)",
 }
@@ -134,7 +135,8 @@ class IntakeSummary:
     @property
     def guesses(self) -> tuple[IntakeNote, ...]:
         """The notes that are not certain (synonyms, sentences, fuzzy matches, guesses)."""
-        return tuple(n for n in self.notes if n.how in ("synonym", "parsed", "fuzzy", "guess"))
+        uncertain = ("synonym", "path", "parsed", "fuzzy", "guess")
+        return tuple(n for n in self.notes if n.how in uncertain)
 
     def __len__(self) -> int:
         """The number of notes."""
@@ -214,5 +216,15 @@ class IntakeSummary:
 
 
 def _rank(how: str) -> int:
-    order = ["fuzzy", "guess", "synonym", "parsed", "alias", "mapping", "normalised", "exact"]
+    order = [
+        "fuzzy",
+        "guess",
+        "synonym",
+        "path",
+        "parsed",
+        "alias",
+        "mapping",
+        "normalised",
+        "exact",
+    ]
     return order.index(how) if how in order else len(order)
