@@ -69,7 +69,7 @@ class Problem:
     def _what(self) -> str:
         text = self.message
         if self.value is not None:
-            text += f" Got {shorten(self.value)}."
+            text += f" Got {shorten(self.value, 100)}."
         if self.hint:
             text += f" Hint: {self.hint}"
         return text
