@@ -691,3 +691,35 @@ def test_sector_synonyms_and_paths_are_reported_as_such() -> None:
         and got["Private sector - Finance"] == "path"
     )
     assert {n.found for n in cohort.intake.guesses} >= {"NHS", "Civil Service"}
+
+
+def test_programme_input_encoding_is_used(tmp_path: Path) -> None:
+    ee = mentees_frame()
+    ee.loc[0, "organisation"] = "Soci\u00e9t\u00e9"
+    ee.to_csv(tmp_path / "ee.csv", index=False, encoding="cp437")  # DOS: é is byte 0x82
+    mentors_frame().to_csv(tmp_path / "mr.csv", index=False)
+    (tmp_path / "p.toml").write_text('[input]\nencoding = "cp437"\n', encoding="utf-8")
+    prog = cm.load_programme(tmp_path / "p.toml")
+    cohort = Cohort.from_csv(tmp_path / "ee.csv", tmp_path / "mr.csv", programme=prog)
+    assert cohort.mentees.loc[0, "organisation"] == "Soci\u00e9t\u00e9"
+    assert "cp437" in str(cohort.intake)
+
+
+def test_programme_problems_go_to_the_problems_file(tmp_path: Path, capsys) -> None:
+    (tmp_path / "p.toml").write_text("[scoring]\nsector_wieght = 2\n", encoding="utf-8")
+    out = tmp_path / "problems.csv"
+    code = main(
+        [
+            "score",
+            str(FORM_MENTEES),
+            str(EXCEL_MENTORS),
+            "--programme",
+            str(tmp_path / "p.toml"),
+            "--out",
+            str(tmp_path / "s.csv"),
+            "--problems",
+            str(out),
+        ]
+    )
+    assert code == 2 and "sector_weight" in capsys.readouterr().err
+    assert pd.read_csv(out)["column"].tolist() == ["scoring.sector_wieght"]

@@ -98,10 +98,9 @@ def _add_programme_option(parser: argparse.ArgumentParser) -> None:
 def _load_tables(args: argparse.Namespace) -> tuple[Cohort, Programme | None]:
     """The cohort of ``args.mentees``/``args.mentors`` read with ``--programme``; prints
     the intake summary to stderr and writes ``--problems`` when the tables are invalid."""
-    programme = load_programme(args.programme) if args.programme is not None else None
     try:
-        encoding = programme.encoding if programme is not None else None
-        cohort = Cohort.from_csv(args.mentees, args.mentors, programme=programme, encoding=encoding)
+        programme = load_programme(args.programme) if args.programme is not None else None
+        cohort = Cohort.from_csv(args.mentees, args.mentors, programme=programme)
     except ValidationError as exc:
         if args.problems is not None:
             args.problems.parent.mkdir(parents=True, exist_ok=True)

@@ -114,7 +114,6 @@ class Programme(IntakeSpec):
 
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     shortlist: Mapping[str, Any] = field(default_factory=dict)
-    encoding: str | None = None
     path: str | None = None
 
     def __post_init__(self) -> None:

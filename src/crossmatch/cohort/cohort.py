@@ -161,7 +161,8 @@ class Cohort:
         taxonomy : Taxonomy, optional
             Sector taxonomy; defaults to :meth:`Taxonomy.default`.
         encoding : str, optional
-            Encoding of CSV files; by default UTF-8 (with or without BOM), else cp1252.
+            Encoding of CSV files; by default the programme's ``[input] encoding``, else
+            UTF-8 (with or without BOM), else cp1252.
 
         Returns
         -------
@@ -209,6 +210,7 @@ class Cohort:
                 problems += _alias_problems(raw if isinstance(raw, Mapping) else {}, taxonomy)
                 raise ValidationError(problems, title="invalid cohort") from None
         problems += _alias_problems(spec.aliases.get("sector", {}), taxonomy)
+        encoding = spec.encoding if encoding is None else encoding
         ee_raw, ee_src = _read(mentees, side="mentees", encoding=encoding)
         or_raw, or_src = _read(mentors, side="mentors", encoding=encoding)
         notes: list[NoteGroup] = []

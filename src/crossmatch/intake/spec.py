@@ -43,6 +43,8 @@ class IntakeSpec:
         ``{kind: {their value: our value}}`` for kinds ``sector``, ``goals``, ``mode``,
         ``cadence``, ``availability``, ``region``, ``organisation``; looked up by
         :func:`crossmatch._text.norm_key` of their value, before the built-in synonyms.
+    encoding : str, optional
+        The CSV files' encoding when it is neither UTF-8 nor cp1252 (``[input] encoding``).
 
     Attributes
     ----------
@@ -54,6 +56,7 @@ class IntakeSpec:
 
     columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    encoding: str | None = None
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -85,7 +88,7 @@ class IntakeSpec:
         columns = {s: {**self.columns[s], **other.columns[s]} for s in SIDES}
         kinds = set(self.aliases) | set(other.aliases)
         aliases = {k: {**self.aliases.get(k, {}), **other.aliases.get(k, {})} for k in kinds}
-        return IntakeSpec(columns, aliases)
+        return IntakeSpec(columns, aliases, other.encoding or self.encoding)
 
     def problems(self, source: str = "columns/aliases") -> list[Problem]:
         """Everything wrong with the mapping (types, unknown kinds, unknown modes...)."""
