@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 from collections.abc import Mapping
@@ -55,36 +54,6 @@ class TableSource:
 
 def _fail(side: str, message: str, hint: str | None = None) -> ValidationError:
     return ValidationError([Problem(side, message, hint=hint)], title=f"could not read {side}")
-
-
-def _decode(data: bytes, encoding: str | None, side: str, path: str) -> tuple[str, str]:
-    if encoding is not None:
-        try:
-            return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise _fail(
-                side,
-                f"could not read {path!r} as {encoding!r}: {exc}.",
-                "check `encoding=`; common ones are 'utf-8', 'cp1252' and 'latin-1'.",
-            ) from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as exc:
-        raise _fail(
-            side,
-            f"could not read {path!r}: it is neither UTF-8 nor Windows-1252 ({exc.reason} at "
-            f"byte {exc.start}).",
-            "pass the file's encoding, e.g. `encoding='latin-1'` (Python) or save it from "
-            "Excel as 'CSV UTF-8'.",
-        ) from None
 
 
 def _sniff(text: str) -> str:
@@ -132,6 +101,64 @@ def _check_headers(headers: list[Any], side: str, where: str) -> list[str]:
     if problems:
         raise ValidationError(problems, title=f"invalid {side}")
     return names
+
+
+def _first_guess(head: bytes, encoding: str | None) -> str:
+    if encoding is not None:
+        return encoding
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return "utf-8"
+
+
+def _read_csv(path: str, side: str, encoding: str | None) -> tuple[pd.DataFrame, TableSource]:
+    """pandas reads the file itself (no decoding in Python): UTF-8 first, then cp1252."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if not head.strip():
+        raise _fail(side, f"{path!r} is empty.", "the first line must hold the headers.")
+    tried = [_first_guess(head, encoding)]
+    if encoding is None and tried[0] == "utf-8":
+        tried.append("cp1252")
+    for k, enc in enumerate(tried):
+        try:
+            sample = head.decode(enc, errors="strict" if len(head) < 1 << 16 else "ignore")
+            delimiter = "\t" if path.lower().endswith(".tsv") else _sniff(sample)
+            raw = pd.read_csv(
+                path,
+                sep=delimiter,
+                header=None,
+                dtype=str,
+                keep_default_na=True,
+                skip_blank_lines=True,
+                encoding=enc,
+                encoding_errors="strict",
+            )
+            return raw, TableSource(path, enc, delimiter)
+        except (UnicodeDecodeError, UnicodeError, LookupError) as exc:
+            if k + 1 < len(tried):
+                continue
+            if encoding is not None:
+                raise _fail(
+                    side,
+                    f"could not read {path!r} as {encoding!r}: {exc}.",
+                    "check `encoding=`; common ones are 'utf-8', 'cp1252' and 'latin-1'.",
+                ) from None
+            raise _fail(
+                side,
+                f"could not read {path!r}: it is neither UTF-8 nor Windows-1252 ({exc}).",
+                "pass the file's encoding, e.g. `encoding='latin-1'` (Python) or save it from "
+                "Excel as 'CSV UTF-8'.",
+            ) from None
+        except pd.errors.EmptyDataError:
+            raise _fail(
+                side, f"{path!r} is empty.", "the first line must hold the headers."
+            ) from None
+        except pd.errors.ParserError as exc:
+            raise _fail(side, f"could not read {path!r} as CSV: {exc}") from None
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def ids_as_ints(df: pd.DataFrame) -> pd.DataFrame:
@@ -199,26 +226,7 @@ def read_table(
             raw = _read_excel(path, side)
             how = TableSource(path)
         else:
-            with open(path, "rb") as fh:
-                data = fh.read()
-            text, used = _decode(data, encoding, side, path)
-            delimiter = "\t" if path.lower().endswith(".tsv") else _sniff(text)
-            try:
-                raw = pd.read_csv(
-                    io.StringIO(text),
-                    sep=delimiter,
-                    header=None,
-                    dtype=str,
-                    keep_default_na=True,
-                    skip_blank_lines=True,
-                )
-            except pd.errors.EmptyDataError:
-                raise _fail(
-                    side, f"{path!r} is empty.", "the first line must hold the headers."
-                ) from None
-            except pd.errors.ParserError as exc:
-                raise _fail(side, f"could not read {path!r} as CSV: {exc}") from None
-            how = TableSource(path, used, delimiter)
+            raw, how = _read_csv(path, side, encoding)
         if len(raw) == 0:
             raise _fail(side, f"{path!r} is empty.", "the first line must hold the headers.")
         names = _check_headers(raw.iloc[0].tolist(), side, repr(path))
