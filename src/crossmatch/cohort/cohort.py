@@ -611,6 +611,8 @@ def _exclusions(
     """Resolve both sides' ``exclude`` lists into (mentee, mentor) index pairs."""
     if "id" not in ee.columns or "id" not in mr.columns or len(ee) == 0 or len(mr) == 0:
         return np.zeros((0, 2), dtype=np.int64)
+    if not any(any(lists or ()) for lists in (ee_parsed.get("exclude"), mr_parsed.get("exclude"))):
+        return np.zeros((0, 2), dtype=np.int64)  # nobody excludes anybody
     ee_index = {str(v): i for i, v in enumerate(ee["id"].tolist())}  # ids already stripped
     mr_index = {str(v): j for j, v in enumerate(mr["id"].tolist())}
     pairs: set[tuple[int, int]] = set()

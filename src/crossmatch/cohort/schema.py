@@ -209,18 +209,18 @@ def parse_column(
         counts = np.bincount(codes[codes >= 0], minlength=n_u)
         ks = list(notes_u)
         rs = list(notes_u.values())
+        values = parsed[ks].tolist()
         notes = (
             [keys[k] for k in ks],
-            [r.value or _text(parsed[k]) for k, r in zip(ks, rs, strict=True)],
+            [
+                r.value if r.value else (v[0] if type(v) is tuple else str(v))
+                for r, v in zip(rs, values, strict=True)
+            ],
             [r.how for r in rs],
             [r.score for r in rs],
             counts[ks].tolist(),
         )
     return out, problems, notes
-
-
-def _text(parsed: Any) -> str:
-    return str(parsed[0] if isinstance(parsed, tuple) else parsed)
 
 
 def _closest(word: str, vocabulary: Sequence[str]) -> str | None:

@@ -402,13 +402,14 @@ def slots_mask(value: object) -> tuple[int, str, list[str]]:
             value = ";".join(str(v) for v in value)
         value = str(value)
     mask = 0
-    for item in value.split(";"):
-        bit = SLOT_BIT.get(item.strip().lower())
-        if bit is None:
-            break
-        mask |= 1 << bit
-    else:  # already slots: the common, fast case
-        return mask, "exact", []
+    if "," not in value:  # slots have no commas: sentences skip this
+        for item in value.split(";"):
+            bit = SLOT_BIT.get(item.strip().lower())
+            if bit is None:
+                break
+            mask |= 1 << bit
+        else:  # already slots: the common, fast case
+            return mask, "exact", []
     pieces = list(map(_piece, value.split(",")))
     mask = 0
     for p in pieces:
