@@ -19,8 +19,9 @@ tests/test_intake.py checks that such tables score the same).
 Rows: ``Cohort.from_frames`` on the clean frames (the baseline) and on the messy frames,
 then both written to CSV and read with ``Cohort.from_csv`` (the messy CSV in cp1252 with
 ``;``): best of ``--repeat`` runs each, the four interleaved run by run in this process,
-each run after ``gc.collect()`` (so no run pays for the garbage of the one before). ``ratio`` is
-seconds / the clean baseline of the same size and path. ``--before SRC`` adds the clean
+each run after ``gc.collect()`` (so no run pays for the garbage of the one before).
+``ratio`` is seconds / the clean baseline of the same size and path (best and median of
+the runs: the machine is shared, so look at both). ``--before SRC`` adds the clean
 frames timed with another checkout's code (e.g. ``/work/main/src``, before intake) in a
 subprocess, for reference. Results go to ``benchmarks/results/intake.json``.
 """
@@ -133,7 +134,9 @@ def best(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)
-    return {k: min(v) for k, v in times.items()}
+    return {k: min(v) for k, v in times.items()} | {
+        f"{k} median": float(np.median(v)) for k, v in times.items()
+    }
 
 
 BEFORE = """
@@ -179,8 +182,18 @@ def run(n: int, m: int, repeat: int, before: str | None) -> list[dict]:
             repeat,
         )
         for path, key in (("from_frames", "frames"), ("from_csv", "csv")):
-            base = s[f"{key} clean"]
-            rows.append(dict(size=size, path=path, input="clean", seconds=base, ratio=1.0))
+            base, base_med = s[f"{key} clean"], s[f"{key} clean median"]
+            rows.append(
+                dict(
+                    size=size,
+                    path=path,
+                    input="clean",
+                    seconds=base,
+                    ratio=1.0,
+                    median=base_med,
+                    median_ratio=1.0,
+                )
+            )
             messy_input = "messy" if key == "frames" else "messy (cp1252, ;)"
             rows.append(
                 dict(
@@ -189,6 +202,8 @@ def run(n: int, m: int, repeat: int, before: str | None) -> list[dict]:
                     input=messy_input,
                     seconds=s[f"{key} messy"],
                     ratio=s[f"{key} messy"] / base,
+                    median=s[f"{key} messy median"],
+                    median_ratio=s[f"{key} messy median"] / base_med,
                 )
             )
         clean_s = s["frames clean"]
@@ -225,11 +240,15 @@ def main(argv: list[str] | None = None) -> int:
     for spec in args.sizes:
         n, m = (int(x) for x in spec.lower().split("x"))
         rows += run(n, m, args.repeat, args.before)
-    print(f"{'size':>15}  {'path':<12} {'input':<36} {'seconds':>8} {'ratio':>6}")
+    print(
+        f"{'size':>15}  {'path':<12} {'input':<36} {'best s':>8} {'ratio':>6} "
+        f"{'median s':>9} {'ratio':>6}"
+    )
     for r in rows:
+        med = f"{r['median']:>9.3f} {r['median_ratio']:>6.3f}" if "median" in r else ""
         print(
             f"{r['size']:>15}  {r['path']:<12} {r['input']:<36} {r['seconds']:>8.3f} "
-            f"{r['ratio']:>6.3f}"
+            f"{r['ratio']:>6.3f} {med}"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"rows": rows}, indent=2))

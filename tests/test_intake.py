@@ -29,6 +29,7 @@ from crossmatch.intake import (
     recognise_slots,
     split_phrases,
 )
+from crossmatch.programme import draft_programme
 
 DATA = Path(__file__).parent / "data"
 FORM_MENTEES = DATA / "form_mentees.csv"  # a form tool's export: UTF-8 with BOM, commas
@@ -126,6 +127,8 @@ def test_xlsx_reads_like_the_csv(
     cohort = Cohort.from_csv(FORM_MENTEES, xlsx_mentors, programme=programme)
     pd.testing.assert_frame_equal(cohort.mentors, messy.mentors)
     assert "Excel workbook" in str(cohort.intake)
+    draft = draft_programme(FORM_MENTEES, xlsx_mentors)
+    assert '"Max mentees" = "capacity"' in draft and "Excel workbook" in draft
 
 
 def test_xlsx_without_openpyxl_names_the_extra(
