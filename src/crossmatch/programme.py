@@ -61,6 +61,7 @@ from .intake import (
     recognise_slots,
     split_phrases,
 )
+from .intake.spec import spec_problems
 from .intake.summary import SURE
 from .scoring import (
     AvailabilityConfig,
@@ -316,11 +317,7 @@ def load_programme(path: str | os.PathLike[str]) -> Programme:
                         hint='e.g. "utf-8", "cp1252" or "latin-1".',
                     )
                 )
-    spec_problems = IntakeSpec.problems(
-        _Raw(table.get("columns", {}), table.get("aliases", {})),  # type: ignore[arg-type]
-        source,
-    )
-    problems.extend(spec_problems)
+    problems.extend(spec_problems(table.get("columns", {}), table.get("aliases", {}), source))
     sc = table.get("scoring", {})
     subs = {}
     for name, cls in _SUB_CONFIGS.items():
@@ -342,12 +339,6 @@ def load_programme(path: str | os.PathLike[str]) -> Programme:
         encoding=encoding,
         path=source,
     )
-
-
-@dataclass
-class _Raw:
-    columns: Any
-    aliases: Any
 
 
 _FIX = {

@@ -494,7 +494,8 @@ def _spellings(recognised: schema.Notes) -> schema.Notes:
 
 
 def _add(notes: schema.Notes, *values: Any) -> None:
-    for part, value in zip(notes, values, strict=True):
+    parts: tuple[list[Any], ...] = notes
+    for part, value in zip(parts, values, strict=True):
         part.append(value)
 
 

@@ -119,46 +119,50 @@ def _read_csv(path: str, side: str, encoding: str | None) -> tuple[pd.DataFrame,
         head = fh.read(1 << 16)
     if not head.strip():
         raise _fail(side, f"{path!r} is empty.", "the first line must hold the headers.")
-    tried = [_first_guess(head, encoding)]
-    if encoding is None and tried[0] == "utf-8":
-        tried.append("cp1252")
-    for k, enc in enumerate(tried):
-        try:
-            sample = head.decode(enc, errors="strict" if len(head) < 1 << 16 else "ignore")
-            delimiter = "\t" if path.lower().endswith(".tsv") else _sniff(sample)
-            raw = pd.read_csv(
-                path,
-                sep=delimiter,
-                header=None,
-                dtype=str,
-                keep_default_na=True,
-                skip_blank_lines=True,
-                encoding=enc,
-                encoding_errors="strict",
-            )
-            return raw, TableSource(path, enc, delimiter)
-        except (UnicodeDecodeError, UnicodeError, LookupError) as exc:
-            if k + 1 < len(tried):
-                continue
-            if encoding is not None:
-                raise _fail(
-                    side,
-                    f"could not read {path!r} as {encoding!r}: {exc}.",
-                    "check `encoding=`; common ones are 'utf-8', 'cp1252' and 'latin-1'.",
-                ) from None
+    first = _first_guess(head, encoding)
+    try:
+        return _parse_csv(path, head, first, side)
+    except (UnicodeDecodeError, UnicodeError, LookupError) as exc:
+        if encoding is not None:
             raise _fail(
                 side,
-                f"could not read {path!r}: it is neither UTF-8 nor Windows-1252 ({exc}).",
-                "pass the file's encoding, e.g. `encoding='latin-1'` (Python) or save it from "
-                "Excel as 'CSV UTF-8'.",
+                f"could not read {path!r} as {encoding!r}: {exc}.",
+                "check `encoding=`; common ones are 'utf-8', 'cp1252' and 'latin-1'.",
             ) from None
-        except pd.errors.EmptyDataError:
-            raise _fail(
-                side, f"{path!r} is empty.", "the first line must hold the headers."
-            ) from None
-        except pd.errors.ParserError as exc:
-            raise _fail(side, f"could not read {path!r} as CSV: {exc}") from None
-    raise AssertionError("unreachable")  # pragma: no cover
+        if first != "utf-8":
+            raise _fail(side, f"could not read {path!r} as {first}: {exc}.") from None
+    try:  # not UTF-8: what Excel's "CSV (Comma delimited)" writes
+        return _parse_csv(path, head, "cp1252", side)
+    except (UnicodeDecodeError, UnicodeError) as exc:
+        raise _fail(
+            side,
+            f"could not read {path!r}: it is neither UTF-8 nor Windows-1252 ({exc}).",
+            "pass the file's encoding, e.g. `encoding='latin-1'` (Python) or save it from "
+            "Excel as 'CSV UTF-8'.",
+        ) from None
+
+
+def _parse_csv(
+    path: str, head: bytes, encoding: str, side: str
+) -> tuple[pd.DataFrame, TableSource]:
+    sample = head.decode(encoding, errors="strict" if len(head) < 1 << 16 else "ignore")
+    delimiter = "\t" if path.lower().endswith(".tsv") else _sniff(sample)
+    try:
+        raw = pd.read_csv(
+            path,
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=True,
+            skip_blank_lines=True,
+            encoding=encoding,
+            encoding_errors="strict",
+        )
+    except pd.errors.EmptyDataError:
+        raise _fail(side, f"{path!r} is empty.", "the first line must hold the headers.") from None
+    except pd.errors.ParserError as exc:
+        raise _fail(side, f"could not read {path!r} as CSV: {exc}") from None
+    return raw, TableSource(path, encoding, delimiter)
 
 
 def ids_as_ints(df: pd.DataFrame) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from .._text import norm_key, shorten
 from ..errors import Problem
 from .phrases import recognise_cadence, recognise_mode, recognise_slots
 
-__all__ = ["ALIAS_KINDS", "SIDES", "IntakeSpec"]
+__all__ = ["ALIAS_KINDS", "SIDES", "IntakeSpec", "spec_problems"]
 
 SIDES = ("mentees", "mentors")
 #: The value columns ``aliases`` may hold a mapping for.
@@ -59,7 +59,7 @@ class IntakeSpec:
     encoding: str | None = None
 
     def __post_init__(self) -> None:
-        problems = self.problems()
+        problems = spec_problems(self.columns, self.aliases)
         if problems:
             from ..errors import ValidationError
 
@@ -91,92 +91,101 @@ class IntakeSpec:
         return IntakeSpec(columns, aliases, other.encoding or self.encoding)
 
     def problems(self, source: str = "columns/aliases") -> list[Problem]:
-        """Everything wrong with the mapping (types, unknown kinds, unknown modes...)."""
-        out: list[Problem] = []
-        cols, aliases = self.columns, self.aliases
-        if cols is not None and not isinstance(cols, Mapping):
-            out.append(Problem(source, "`columns` must be a mapping.", value=cols))
-            cols = {}
-        two_sided = bool(cols) and set(cols) <= set(SIDES)
-        groups = cols.items() if two_sided else [("columns", cols)]
-        for side, mapping in groups:
-            where = f"columns.{side}" if two_sided else "columns"
-            if not isinstance(mapping, Mapping):
+        """Everything wrong with the mapping (see :func:`spec_problems`)."""
+        return spec_problems(self.columns, self.aliases, source)
+
+
+def spec_problems(
+    columns: object, aliases: object, source: str = "columns/aliases"
+) -> list[Problem]:
+    """Everything wrong with a column mapping and aliases (types, unknown kinds, unknown
+    modes, ...), as problems naming the key (``aliases.mode.Teams``)."""
+    out: list[Problem] = []
+    cols: Any = columns
+    if cols is not None and not isinstance(cols, Mapping):
+        out.append(Problem(source, "`columns` must be a mapping.", value=cols))
+        cols = {}
+    two_sided = bool(cols) and set(cols) <= set(SIDES)
+    groups = cols.items() if two_sided else [("columns", cols)]
+    for side, mapping in groups:
+        where = f"columns.{side}" if two_sided else "columns"
+        if not isinstance(mapping, Mapping):
+            out.append(
+                Problem(
+                    source,
+                    "must be a table of their header = our column.",
+                    column=where,
+                    value=mapping,
+                )
+            )
+            continue
+        for k, v in mapping.items():
+            if not isinstance(v, str) or not v.strip():
                 out.append(
                     Problem(
                         source,
-                        "must be a table of their header = our column.",
+                        f"the column that {shorten(k)} maps to must be a non-empty name.",
+                        column=f"{where}.{k}",
+                        value=v,
+                    )
+                )
+    kinds: Any = aliases
+    if kinds is not None and not isinstance(kinds, Mapping):
+        out.append(Problem(source, "`aliases` must be a mapping.", value=kinds))
+        kinds = {}
+    for kind, mapping in (kinds or {}).items():
+        if kind not in ALIAS_KINDS:
+            out.append(
+                Problem(
+                    source,
+                    f"unknown alias kind {shorten(kind)}.",
+                    column=f"aliases.{kind}",
+                    hint="use " + ", ".join(ALIAS_KINDS) + ".",
+                )
+            )
+            continue
+        if not isinstance(mapping, Mapping):
+            out.append(
+                Problem(
+                    source,
+                    "must be a table of their value = our value.",
+                    column=f"aliases.{kind}",
+                    value=mapping,
+                )
+            )
+            continue
+        for k, v in mapping.items():
+            where = f"aliases.{kind}.{k}"
+            if not isinstance(v, str) or not v.strip():
+                out.append(Problem(source, "must be a non-empty text.", column=where, value=v))
+            elif kind == "mode" and recognise_mode(v) is None:
+                out.append(
+                    Problem(
+                        source,
+                        "unknown meeting mode.",
                         column=where,
-                        value=mapping,
+                        value=v,
+                        hint="use in-person, remote or either.",
                     )
                 )
-                continue
-            for k, v in mapping.items():
-                if not isinstance(v, str) or not v.strip():
-                    out.append(
-                        Problem(
-                            source,
-                            f"the column that {shorten(k)} maps to must be a non-empty name.",
-                            column=f"{where}.{k}",
-                            value=v,
-                        )
-                    )
-        if aliases is not None and not isinstance(aliases, Mapping):
-            out.append(Problem(source, "`aliases` must be a mapping.", value=aliases))
-            aliases = {}
-        for kind, mapping in (aliases or {}).items():
-            if kind not in ALIAS_KINDS:
+            elif kind == "availability" and recognise_slots(v)[0] is None:
                 out.append(
                     Problem(
                         source,
-                        f"unknown alias kind {shorten(kind)}.",
-                        column=f"aliases.{kind}",
-                        hint="use " + ", ".join(ALIAS_KINDS) + ".",
+                        "could not read these slots.",
+                        column=where,
+                        value=v,
+                        hint="write slots such as 'tue-pm;thu-am' or 'Tuesday afternoons'.",
                     )
                 )
-                continue
-            if not isinstance(mapping, Mapping):
+            elif kind == "cadence" and recognise_cadence(v) is None:
                 out.append(
                     Problem(
                         source,
-                        "must be a table of their value = our value.",
-                        column=f"aliases.{kind}",
-                        value=mapping,
+                        "unknown cadence.",
+                        column=where,
+                        value=v,
+                        hint="use weekly, fortnightly or monthly.",
                     )
                 )
-                continue
-            for k, v in mapping.items():
-                where = f"aliases.{kind}.{k}"
-                if not isinstance(v, str) or not v.strip():
-                    out.append(Problem(source, "must be a non-empty text.", column=where, value=v))
-                elif kind == "mode" and recognise_mode(v) is None:
-                    out.append(
-                        Problem(
-                            source,
-                            "unknown meeting mode.",
-                            column=where,
-                            value=v,
-                            hint="use in-person, remote or either.",
-                        )
-                    )
-                elif kind == "availability" and recognise_slots(v)[0] is None:
-                    out.append(
-                        Problem(
-                            source,
-                            "could not read these slots.",
-                            column=where,
-                            value=v,
-                            hint="write slots such as 'tue-pm;thu-am' or 'Tuesday afternoons'.",
-                        )
-                    )
-                elif kind == "cadence" and recognise_cadence(v) is None:
-                    out.append(
-                        Problem(
-                            source,
-                            "unknown cadence.",
-                            column=where,
-                            value=v,
-                            hint="use weekly, fortnightly or monthly.",
-                        )
-                    )
-        return out
+    return out
