@@ -63,7 +63,7 @@ class Problem:
         if extra:
             where.append(f"({', '.join(extra)})")
         if self.column is not None:
-            where.append(f"column {shorten(self.column, 60)}")
+            where.append(f"{_label(self.column)} {shorten(self.column, 60)}")
         return " ".join(where)
 
     def _what(self) -> str:
@@ -76,6 +76,15 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self._where()}: {self._what()}"
+
+
+_SETTING_TABLES = ("columns", "aliases", "scoring", "shortlist", "input")
+
+
+def _label(column: str) -> str:
+    """``key`` for a setting of a programme file or mapping (``scoring.peak``), else ``column``."""
+    head, dot, _ = str(column).partition(".")
+    return "key" if dot and head in _SETTING_TABLES else "column"
 
 
 def _rows_text(problems: Sequence[Problem], shown: int = 3) -> str:
@@ -133,7 +142,7 @@ class ValidationError(ValueError):
                 lines.append(f"  - {g[0]}")
                 continue
             p = g[0]
-            col = f" column {shorten(p.column, 60)}" if p.column is not None else ""
+            col = f" {_label(p.column)} {shorten(p.column, 60)}" if p.column is not None else ""
             lines.append(f"  - {p.side} {_rows_text(g)}{col}: {p._what()}")
         if len(groups) > self.max_shown:
             lines.append(

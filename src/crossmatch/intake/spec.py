@@ -90,14 +90,12 @@ class IntakeSpec:
         aliases = {k: {**self.aliases.get(k, {}), **other.aliases.get(k, {})} for k in kinds}
         return IntakeSpec(columns, aliases, other.encoding or self.encoding)
 
-    def problems(self, source: str = "columns/aliases") -> list[Problem]:
+    def problems(self, source: str = "arguments") -> list[Problem]:
         """Everything wrong with the mapping (see :func:`spec_problems`)."""
         return spec_problems(self.columns, self.aliases, source)
 
 
-def spec_problems(
-    columns: object, aliases: object, source: str = "columns/aliases"
-) -> list[Problem]:
+def spec_problems(columns: object, aliases: object, source: str = "arguments") -> list[Problem]:
     """Everything wrong with a column mapping and aliases (types, unknown kinds, unknown
     modes, ...), as problems naming the key (``aliases.mode.Teams``)."""
     out: list[Problem] = []
