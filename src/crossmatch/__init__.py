@@ -2,8 +2,8 @@
 
 The pipeline reads as a chain of nouns::
 
-    load_programme("programme.toml")       # columns, aliases, settings (crossmatch.programme)
-    Cohort.from_csv(mentees, mentors, programme=prog)   # read people's words (crossmatch.intake),
+    prog = load_programme("programme.toml")  # columns, aliases, settings (crossmatch.programme)
+    Cohort.from_csv(ee, mr, programme=prog)  # their words -> ours (crossmatch.intake);
                                            # validate and encode   (crossmatch.cohort)
     score(cohort, ScoringConfig())         # -> Scores             (crossmatch.scoring)
     score_candidates(cohort)               # -> CandidateScores    (large cohorts, sparse)
