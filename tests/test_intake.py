@@ -662,7 +662,7 @@ def _messify(df: pd.DataFrame, draw: st.DrawFn, side: str) -> pd.DataFrame:
     return out.rename(columns=names)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.data(), st.integers(0, 10_000))
 def test_recognised_table_scores_like_its_clean_equivalent(data: st.DataObject, seed: int) -> None:
     ee, mr = cm.synthetic_cohort(12, 6, seed=seed)
@@ -726,3 +726,30 @@ def test_programme_problems_go_to_the_problems_file(tmp_path: Path, capsys) -> N
     )
     assert code == 2 and "sector_weight" in capsys.readouterr().err
     assert pd.read_csv(out)["column"].tolist() == ["scoring.sector_wieght"]
+
+
+_WORDS = [
+    *_DAY.values(),
+    "Tue",
+    "weekday",
+    "weekends",
+    *_PERIOD.values(),
+    "AM",
+    "pm",
+    "and",
+    ",",
+    ";",
+    "/",
+    "any time",
+    "Mon-Fri",
+]
+
+
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8))
+def test_availability_reading_is_idempotent(words: list[str]) -> None:
+    found, unknown = recognise_slots(" ".join(words))
+    assert unknown == []
+    if found is not None:  # only separators: nothing to read
+        again, _ = recognise_slots(found.value)
+        assert again is not None and (again.value, again.how) == (found.value, "exact")
+        assert set(found.value.split(";")) <= set(cm.cohort.SLOTS)
