@@ -341,7 +341,7 @@ def test_summary_shows_every_guess(messy: Cohort) -> None:
     assert got[("both", "goals/expertise", "lead change")] == ("leading change", "normalised")
     assert got[("mentees", "region", "london")] == ("London", "normalised")
     text = str(messy.intake)
-    assert "a guess (similar wording), score 98" in text and "cp1252, semicolon" in text
+    assert "a guess: similar wording, score 98" in text and "cp1252, semicolon" in text
     assert {n.how for n in messy.intake.guesses} == {"synonym", "parsed", "fuzzy"}
 
 

@@ -463,8 +463,8 @@ def draft_programme(
 ) -> str:
     """Draft a programme file (TOML text) from the two tables' headers and values.
 
-    Every entry is a best guess marked with how sure it is (``# certain``, ``# likely
-    (built-in synonym)``, ``# a guess, score 87``); values crossmatch cannot read at all
+    Every entry is a best guess marked with how sure it is (``# certain``, ``# likely:
+    built-in synonym``, ``# a guess, score 87``); values crossmatch cannot read at all
     are listed as comments to fill in. This is what ``crossmatch init`` writes.
 
     Parameters

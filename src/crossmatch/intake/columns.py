@@ -265,7 +265,7 @@ def map_headers(
         seen[target] = col
         names.append(target)
         keep.append(True)
-        if how != "exact" or text != target:
+        if how != "exact":  # the column's own name (any case) is not worth a note
             matches.append(ColumnMatch(text, target, how))
     present = {str(n) for n, k in zip(names, keep, strict=True) if k}
     free = [str(h) for h, n in zip(headers, names, strict=True) if str(n) == str(h)]

@@ -16,14 +16,14 @@ __all__ = ["SURE", "IntakeNote", "IntakeSummary", "NoteGroup"]
 #: How sure each way of recognising a value is, as shown in the summary.
 SURE: dict[str, str] = {
     "exact": "certain",
-    "mapping": "certain (your mapping)",
-    "alias": "certain (your alias)",
-    "normalised": "certain (same after normalising)",
-    "synonym": "likely (built-in synonym)",
-    "parsed": "likely (read from a sentence)",
-    "path": "likely (group/leaf path)",
+    "mapping": "certain: your mapping",
+    "alias": "certain: your alias",
+    "normalised": "certain: same after normalising",
+    "synonym": "likely: built-in synonym",
+    "parsed": "likely: read from a sentence",
+    "path": "likely: group/leaf path",
     "guess": "a guess",
-    "fuzzy": "a guess (similar wording)",
+    "fuzzy": "a guess: similar wording",
 }
 
 
