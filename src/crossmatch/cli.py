@@ -229,8 +229,8 @@ def _score(args: argparse.Namespace) -> int:
     cohort, programme = _load_tables(args)
     t0 = time.perf_counter()
     scores = score(cohort, programme.scoring if programme is not None else None)
-    check_options(cohort, scores.config, scores=scores)
     seconds = time.perf_counter() - t0
+    check_options(cohort, scores.config, scores=scores)
     frame = scores.to_frame(eligible_only=args.eligible_only or args.top is not None)
     if args.top is not None:
         frame = (
@@ -249,11 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``crossmatch`` command; returns the exit status."""
     args = _parser().parse_args(argv)
     handlers = {"demo": _demo, "synth": _synth, "score": _score, "init": _init}
-    log = logging.getLogger("crossmatch")
-    if not log.handlers:  # the library only logs; the command line shows its warnings
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("crossmatch: warning: %(message)s"))
-        log.addHandler(handler)
+    log = logging.getLogger("crossmatch")  # the library only logs; the command shows them
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("crossmatch: warning: %(message)s"))
+    log.addHandler(handler)
     try:
         return handlers[args.command](args)
     except (ValidationError, InfeasibleError) as exc:
@@ -266,6 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
+    finally:
+        log.removeHandler(handler)
 
 
 if __name__ == "__main__":  # pragma: no cover
