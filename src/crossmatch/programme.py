@@ -46,7 +46,7 @@ from ._text import norm_key, shorten
 from ._validation import Instance, check_params
 from .cohort import Cohort, Taxonomy
 from .cohort.schema import MENTEES, MENTORS, is_missing
-from .errors import Problem, ValidationError
+from .errors import ParameterError, Problem, ValidationError
 from .intake import (
     CADENCES,
     MODES,
@@ -102,7 +102,7 @@ class Programme(IntakeSpec):
         ``{"mentees": {their header: our column}, "mentors": {...}}``.
     aliases : mapping
         ``{kind: {their value: our value}}`` (kinds: sector, goals, mode, cadence,
-        region, organisation).
+        availability, region, organisation).
     scoring : ScoringConfig
         From ``[scoring]`` and its sub-tables (defaults where absent).
     shortlist : mapping
@@ -394,6 +394,14 @@ def check_options(
     any_ok = np.zeros(n, dtype=bool)
     why = np.zeros(n, dtype=np.uint64)
     if scores is not None:
+        if tuple(scores.shape) != cohort.shape:
+            raise ParameterError(
+                "check_options",
+                [
+                    f"`scores` must be the scores of this cohort, shape {cohort.shape}. "
+                    f"Got shape {tuple(scores.shape)} instead."
+                ],
+            )
         flags = np.asarray(scores.reason_flags)
         names = tuple(scores.reason_names)
         any_ok = (flags == 0).any(axis=1)
@@ -410,7 +418,8 @@ def check_options(
     if len(stuck):
         ids = [str(cohort.mentee_ids[i]) for i in stuck[:5]]
         more = f" and {len(stuck) - 5} more" if len(stuck) > 5 else ""
-        rules = [nm for b, nm in enumerate(names) if int(np.bitwise_or.reduce(why[stuck])) >> b & 1]
+        seen = int(np.bitwise_or.reduce(why[stuck]))
+        rules = [nm for b, nm in enumerate(names) if seen >> b & 1]
         fixes = "; ".join(f"{r}: {_FIX.get(r, 'the rule ' + repr(r))}" for r in rules)
         lines.append(
             f"{len(stuck)} mentee{'s' if len(stuck) != 1 else ''} ({', '.join(ids)}{more}) "
