@@ -758,3 +758,15 @@ def test_availability_reading_is_idempotent(words: list[str]) -> None:
         again, _ = recognise_slots(found.value)
         assert again is not None and (again.value, again.how) == (found.value, "exact")
         assert set(found.value.split(";")) <= set(cm.cohort.SLOTS)
+
+
+def test_list_cells_keep_their_items_whole() -> None:
+    ee = mentees_frame().astype({"goals": object, "availability": object})
+    ee.at[0, "goals"] = ["People, process and change", "Confidence"]
+    ee.at[1, "availability"] = ["Tuesday mornings", "thu-pm"]
+    mr = mentors_frame()
+    mr["exclude"] = [["e1", " e2 "], None, None, None]
+    cohort = Cohort.from_frames(ee, mr)
+    assert cohort.mentees.loc[0, "goals"] == "people, process and change;confidence"
+    assert cohort.mentees.loc[1, "availability"] == "tue-am;thu-pm"
+    assert cohort.excluded_pairs.tolist() == [[0, 0], [1, 0]]

@@ -24,7 +24,7 @@ import pandas as pd
 from .._text import norm_key
 from ..errors import Problem
 from ..intake import phrases
-from ..intake.phrases import Recognised
+from ..intake.phrases import LIST_SEP, Recognised
 from ..intake.vocab import CADENCES, DAYS, MODES, NA_STRINGS, PERIODS, SLOT_BIT, SLOTS
 
 __all__ = [
@@ -95,7 +95,7 @@ def split_list(value: object) -> list[str]:
     if isinstance(value, list | tuple | set | frozenset | np.ndarray | pd.Series):
         items = [str(v) for v in value if not is_missing(v)]
     else:
-        items = str(value).split(";")
+        items = str(value).replace(LIST_SEP, ";").split(";")
     return [s for s in (i.strip() for i in items) if s]
 
 
@@ -105,7 +105,8 @@ def _hashable(value: object) -> object:
     if isinstance(value, bool | np.bool_):
         return (_BOOL, bool(value))  # True == 1 == 1.0 hash alike but must not share a parse
     if isinstance(value, list | tuple | set | frozenset | np.ndarray | pd.Series):
-        return ";".join(str(v) for v in value if not is_missing(v))
+        # a list cell keeps its items whole (a goal may hold a comma): see LIST_SEP
+        return LIST_SEP.join(str(v) for v in value if not is_missing(v))
     if is_missing(value):
         return None
     return value

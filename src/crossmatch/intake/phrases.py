@@ -54,6 +54,7 @@ from .vocab import CADENCES, DAYS, MODES, PERIODS, SLOT_BIT
 
 __all__ = [
     "FUZZY_THRESHOLD",
+    "LIST_SEP",
     "GoalMatcher",
     "Recognised",
     "goal_key",
@@ -69,6 +70,10 @@ __all__ = [
 #: (``stakeholder managment``, ``change management``/``managing change``) but keeps
 #: different goals apart (``people management`` and ``project management`` score 75).
 FUZZY_THRESHOLD = 90.0
+
+#: How a cell holding a Python list reaches the parsers (the ASCII unit separator, which
+#: no one types): its items stay whole, so a goal may contain a comma.
+LIST_SEP = "\x1f"
 
 #: Goal phrases shorter than this (normalised) are never matched fuzzily: two short
 #: words differ by one letter too easily (``sales``, ``scale``).
@@ -401,6 +406,8 @@ def slots_mask(value: object) -> tuple[int, str, list[str]]:
         if isinstance(value, list | tuple | set | frozenset):
             value = ";".join(str(v) for v in value)
         value = str(value)
+    if LIST_SEP in value:
+        value = value.replace(LIST_SEP, ";")
     mask = 0
     if "," not in value:  # slots have no commas: sentences skip this
         for item in value.split(";"):
@@ -481,9 +488,15 @@ def split_phrases(value: object) -> list[str]:
     ['build confidence', 'lead change', 'networking']
     """
     if isinstance(value, list | tuple | set | frozenset):
-        text = "\n".join(str(v) for v in value)
-    else:
-        text = str(value)
+        value = LIST_SEP.join(str(v) for v in value)
+    text = str(value)
+    if LIST_SEP in text:  # the items of a list: each is one phrase, commas and all
+        out: dict[str, None] = {}
+        for item in text.split(LIST_SEP):
+            item = _WS.sub(" ", _BULLET.sub("", item.lower())).strip(" \t.")
+            if item:
+                out[item] = None
+        return list(out)
     return list(_split(text))
 
 
