@@ -7,12 +7,15 @@ The pipeline reads as a chain of nouns::
     score_candidates(cohort)               # -> CandidateScores    (large cohorts, sparse)
     shortlist(scores, k=3)                 # -> Shortlists         (crossmatch.solve)
     assign(shortlists, choices)            # -> Assignment         (crossmatch.solve)
+    explain(result, mentee_id, mentor_id)  # -> Explanation        (crossmatch.reporting)
+    report(result)                         # -> Report             (crossmatch.reporting)
 
 Heavy optional dependencies are imported only where used.
 """
 
 from .cohort import Cohort, Taxonomy
 from .errors import InfeasibleError, ParameterError, Problem, ValidationError
+from .reporting import Explanation, Report, explain, explain_mentee, report
 from .results import Assignment, Shortlists
 from .scoring import (
     AvailabilityConfig,
@@ -40,11 +43,13 @@ __all__ = [
     "CandidateScores",
     "Cohort",
     "CustomComponent",
+    "Explanation",
     "GoalsConfig",
     "HardRule",
     "InfeasibleError",
     "ParameterError",
     "Problem",
+    "Report",
     "Scores",
     "ScoringConfig",
     "SectorPreference",
@@ -54,8 +59,11 @@ __all__ = [
     "ValidationError",
     "__version__",
     "assign",
+    "explain",
+    "explain_mentee",
     "iter_score_blocks",
     "rematch",
+    "report",
     "score",
     "score_candidates",
     "shortlist",

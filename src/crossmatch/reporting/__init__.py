@@ -8,14 +8,17 @@
 """
 
 from .explain import VERDICTS, Explanation, explain, explain_mentee
+from .report import Report, report
 from .summary import assignment_summary, ineligibility_table, score_summary
 
 __all__ = [
     "VERDICTS",
     "Explanation",
+    "Report",
     "assignment_summary",
     "explain",
     "explain_mentee",
     "ineligibility_table",
+    "report",
     "score_summary",
 ]

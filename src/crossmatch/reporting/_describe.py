@@ -112,7 +112,9 @@ def describe_pair(cohort: Any, config: Any, i: int, j: int) -> tuple[list[str], 
     if a == b:
         rel = f"both work in {sa} (the same sector)"
     elif tax.groups[a] == tax.groups[b]:
-        rel = f"the mentee works in {sa} and the mentor in {sb}, neighbouring parts of the {sector_label(tax.groups[a])} sector"
+        group = sector_label(tax.groups[a])
+        rel = f"the mentee works in {sa} and the mentor in {sb}, neighbouring parts of the {group}"
+        rel += " sector"
     else:
         rel = (
             f"the mentee works in {sa} ({sector_label(tax.groups[a])}) and the mentor in {sb} "
@@ -158,7 +160,9 @@ def describe_pair(cohort: Any, config: Any, i: int, j: int) -> tuple[list[str], 
     ce, co = CADENCES[int(c.mentee_cadence[i])], CADENCES[int(c.mentor_cadence[j])]
     facts.update(mentee_cadence=ce, mentor_cadence=co)
     parts.append(
-        f"both prefer {ce} meetings" if ce == co else f"the mentee prefers {ce} meetings, the mentor {co}"
+        f"both prefer {ce} meetings"
+        if ce == co
+        else f"the mentee prefers {ce} meetings, the mentor {co}"
     )
 
     # seniority

@@ -148,7 +148,7 @@ class Source:
         cand = np.zeros(m, dtype=bool)
         cand[s.cols[lo:hi]] = True
         src = self.cohort_row(i)
-        if src is None or s.config is None:  # only the candidates are known
+        if src is None or s.cohort is None or s.config is None:  # only candidates known
             total = np.full(m, np.nan)
             total[s.cols[lo:hi]] = s.values[lo:hi]
             comps = {}

@@ -518,8 +518,7 @@ def _changes(
             {
                 "mentee_id": src.mentee_ids[r],
                 "removed": [
-                    {"mentor_id": src.mentor_ids[cols[p]], "score": float(vals[p])}
-                    for p in removed
+                    {"mentor_id": src.mentor_ids[cols[p]], "score": float(vals[p])} for p in removed
                 ],
                 "added": [
                     {"mentor_id": src.mentor_ids[cols[p]], "score": float(vals[p])} for p in added
