@@ -67,19 +67,27 @@ def describe_pair(cohort: Any, config: Any, i: int, j: int) -> tuple[list[str], 
     missing = [c.goals[g] for g in [primary, *sorted(set(wanted) - {primary})] if g not in shared]
     facts["shared_goals"] = goals
     facts["goals_not_covered"] = missing
-    if goals:
-        lead = "including their first goal, " if primary in shared and len(wanted) > 1 else ""
-        parts.append(
-            f"the mentor's experience covers {len(goals)} of the mentee's {len(wanted)} "
-            f"goal(s), {lead}{listing(goals)}"
-            if lead
-            else f"the mentor's experience covers {listing(goals)} "
-            f"({len(goals)} of the mentee's {len(wanted)} goal(s))"
+    first = c.goals[primary]
+    others = [g for g in goals if g != first]
+    if not goals:
+        text = f"the mentor's experience covers none of the mentee's goals ({listing(missing)})"
+    elif not missing:
+        text = (
+            f"the mentor's experience covers the mentee's goal, {first}"
+            if len(wanted) == 1
+            else f"the mentor's experience covers all of the mentee's goals: {listing(goals)}"
         )
+    elif primary in shared:
+        text = f"the mentor's experience covers the mentee's first goal, {first}"
+        if others:
+            text += f", and also {listing(others)}"
+        text += f" ({len(goals)} of {len(wanted)} goals)"
     else:
-        parts.append(
-            f"the mentor's experience covers none of the mentee's goals ({listing(missing)})"
+        text = (
+            f"the mentor's experience covers {listing(goals)} ({len(goals)} of {len(wanted)} "
+            f"goals; not the first goal, {first})"
         )
+    parts.append(text)
 
     # learning: mentors grow too
     s = int(c.mentee_sector[i])

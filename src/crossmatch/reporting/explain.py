@@ -126,6 +126,10 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def _best(n: int) -> str:
+    return "best" if n == 1 else f"{_ordinal(n)} best"
+
+
 class _Context:
     """What explanations of one result share (rows, loads, the re-solve baseline)."""
 
@@ -244,8 +248,8 @@ def _explain(ctx: _Context, i: int, j: int, counterfactual: bool) -> Explanation
         if a.mentor[i] == j:
             return out(
                 "assigned",
-                f"{mentor} is matched with {who} (their {_ordinal(int(a.preference[i]))} choice, "
-                f"score {_fmt(score)}). {share}",
+                f"{mentor} is matched with {who} ({_ordinal(int(a.preference[i]))} in their order "
+                f"of preference, score {_fmt(score)}). {share}",
             )
         listed = sl is not None and j in sl.mentors[i].tolist()
         full = ctx.load[j] >= src.capacity[j]
@@ -265,8 +269,8 @@ def _explain(ctx: _Context, i: int, j: int, counterfactual: bool) -> Explanation
             )
         if listed:
             got = (
-                f"{who} was matched with {d['assigned_mentor']}, their "
-                f"{_ordinal(int(a.preference[i]))} choice"
+                f"{who} was matched with {d['assigned_mentor']}, "
+                f"{_ordinal(int(a.preference[i]))} in their order of preference"
                 if a.mentor[i] >= 0
                 else f"{who} is not matched ({a.reason[i]})"
             )
@@ -352,7 +356,7 @@ def _from_scores(
     if j in top:
         return out(
             "shortlisted",
-            f"{mentor} is {who}'s {_ordinal(top.index(j) + 1)} best eligible mentor "
+            f"{mentor} is {who}'s {_best(top.index(j) + 1)} eligible mentor "
             f"(score {_fmt(d['score'])}, of {len(order)}). {share}",
         )
     d["competitors"] = ctx.scored(i, top)

@@ -26,7 +26,7 @@ __all__ = [
 def _pyplot() -> Any:
     try:
         import matplotlib.pyplot as plt
-    except ImportError:  # pragma: no cover - exercised by a test that hides matplotlib
+    except ImportError:
         raise ImportError(
             "crossmatch's plots need matplotlib, which is not installed. Install the `plot` "
             'extra: pip install "crossmatch[plot]"'
