@@ -259,3 +259,29 @@ def test_bad_input_is_clear(demo):
         explain(scores.to_frame(), "a", "b")
     with pytest.raises(cm.ParameterError, match="`k` must be an int"):
         explain(scores, scores.mentee_ids[0], scores.mentor_ids[0], k=0)
+
+
+def test_places_taken_by_fixed_pairs_are_capacity():
+    s = matrix([[0.9, 0.5, 0.4], [0.8, 0.6, 0.3]], ["a", "b", "c"], [1, 1, 1])
+    sl = cm.shortlist(s, k=2, fixed={"e0": "a"})
+    assert sl.mentor_ids[sl.mentors[0, 0]] == "a" and sl.lengths()[0] == 1
+    out = explain(sl, "e1", "a")
+    assert out.verdict == "capacity" and out.details["taken_by"] == ["e0"]
+    assert "pairs that continue (e0)" in out.text
+
+
+def test_candidates_without_the_cohort_explain_pruned_pairs(demo):
+    from dataclasses import replace
+
+    _, _, _, cs, _ = demo
+    bare = replace(cs, cohort=None, config=None)  # e.g. candidates from a platform's table
+    i = 0
+    j = next(j for j in range(bare.n_mentors) if not bare.eligible[i, j])
+    out = explain(bare, bare.mentee_ids[i], bare.mentor_ids[j])
+    assert out.verdict == "outscored" and out.details["candidate"] is False
+    if np.isfinite(bare.mentee_cut[i]):
+        assert out.details["at_most"] == pytest.approx(float(bare.mentee_cut[i]))
+    df = explain_mentee(bare, bare.mentee_ids[i])
+    assert len(df) == bare.n_mentors and df.score.isna().sum() == bare.n_mentors - int(
+        (bare.rows == i).sum()
+    )

@@ -118,6 +118,23 @@ class Source:
             return int(s.source_rows[i])
         return i
 
+    def cohort_rows(self, rows: np.ndarray) -> np.ndarray:
+        """The cohort's rows of mentee rows ``rows`` (a cohort must be known)."""
+        s = self.scores
+        rows = np.asarray(rows, dtype=np.int64)
+        if isinstance(s, CandidateScores) and s.source_rows is not None:
+            return np.asarray(s.source_rows, dtype=np.int64)[rows]
+        return rows
+
+    def cut(self, i: int) -> float | None:
+        """An upper bound on the score of every eligible pair of mentee ``i`` left out of
+        the candidates (None for dense scores or when nothing was left out)."""
+        s = self.scores
+        if isinstance(s, Scores):
+            return None
+        v = float(s.mentee_cut[i])
+        return v if np.isfinite(v) else None
+
     # ------------------------------------------------------------------ values
     def row(self, i: int) -> Row:
         """Mentee row ``i`` against every mentor (cached)."""

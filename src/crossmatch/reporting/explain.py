@@ -212,6 +212,15 @@ class _Context:
             forced=forced,
         )
 
+    def pinned(self) -> np.ndarray | None:
+        """Places of each mentor taken by fixed pairs (``shortlist(fixed=...)``): the
+        one-entry lists of shortlists of k > 1 that were given fixed pairs."""
+        sl = self.shortlists
+        if sl is None or not sl.info.get("fixed") or sl.k <= 1:
+            return None
+        rows = np.flatnonzero((sl.lengths() == 1) & (sl.recommended == sl.mentors[:, 0]))
+        return np.bincount(sl.recommended[rows], minlength=self.src.n_mentors)
+
     def baseline(self) -> _counterfactual.Solution | None:
         if self._baseline is None:
             self._baseline = self.solve(None) or False
@@ -242,6 +251,16 @@ def _explain(ctx: _Context, i: int, j: int, counterfactual: bool) -> Explanation
         return Explanation(src.mentee_ids[i], src.mentor_ids[j], verdict, text, d)
 
     a, sl = ctx.assignment, ctx.shortlists
+    if not row.known[j]:  # candidate scores without a cohort: a pair that was pruned
+        cut = src.cut(i)
+        d["candidate"] = False
+        d["at_most"] = cut
+        bound = f" (every pair left out scores at most {_fmt(cut)})" if cut is not None else ""
+        return out(
+            "outscored",
+            f"{mentor} is not among the mentors kept for {who}: better-scoring mentors were "
+            f"kept instead{bound}.",
+        )
     if a is not None:
         d["assigned_mentor"] = None if a.mentor[i] < 0 else src.mentor_ids[a.mentor[i]]
         d["assigned_preference"] = int(a.preference[i]) or None
@@ -399,6 +418,16 @@ def _from_shortlists(
             "outscored",
             f"{mentor} (score {_fmt(d['score'])}) is not on {who}'s shortlist: "
             f"your shortlist's mentors score higher: {ctx.names_scores(d['shortlist'])}.",
+        )
+    pinned = ctx.pinned()
+    if pinned is not None and src.capacity[j] > 0 and pinned[j] >= src.capacity[j]:
+        takers = np.flatnonzero((sl.recommended == j) & (sl.lengths() == 1))
+        d["taken_by"] = [src.mentee_ids[t] for t in takers]
+        return out(
+            "capacity",
+            f"{mentor} has no free place: all {int(src.capacity[j])} place(s) are taken by "
+            f"pairs that continue ({listing([str(src.mentee_ids[t]) for t in takers[:SHOWN]])}"
+            f"{' and others' if len(takers) > SHOWN else ''}).",
         )
     shown, limit = int(ctx.shown[j]), int(sl.exposure[j])
     d["shown"], d["exposure"] = shown, limit
@@ -617,8 +646,9 @@ def explain_mentee(
     Returns
     -------
     DataFrame
-        Columns ``mentor_id``, ``verdict``, ``text``, ``score`` (NaN where unknown),
-        ``eligible``, then one column per score component. Rows in verdict order
+        Columns ``mentor_id``, ``verdict``, ``score`` (NaN where unknown), ``eligible``,
+        ``group`` (when mentors have groups), one column per score component, and
+        ``text``. Rows in verdict order
         (:data:`VERDICTS`), then by score (best first), then by mentor order.
     """
     check_params(
@@ -638,7 +668,6 @@ def explain_mentee(
     data: dict[str, Any] = {
         "mentor_id": id_column(ctx.src.mentor_ids),
         "verdict": [e.verdict for e in items],
-        "text": [e.text for e in items],
         "score": row.total,
         "eligible": row.eligible,
     }
@@ -646,6 +675,7 @@ def explain_mentee(
         data["group"] = ctx.src.mentor_groups
     for name, comp in row.components.items():
         data[name] = comp
+    data["text"] = [e.text for e in items]
     df = pd.DataFrame(data)
     rank = df["verdict"].map({v: n for n, v in enumerate(VERDICTS)})
     order = np.lexsort((np.arange(len(df)), -df["score"].fillna(-np.inf).to_numpy(), rank))

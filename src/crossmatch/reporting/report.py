@@ -178,7 +178,7 @@ def _labels(src: Source, ii: np.ndarray, jj: np.ndarray) -> dict[str, np.ndarray
     c = src.cohort
     if c is None:
         return {}
-    rows = np.array([src.cohort_row(int(i)) for i in ii], dtype=np.int64)
+    rows = src.cohort_rows(ii)
     names = np.asarray(c.taxonomy.names, dtype=object)
     return {
         "mentee_sector": names[c.mentee_sector[rows]] if len(rows) else np.zeros(0, object),
