@@ -285,3 +285,49 @@ def test_candidates_without_the_cohort_explain_pruned_pairs(demo):
     assert len(df) == bare.n_mentors and df.score.isna().sum() == bare.n_mentors - int(
         (bare.rows == i).sum()
     )
+
+
+# ---------------------------------------------------------------------------- properties
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def small_problem(draw):
+    n, m = draw(st.integers(2, 5)), draw(st.integers(2, 4))
+    grid = st.integers(0, 20).map(lambda v: v / 20)
+    S = np.array([[draw(grid) for _ in range(m)] for _ in range(n)])
+    elig = np.array([[draw(st.booleans()) or draw(st.booleans()) for _ in range(m)]
+                     for _ in range(n)])  # fmt: skip
+    cap = [draw(st.sampled_from([1, 1, 2])) for _ in range(m)]
+    k = draw(st.sampled_from([1, 1, 2]))
+    exposure = draw(st.sampled_from([None, n, n, 1]))  # mostly loose: coverage binds
+    return S, elig, cap, k, exposure
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problem())
+def test_verdicts_agree_with_the_shortlists(problem):
+    S, elig, cap, k, exposure = problem
+    s = matrix(S, [f"m{j}" for j in range(S.shape[1])], cap, eligible=elig)
+    try:
+        sl = cm.shortlist(s, k=k, exposure=exposure, method="exact")
+    except cm.InfeasibleError:
+        assume(False)
+    shown = np.bincount(sl.mentors[sl.mentors >= 0], minlength=s.n_mentors)
+    for i in range(s.n_mentees):
+        mine = sl.mentors[i][sl.mentors[i] >= 0]
+        for j in range(s.n_mentors):
+            e = explain(sl, f"e{i}", f"m{j}")
+            assert (e.verdict == "shortlisted") == (j in mine)
+            assert (e.verdict == "ineligible") == (not elig[i, j])
+            if e.verdict == "outscored":
+                assert len(mine) == k and S[i, mine].min() >= S[i, j]
+            if e.verdict == "exposure":
+                assert shown[j] >= sl.exposure[j]
+            if e.verdict == "trade-off" and e.details["loss"] is not None:
+                loss = e.details["loss"]
+                assert loss >= -1e-9
+                # the exact re-solve is an independent oracle for the shortlist's optimum
+                assert e.details["best_total"] == pytest.approx(sl.objective, abs=1e-6)
+                assert e.details["total_with_pair"] <= sl.objective + 1e-6
