@@ -233,3 +233,12 @@ def test_bad_input(demo):
         cm.report("scores.csv")
     with pytest.raises(cm.ParameterError, match="`min_options` must be an int"):
         cm.report(demo[1], min_options=-1)
+
+
+def test_html_without_matplotlib_says_which_extra(demo, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    page = cm.report(demo[3]).to_html()
+    assert "data:image/png" not in page
+    assert 'pip install "crossmatch[plot]"' in page

@@ -14,6 +14,14 @@ from .._html import STYLE, escape, key_values, table
 
 __all__ = ["report_html"]
 
+_MENTOR_LABELS = {
+    "at_exposure_limit": "at their exposure limit",
+    "shown": "shown on a shortlist",
+    "used": "with a mentee",
+    "full": "at capacity",
+    "places_used": "places used",
+    "mean_load": "mean load (share of capacity)",
+}
 #: Rows of a long table shown in the page (the rest are counted).
 MAX_ROWS = 50
 
@@ -118,7 +126,7 @@ def report_html(r: Any, *, plots: bool, standalone: bool) -> str:
     )  # fmt: skip
     if f["mentors"]:
         parts.append("<h4>Mentors</h4>")
-        parts.append(key_values((k.replace("_", " "), v) for k, v in f["mentors"].items()))
+        parts.append(key_values((_MENTOR_LABELS.get(k, k), v) for k, v in f["mentors"].items()))
     parts.append("<h4>Sector mix (mentee sector by mentor sector)</h4>")
     parts.append(_frame(r.sector_mix, index=True))
     parts.append("<h4>Region mix</h4>")
