@@ -278,9 +278,13 @@ def test_candidates_without_the_cohort_explain_pruned_pairs(demo):
     i = 0
     j = next(j for j in range(bare.n_mentors) if not bare.eligible[i, j])
     out = explain(bare, bare.mentee_ids[i], bare.mentor_ids[j])
-    assert out.verdict == "outscored" and out.details["candidate"] is False
+    assert out.verdict == "outscored" and out.details["known"] is False
     if np.isfinite(bare.mentee_cut[i]):
         assert out.details["at_most"] == pytest.approx(float(bare.mentee_cut[i]))
+        assert "scores at most" in out.text
+    loaded = replace(bare, mentee_cut=np.full(bare.n_mentees, np.inf))
+    out = explain(loaded, bare.mentee_ids[i], bare.mentor_ids[j])
+    assert out.details["at_most"] is None and "holds no score for the pair" in out.text
     df = explain_mentee(bare, bare.mentee_ids[i])
     assert len(df) == bare.n_mentors and df.score.isna().sum() == bare.n_mentors - int(
         (bare.rows == i).sum()

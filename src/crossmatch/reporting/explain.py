@@ -11,6 +11,9 @@ Verdicts, in the order they are tried (the first that applies is given):
     a hard rule excludes the pair (the rules are named).
 ``"outscored"``
     every mentor on the mentee's shortlist (or the ``k`` best) scores at least as high.
+    Also given for a pair the result holds no score for (candidate pairs without their
+    cohort, e.g. a result loaded from JSON): ``details["known"]`` is then False and the
+    text says what can and cannot be told.
 ``"exposure"``
     the mentor is already on as many shortlists as allowed; the mentees for whom they
     score higher are named.
@@ -251,16 +254,8 @@ def _explain(ctx: _Context, i: int, j: int, counterfactual: bool) -> Explanation
         return Explanation(src.mentee_ids[i], src.mentor_ids[j], verdict, text, d)
 
     a, sl = ctx.assignment, ctx.shortlists
-    if not row.known[j]:  # candidate scores without a cohort: a pair that was pruned
-        cut = src.cut(i)
-        d["candidate"] = False
-        d["at_most"] = cut
-        bound = f" (every pair left out scores at most {_fmt(cut)})" if cut is not None else ""
-        return out(
-            "outscored",
-            f"{mentor} is not among the mentors kept for {who}: better-scoring mentors were "
-            f"kept instead{bound}.",
-        )
+    if not row.known[j]:  # candidates without a cohort (e.g. loaded from JSON): no score
+        return _unknown(ctx, i, j, d, out)
     if a is not None:
         d["assigned_mentor"] = None if a.mentor[i] < 0 else src.mentor_ids[a.mentor[i]]
         d["assigned_preference"] = int(a.preference[i]) or None
@@ -303,6 +298,34 @@ def _explain(ctx: _Context, i: int, j: int, counterfactual: bool) -> Explanation
     if sl is not None:
         return _from_shortlists(ctx, sl, i, j, d, share, out, counterfactual)
     return _from_scores(ctx, i, j, d, order, share, out, assigned=False)
+
+
+def _unknown(ctx: _Context, i: int, j: int, d: dict[str, Any], out: Any) -> Explanation:
+    """A pair the result holds no score for (pruned candidates without their cohort)."""
+    who, mentor = ctx.mentee_name(i), ctx.mentor_name(j)
+    d["known"] = False
+    d["score"] = None
+    cut = ctx.src.cut(i)
+    d["at_most"] = cut
+    sl = ctx.shortlists
+    kept = (
+        [int(c) for c in sl.mentors[i] if c >= 0]
+        if sl is not None
+        else [int(c) for c in np.flatnonzero(ctx.src.row(i).known)]
+    )
+    d["kept"] = ctx.scored(i, kept)
+    listed = ctx.names_scores(sorted(d["kept"], key=lambda x: -x["score"]))
+    where = "shortlist" if sl is not None else "candidate mentors"
+    text = f"{mentor} is not on {who}'s {where}" + (f" ({listed})" if kept else "") + ". "
+    if cut is not None:
+        text += f"Every mentor left out scores at most {_fmt(cut)} for {who}."
+    else:
+        text += (
+            "This result holds no score for the pair (it keeps the listed pairs only), so "
+            "whether a rule excludes it or the listed mentors score higher cannot be told "
+            "from it; explain the full scores to know."
+        )
+    return out("outscored", text)
 
 
 def _share(ctx: _Context, i: int, j: int, d: dict[str, Any]) -> str:
