@@ -242,3 +242,17 @@ def test_html_without_matplotlib_says_which_extra(demo, monkeypatch):
     page = cm.report(demo[3]).to_html()
     assert "data:image/png" not in page
     assert 'pip install "crossmatch[plot]"' in page
+
+
+def test_waiting_for_lack_of_eligible_mentors_names_the_rules():
+    s = cm.Scores.from_matrix(
+        [[0.9, np.nan], [0.8, 0.7], [np.nan, np.nan]], mentee_ids=["a", "b", "c"],
+        mentor_ids=["x", "y"], capacity=[1, 0],
+    )  # fmt: skip
+    r = cm.report(s)
+    table = s.to_frame()
+    per = table.groupby("mentee_id").eligible.sum()
+    assert r.figures["matched"]["matched"] == (per > 0).sum() == 2
+    rules = table[table.mentee_id == "c"].reason.str.split("; ").explode().value_counts()
+    expect = ", ".join(f"{n}: {c}" for n, c in rules.items())
+    assert r.waiting.set_index("mentee_id").reason["c"] == f"no eligible mentor ({expect})"

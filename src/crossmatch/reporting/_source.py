@@ -201,6 +201,22 @@ class Source:
             components={k: np.asarray(v[0], dtype=np.float64) for k, v in blk.components.items()},
         )
 
+    def exclusions(self, i: int) -> list[tuple[str, int]]:
+        """The rules that exclude mentee ``i``'s pairs, with how many mentors each
+        excludes, most first (candidates: counted only for mentees with few options)."""
+        s = self.scores
+        names = s.reason_names
+        if isinstance(s, Scores):
+            flags = s.reason_flags[i].astype(np.uint64)
+            counts = [
+                int(np.count_nonzero((flags >> np.uint64(b)) & np.uint64(1)))
+                for b in range(len(names))
+            ]
+        else:
+            counts = [int(c) for c in np.asarray(s.reason_counts)[i].tolist()]
+        found = [(n, c) for n, c in zip(names, counts, strict=False) if c > 0]
+        return sorted(found, key=lambda t: -t[1])
+
     def pair_totals(self, ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
         """Total scores of known pairs (e.g. shortlist entries), float64."""
         return np.asarray(self.scores.total[ii, jj], dtype=np.float64)

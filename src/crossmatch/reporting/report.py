@@ -274,6 +274,11 @@ def report(result: Result, *, min_options: int = 5) -> Report:
         matched = n_elig > 0
         reasons = ["no eligible mentor"] * n
     wait_rows = np.flatnonzero(~matched)
+    for i in wait_rows.tolist():
+        if reasons[i] == "no eligible mentor":
+            rules = src.exclusions(i)
+            if rules:
+                reasons[i] += " (" + ", ".join(f"{n}: {c}" for n, c in rules) + ")"
     waiting = pd.DataFrame(
         {
             "mentee_id": id_column(src.mentee_ids[wait_rows]),
