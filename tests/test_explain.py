@@ -182,6 +182,7 @@ def test_ineligible_names_the_rules():
     scores = cm.score(tiny_cohort())
     cy = explain(scores, "ann", "cy")
     assert cy.verdict == "ineligible" and "same organisation" in cy.text
+    assert "Both work for Acme." in cy.text
     di = explain(scores, "ann", "di")
     assert di.verdict == "ineligible"
     assert set(di.details["rules"]) == set(scores.reasons("ann", "di"))

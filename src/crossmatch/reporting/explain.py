@@ -353,12 +353,34 @@ def _ineligible(ctx: _Context, i: int, j: int, d: dict[str, Any], out: Any) -> E
     why = listing(reasons) if reasons else "the pair is not among the scored pairs"
     text = f"{mentor} cannot be suggested to {who}: {why}."
     facts = d.get("shared") or {}
+    src = ctx.src
+    r = src.cohort_row(i)
+    if "same organisation" in reasons and r is not None:
+        org = src.cohort.mentees["organisation"].iloc[r]
+        text += f" Both work for {org}."
+    if "excluded by request" in reasons:
+        text += " One of them asked not to be paired with the other."
     if "no shared slot" in reasons:
         text += " They have no free time slot in common."
     if "in-person only, different regions" in reasons and facts:
         text += (
             f" One side meets in person only, and they are in {facts['mentee_region']} and "
             f"{facts['mentor_region']}."
+        )
+    if "seniority gap outside the allowed band" in reasons and src.config is not None:
+        sen = src.config.seniority
+        gap = facts.get("seniority_gap")
+        band = f"{sen.min_gap} to {'any' if sen.max_gap is None else sen.max_gap}"
+        said = (
+            ""
+            if gap is None
+            else "they are at the same grade; "
+            if gap == 0
+            else f"the mentor is {abs(gap)} grade(s) {'more' if gap > 0 else 'less'} senior; "
+        )
+        who_more = "the mentee" if sen.reverse else "the mentor"
+        text += (
+            f" Seniority: {said}the programme asks for {who_more} to be {band} grades more senior."
         )
     return out("ineligible", text)
 
