@@ -307,16 +307,18 @@ def small_problem(draw):
     cap = [draw(st.sampled_from([1, 1, 2])) for _ in range(m)]
     k = draw(st.sampled_from([1, 1, 2]))
     exposure = draw(st.sampled_from([None, n, n, 1]))  # mostly loose: coverage binds
-    return S, elig, cap, k, exposure
+    groups = [draw(st.sampled_from("gh")) for _ in range(m)]
+    per_group = draw(st.sampled_from([None, None, 1]))
+    return S, elig, cap, k, exposure, groups, per_group
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_problem())
 def test_verdicts_agree_with_the_shortlists(problem):
-    S, elig, cap, k, exposure = problem
-    s = matrix(S, [f"m{j}" for j in range(S.shape[1])], cap, eligible=elig)
+    S, elig, cap, k, exposure, groups, per_group = problem
+    s = matrix(S, [f"m{j}" for j in range(S.shape[1])], cap, eligible=elig, groups=groups)
     try:
-        sl = cm.shortlist(s, k=k, exposure=exposure, method="exact")
+        sl = cm.shortlist(s, k=k, exposure=exposure, max_per_group=per_group, method="exact")
     except cm.InfeasibleError:
         assume(False)
     shown = np.bincount(sl.mentors[sl.mentors >= 0], minlength=s.n_mentors)
@@ -330,6 +332,8 @@ def test_verdicts_agree_with_the_shortlists(problem):
                 assert len(mine) == k and S[i, mine].min() >= S[i, j]
             if e.verdict == "exposure":
                 assert shown[j] >= sl.exposure[j]
+            if e.verdict == "group-limit":
+                assert sum(groups[c] == groups[j] for c in mine) >= per_group
             if e.verdict == "trade-off" and e.details["loss"] is not None:
                 loss = e.details["loss"]
                 assert loss >= -1e-9
