@@ -155,9 +155,6 @@ class _Context:
         if self.assignment is not None:
             self.load = self.assignment.load()
 
-    def name(self, ids: np.ndarray, k: int) -> str:
-        return str(ids[k])
-
     def mentee_name(self, i: int) -> str:
         return str(self.src.mentee_ids[i])
 
