@@ -90,8 +90,10 @@ def plot_mentor_load(result: Any, *, ax: Any = None) -> Any:
     order = np.lexsort((-t["assigned"].to_numpy(), -t["capacity"].to_numpy()))
     t = t.iloc[order]
     x = np.arange(len(t))
-    ax.bar(x, t["capacity"], color="#dddddd", label="capacity", width=0.9)
-    ax.bar(x, t["assigned"], color="#3b75af", label="assigned", width=0.6)
+    edges = np.arange(len(t) + 1) - 0.5
+    # one step artist per series (not a bar per mentor): fast for thousands of mentors
+    ax.stairs(t["capacity"].to_numpy(), edges, fill=True, color="#dddddd", label="capacity")
+    ax.stairs(t["assigned"].to_numpy(), edges, fill=True, color="#3b75af", label="assigned")
     if "shown" in t.columns:
         ax.plot(x, t["shown"], "o", color="#e07b39", markersize=3, label="on shortlists")
         ax.plot(x, t["exposure"], "_", color="#7a3c12", markersize=8, label="exposure limit")
