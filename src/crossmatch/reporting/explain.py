@@ -445,11 +445,10 @@ def _from_shortlists(
     d["shortlist"] = ctx.scored(i, mine)
     if j in mine:
         d["shortlist_rank"] = mine.index(j) + 1
-        extra = " (the mentor in the complete assignment these lists hold)"
-        rec = extra if sl.recommended[i] == j else ""
+        d["recommended"] = bool(sl.recommended[i] == j)  # in the covering assignment
         return out(
             "shortlisted",
-            f"{mentor} is number {mine.index(j) + 1} on {who}'s shortlist{rec} "
+            f"{mentor} is number {mine.index(j) + 1} on {who}'s shortlist "
             f"(score {_fmt(d['score'])}). {share}",
         )
     if not d["eligible"]:
