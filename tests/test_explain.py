@@ -262,6 +262,12 @@ def test_bad_input_is_clear(demo):
         explain(scores, scores.mentee_ids[0], scores.mentor_ids[0], k=0)
 
 
+def test_a_mentor_with_capacity_zero_is_capacity():
+    s = matrix([[0.9, 0.5]], ["a", "b"], [0, 1])
+    out = explain(cm.shortlist(s, k=1), "e0", "a")
+    assert out.verdict == "capacity" and "capacity 0" in out.text
+
+
 def test_places_taken_by_fixed_pairs_are_capacity():
     s = matrix([[0.9, 0.5, 0.4], [0.8, 0.6, 0.3]], ["a", "b", "c"], [1, 1, 1])
     sl = cm.shortlist(s, k=2, fixed={"e0": "a"})

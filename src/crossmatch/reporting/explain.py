@@ -18,8 +18,8 @@ Verdicts, in the order they are tried (the first that applies is given):
     the mentor is already on as many shortlists as allowed; the mentees for whom they
     score higher are named.
 ``"capacity"``
-    the mentor has no place left (filled by continuing pairs, or, in an assignment, by
-    other mentees).
+    the mentor has no place left: capacity 0, places held by continuing pairs, or, in an
+    assignment, filled by other mentees.
 ``"group-limit"``
     the shortlist already holds ``max_per_group`` mentors of the mentor's group.
 ``"trade-off"``
@@ -60,6 +60,8 @@ VERDICTS: tuple[str, ...] = (
     "group-limit",
     "trade-off",
 )
+#: The built-in rule of a mentor who takes no mentees (reported as "capacity").
+CAPACITY_ZERO = "mentor capacity 0"
 #: Names listed in a sentence before "and N more".
 SHOWN = 5
 
@@ -248,7 +250,7 @@ def _explain(ctx: _Context, i: int, j: int, counterfactual: bool) -> Explanation
     share = _share(ctx, i, j, d)
 
     def out(verdict: str, text: str) -> Explanation:
-        return Explanation(src.mentee_ids[i], src.mentor_ids[j], verdict, text, d)
+        return Explanation(src.mentee_ids[i], src.mentor_ids[j], verdict, text.strip(), d)
 
     a, sl = ctx.assignment, ctx.shortlists
     if not row.known[j]:  # candidates without a cohort (e.g. loaded from JSON): no score
@@ -347,6 +349,8 @@ def _ineligible(ctx: _Context, i: int, j: int, d: dict[str, Any], out: Any) -> E
             f"{mentor} has no free place left (every place is taken by pairs that continue), "
             f"so cannot be suggested to {who}.",
         )
+    if reasons == [CAPACITY_ZERO]:
+        return out("capacity", f"{mentor} takes no mentees (capacity 0), so cannot be suggested.")
     why = listing(reasons) if reasons else "the pair is not among the scored pairs"
     text = f"{mentor} cannot be suggested to {who}: {why}."
     facts = d.get("shared") or {}
@@ -417,8 +421,8 @@ def _from_scores(
     if j in top:
         return out(
             "shortlisted",
-            f"{mentor} is {who}'s {_best(top.index(j) + 1)} eligible mentor "
-            f"(score {_fmt(d['score'])}, of {len(order)}). {share}",
+            f"{mentor} is {who}'s {_best(top.index(j) + 1)} of {len(order)} eligible mentors "
+            f"(score {_fmt(d['score'])}). {share}",
         )
     d["competitors"] = ctx.scored(i, top)
     return out(
