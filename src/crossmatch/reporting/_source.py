@@ -9,7 +9,7 @@ of this module alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -29,15 +29,27 @@ class Row:
 
     ``known`` is False where the value is not available (a pair that is not a candidate
     of scores without a cohort); there ``total`` is NaN and ``eligible`` False.
-    ``reasons[j]`` lists the hard rules excluding pair ``j`` (empty when eligible or
-    unknown).
+    :meth:`reasons` lists the hard rules excluding a pair (empty when eligible or
+    unknown), read from ``flags`` (bit ``b``: ``names[b]``) and ``extra`` (rules added
+    after scoring, by mentor column).
     """
 
     total: np.ndarray
     eligible: np.ndarray
     known: np.ndarray
-    reasons: list[list[str]]
     components: dict[str, np.ndarray]
+    flags: np.ndarray | None = None
+    names: tuple[str, ...] = ()
+    extra: dict[int, list[str]] = field(default_factory=dict)
+
+    def reasons(self, j: int) -> list[str]:
+        if self.eligible[j] or not self.known[j]:
+            return []
+        found = []
+        if self.flags is not None:
+            f = int(self.flags[j])
+            found = [n for b, n in enumerate(self.names) if (f >> b) & 1]
+        return found + [n for n in self.extra.get(j, []) if n not in found]
 
 
 def position(ids: np.ndarray, value: Any, what: str) -> int:
@@ -145,22 +157,19 @@ class Source:
     def _dense_row(self, i: int) -> Row:
         s = self.scores
         assert isinstance(s, Scores)
-        flags = s.reason_flags[i]
-        names = s.reason_names
-        reasons = [[n for b, n in enumerate(names) if (int(f) >> b) & 1] for f in flags.tolist()]
         return Row(
             total=np.asarray(s.total[i], dtype=np.float64),
             eligible=np.asarray(s.eligible[i], dtype=bool),
             known=np.ones(s.n_mentors, dtype=bool),
-            reasons=reasons,
             components={k: np.asarray(v[i], dtype=np.float64) for k, v in s.components.items()},
+            flags=s.reason_flags[i],
+            names=tuple(s.reason_names),
         )
 
     def _candidate_row(self, i: int) -> Row:
         s = self.scores
         assert isinstance(s, CandidateScores)
         m = s.n_mentors
-        cols = np.arange(m)
         lo, hi = np.searchsorted(s.rows, [i, i + 1])
         cand = np.zeros(m, dtype=bool)
         cand[s.cols[lo:hi]] = True
@@ -173,32 +182,34 @@ class Source:
                 c = np.full(m, np.nan)
                 c[s.cols[lo:hi]] = v[lo:hi]
                 comps[k] = c
-            return Row(total, cand, cand.copy(), [[] for _ in range(m)], comps)
+            return Row(total, cand, cand.copy(), comps)
         if self._kernels is None:
             from ..scoring.components import Kernels
 
             self._kernels = Kernels(s.cohort, s.config)
         blk = self._kernels.rows(np.array([src]))
-        names = self._kernels.reason_names
-        flags = blk.flags[0].tolist()
-        reasons = [[n for b, n in enumerate(names) if (int(f) >> b) & 1] for f in flags]
+        flags = blk.flags[0]
         # exclusions made after scoring (capacity used up, previous mentors, ...)
-        extra = [n for n in s.reason_names if n not in names]
-        excluded = np.isin(i * m + cols, s.excluded_keys)
+        names = tuple(self._kernels.reason_names)
+        later = [n for n in s.reason_names if n not in names]
+        excluded = np.isin(i * m + np.arange(m), s.excluded_keys)
+        extra: dict[int, list[str]] = {}
         for j in np.flatnonzero(excluded | (s.capacity == 0)).tolist():
-            if s.capacity[j] == 0 and NO_FREE_CAPACITY in extra:
-                reasons[j].append(NO_FREE_CAPACITY)
+            if s.capacity[j] == 0 and NO_FREE_CAPACITY in later:
+                extra[j] = [NO_FREE_CAPACITY]
             elif excluded[j]:
-                reasons[j].extend(n for n in extra if n != NO_FREE_CAPACITY)
-            elif not reasons[j]:
-                reasons[j].append("mentor capacity 0")
-        eligible = np.array([not r for r in reasons], dtype=bool)
+                extra[j] = [n for n in later if n != NO_FREE_CAPACITY]
+            elif flags[j] == 0:
+                extra[j] = ["mentor capacity 0"]
+        eligible = (flags == 0) & ~np.isin(np.arange(m), list(extra))
         return Row(
             total=np.asarray(blk.total[0], dtype=np.float64),
             eligible=eligible | cand,
             known=np.ones(m, dtype=bool),
-            reasons=[[] if c else r for c, r in zip(cand.tolist(), reasons, strict=True)],
             components={k: np.asarray(v[0], dtype=np.float64) for k, v in blk.components.items()},
+            flags=flags,
+            names=names,
+            extra=extra,
         )
 
     def exclusions(self, i: int) -> list[tuple[str, int]]:

@@ -31,6 +31,7 @@ Verdicts, in the order they are tried (the first that applies is given):
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -151,11 +152,22 @@ class _Context:
         self.k = k
         self._baseline: Any = None
         self._pairs: Any = None
+        self._orders: dict[int, tuple[list[int], dict[int, int]]] = {}
         if self.shortlists is not None:
             lists = self.shortlists.mentors
             self.shown = np.bincount(lists[lists >= 0], minlength=self.src.n_mentors)
         if self.assignment is not None:
             self.load = self.assignment.load()
+
+    def order(self, i: int) -> tuple[list[int], dict[int, int]]:
+        """Mentee ``i``'s eligible mentors, best first (ties by mentor order), and the
+        rank (1 = best) of each."""
+        if i not in self._orders:
+            row = self.src.row(i)
+            keys = (np.arange(self.src.n_mentors), -np.nan_to_num(row.total, nan=-np.inf))
+            order = [int(c) for c in np.lexsort(keys) if row.eligible[c]]
+            self._orders[i] = (order, {c: r for r, c in enumerate(order, start=1)})
+        return self._orders[i]
 
     def mentee_name(self, i: int) -> str:
         return str(self.src.mentee_ids[i])
@@ -229,21 +241,37 @@ class _Context:
         return self._baseline or None
 
 
+#: Contexts of the last two results explained (results are immutable, so what one
+#: explanation reads stays valid for the next: a mentee letter per mentee costs one
+#: context, not one per pair). Each entry keeps its result alive, so ids are not reused.
+_CONTEXTS: OrderedDict[tuple[int, int], tuple[Any, _Context]] = OrderedDict()
+CONTEXT_CACHE = 2
+
+
+def _context(result: Result, k: int) -> _Context:
+    key = (id(result), k)
+    hit = _CONTEXTS.get(key)
+    if hit is not None and hit[0] is result:
+        _CONTEXTS.move_to_end(key)
+        return hit[1]
+    ctx = _Context(result, k)
+    _CONTEXTS[key] = (result, ctx)
+    while len(_CONTEXTS) > CONTEXT_CACHE:
+        _CONTEXTS.popitem(last=False)
+    return ctx
+
+
 # ---------------------------------------------------------------------------- verdicts
 def _explain(ctx: _Context, i: int, j: int, counterfactual: bool) -> Explanation:
     src = ctx.src
     row = src.row(i)
     score = float(row.total[j])
-    order = [
-        int(c)
-        for c in np.lexsort((np.arange(src.n_mentors), -np.nan_to_num(row.total, nan=-np.inf)))
-        if row.eligible[c]
-    ]
+    order, rank = ctx.order(i)
     d: dict[str, Any] = {
         "score": score,
         "components": {k: float(v[j]) for k, v in row.components.items()},
         "eligible": bool(row.eligible[j]),
-        "rank_by_score": order.index(j) + 1 if j in order else None,
+        "rank_by_score": rank.get(j),
         "eligible_mentors": len(order),
     }
     who, mentor = ctx.mentee_name(i), ctx.mentor_name(j)
@@ -340,7 +368,7 @@ def _share(ctx: _Context, i: int, j: int, d: dict[str, Any]) -> str:
 
 
 def _ineligible(ctx: _Context, i: int, j: int, d: dict[str, Any], out: Any) -> Explanation:
-    reasons = ctx.src.row(i).reasons[j]
+    reasons = ctx.src.row(i).reasons(j)
     d["rules"] = reasons
     who, mentor = ctx.mentee_name(i), ctx.mentor_name(j)
     if reasons == [NO_FREE_CAPACITY]:
@@ -662,7 +690,7 @@ def explain(
         {"result": result, "k": k, "counterfactual": counterfactual},
         {"result": [_RESULT], "k": [Interval("int", 1, None)], "counterfactual": ["boolean"]},
     )
-    ctx = _Context(result, int(k))
+    ctx = _context(result, int(k))
     return _explain(ctx, ctx.src.mentee(mentee_id), ctx.src.mentor(mentor_id), counterfactual)
 
 
@@ -706,7 +734,7 @@ def explain_mentee(
             "counterfactual": ["boolean"],
         },
     )
-    ctx = _Context(result, int(k))
+    ctx = _context(result, int(k))
     i = ctx.src.mentee(mentee_id)
     row = ctx.src.row(i)
     items = [_explain(ctx, i, j, counterfactual) for j in range(ctx.src.n_mentors)]
