@@ -346,3 +346,14 @@ def test_verdicts_agree_with_the_shortlists(problem):
                 # the exact re-solve is an independent oracle for the shortlist's optimum
                 assert e.details["best_total"] == pytest.approx(sl.objective, abs=1e-6)
                 assert e.details["total_with_pair"] <= sl.objective + 1e-6
+
+
+def test_each_result_is_explained_from_its_own_lists():
+    # explanations reuse what they read about a result; another result is read afresh
+    s = matrix([[0.9, 0.8, 0.1]], ["a", "b", "c"], [1, 1, 1])
+    one, two = cm.shortlist(s, k=1), cm.shortlist(s, k=2)
+    for _ in range(2):
+        assert explain(one, "e0", "b").verdict == "outscored"
+        assert explain(two, "e0", "b").verdict == "shortlisted"
+        assert explain(s, "e0", "b", k=1).verdict == "outscored"
+        assert explain(s, "e0", "b", k=2).verdict == "shortlisted"
