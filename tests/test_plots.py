@@ -93,7 +93,11 @@ def test_sector_preference_curve(demo):
     np.testing.assert_allclose(y, scores.config.sector(x))
     levels, vals = ax.lines[1].get_data()
     np.testing.assert_allclose(vals, scores.config.sector(levels))
-    np.testing.assert_allclose(np.sort(levels), np.unique(scores.cohort.taxonomy.distance))
+    distance = scores.cohort.taxonomy.distance
+    np.testing.assert_allclose(np.sort(levels), np.unique(np.round(distance, 6)))
+    (twin,) = [a for a in ax.figure.axes if a is not ax]
+    counts = [p.get_height() for p in twin.patches]
+    assert sum(counts) == int(scores.eligible.sum())  # every eligible pair, by distance
     config = cm.ScoringConfig(sector=cm.SectorPreference(peak=0.8, width=0.1))
     ax = plots.plot_sector_preference(config)
     x, y = ax.lines[0].get_data()

@@ -133,7 +133,7 @@ def describe_pair(cohort: Any, config: Any, i: int, j: int) -> tuple[list[str], 
         peak, width = float(config.sector.peak), float(config.sector.width)
         facts["sector_peak"] = peak
         if abs(d - peak) <= width / 2:
-            rel += f", at the programme's sweet spot ({peak:.2f})"
+            rel += f", close to the programme's sweet spot ({peak:.2f})"
         elif d < peak:
             rel += f", closer than the programme's sweet spot ({peak:.2f})"
         else:

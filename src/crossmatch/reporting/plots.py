@@ -143,7 +143,7 @@ def plot_choice_ranks(result: Any, *, ax: Any = None) -> Any:
 
 def plot_sector_preference(result: Any = None, *, ax: Any = None) -> Any:
     """The sector preference curve over distance, with the taxonomy's distances marked
-    (and how many eligible pairs sit at each, when scores with a cohort are given).
+    and (dense scores of a cohort) a histogram of the eligible pairs' distances.
 
     ``result`` may be scores (or a result holding them), a :class:`ScoringConfig`, or
     None for the default settings.
@@ -162,18 +162,19 @@ def plot_sector_preference(result: Any = None, *, ax: Any = None) -> Any:
     d = np.linspace(0, 1, 201)
     pref = config.sector
     ax.plot(d, pref(d), color="#3b75af", label=f"preference (peak {pref.peak}, width {pref.width})")
-    if cohort is not None and cohort.n_mentees * cohort.n_mentors <= 4_000_000:
+    if cohort is not None:
         dist = cohort.taxonomy.distance
         levels = np.unique(np.round(dist, 6))
-        ax.plot(levels, pref(levels), "o", color="#e07b39", label="taxonomy distances")
-        pairs = dist[np.asarray(cohort.mentee_sector)[:, None], np.asarray(cohort.mentor_sector)]
-        if isinstance(scores, Scores):
-            pairs = pairs[np.asarray(scores.eligible)]
-        counts = {float(v): int(np.count_nonzero(np.isclose(pairs, v))) for v in levels}
-        for v, c in counts.items():
-            if c:
-                ax.annotate(f"{c}", (v, float(pref(np.array(v)))), textcoords="offset points",
-                            xytext=(0, 6), ha="center", fontsize="x-small")  # fmt: skip
+        ax.plot(levels, pref(levels), "o", color="#e07b39", markersize=3,
+                label="the taxonomy's distances")  # fmt: skip
+        if isinstance(scores, Scores) and cohort.n_mentees * cohort.n_mentors <= 4_000_000:
+            d = dist[np.asarray(cohort.mentee_sector)[:, None], np.asarray(cohort.mentor_sector)]
+            twin = ax.twinx()
+            twin.hist(d[np.asarray(scores.eligible)], bins=np.linspace(0, 1, 41),
+                      color="#3b75af", alpha=0.15, label="eligible pairs")  # fmt: skip
+            twin.set_ylabel("eligible pairs")
+            ax.set_zorder(twin.get_zorder() + 1)
+            ax.patch.set_visible(False)
     ax.axvline(pref.peak, color="#999999", linestyle=":", linewidth=1)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.1)
