@@ -256,3 +256,51 @@ def test_waiting_for_lack_of_eligible_mentors_names_the_rules():
     rules = table[table.mentee_id == "c"].reason.str.split("; ").explode().value_counts()
     expect = ", ".join(f"{n}: {c}" for n, c in rules.items())
     assert r.waiting.set_index("mentee_id").reason["c"] == f"no eligible mentor ({expect})"
+
+
+# ---------------------------------------------------------------------------- property
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def solved(draw):
+    n, m = draw(st.integers(1, 6)), draw(st.integers(1, 4))
+    grid = st.integers(0, 20).map(lambda v: v / 20)
+    S = [[draw(grid) for _ in range(m)] for _ in range(n)]
+    cap = [draw(st.integers(1, 3)) for _ in range(m)]
+    k = draw(st.integers(1, min(2, m)))
+    return S, cap, k, draw(st.integers(0, 10))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(solved())
+def test_assignment_figures_match_pandas_on_random_problems(problem):
+    S, cap, k, seed = problem
+    s = cm.Scores.from_matrix(
+        S, mentee_ids=[f"e{i}" for i in range(len(S))],
+        mentor_ids=[f"m{j}" for j in range(len(cap))], capacity=cap,
+    )  # fmt: skip
+    try:
+        sl = cm.shortlist(s, k=k, allow_short=True)
+    except cm.InfeasibleError:
+        assume(False)
+    a = cm.assign(sl, cm.simulate_choices(sl, seed=seed), method="stable")
+    r = cm.report(a)
+    frame = a.to_frame()
+    got = frame[frame.mentor_id.notna()]
+    f = r.figures
+    assert f["matched"]["matched"] == len(got)
+    assert f["matched"]["waiting"] == len(frame) - len(got)
+    assert f["matched"]["reasons"] == frame.reason.dropna().value_counts().to_dict()
+    counts = got.preference.value_counts()
+    assert f["choices"] == {str(int(p)): int(c) for p, c in counts.sort_index().items()}
+    if len(got):
+        assert f["score"]["mean"] == pytest.approx(got.score.mean())
+        assert f["score"]["median"] == pytest.approx(got.score.median())
+        assert f["score"]["worst"] == pytest.approx(got.score.min())
+    load = got.groupby("mentor_id").size().reindex(s.mentor_ids, fill_value=0)
+    assert r.mentors.assigned.tolist() == load.tolist()
+    shown = sl.to_frame().groupby("mentor_id").size().reindex(s.mentor_ids, fill_value=0)
+    assert r.mentors.shown.tolist() == shown.tolist()
+    strict_json(r.to_dict())
