@@ -236,12 +236,16 @@ def report(result: Result, *, min_options: int = 5) -> Report:
     )
     scores = result if isinstance(result, Scores | CandidateScores) else result.scores
     src = Source(scores)
-    kind = {
-        Scores: "scores",
-        CandidateScores: "candidates",
-        Shortlists: "shortlists",
-        Assignment: "assignment",
-    }[type(result)]
+    kind = next(
+        name
+        for cls, name in (
+            (Assignment, "assignment"),
+            (Shortlists, "shortlists"),
+            (CandidateScores, "candidates"),
+            (Scores, "scores"),
+        )
+        if isinstance(result, cls)
+    )
     n, m = src.n_mentees, src.n_mentors
     ii, jj, extra = _the_pairs(result, src)
     data: dict[str, Any] = {
@@ -278,7 +282,7 @@ def report(result: Result, *, min_options: int = 5) -> Report:
         if reasons[i] == "no eligible mentor":
             rules = src.exclusions(i)
             if rules:
-                reasons[i] += " (" + ", ".join(f"{n}: {c}" for n, c in rules) + ")"
+                reasons[i] += " (" + ", ".join(f"{rule}: {c}" for rule, c in rules) + ")"
     waiting = pd.DataFrame(
         {
             "mentee_id": id_column(src.mentee_ids[wait_rows]),
