@@ -357,3 +357,17 @@ def test_each_result_is_explained_from_its_own_lists():
         assert explain(two, "e0", "b").verdict == "shortlisted"
         assert explain(s, "e0", "b", k=1).verdict == "outscored"
         assert explain(s, "e0", "b", k=2).verdict == "shortlisted"
+
+
+def test_goals_are_named_in_the_mentees_order():
+    base = dict(organisation="A", sector="charity", availability="mon-am", cadence="weekly",
+                mode="remote", region="Leeds")  # fmt: skip
+    mentees = pd.DataFrame([dict(id="m", goals="resilience;budgeting;advocacy", **base)])
+    mentors = pd.DataFrame(
+        [dict(id="t", expertise="advocacy;budgeting;resilience", capacity=1,
+              **{**base, "organisation": "B"})]
+    )  # fmt: skip
+    scores = cm.score(cm.Cohort.from_frames(mentees, mentors))
+    out = explain(scores, "m", "t", k=1)
+    assert out.details["shared"]["shared_goals"] == ["resilience", "budgeting", "advocacy"]
+    assert "resilience, budgeting and advocacy" in out.text

@@ -52,6 +52,16 @@ def _bits(words: np.ndarray) -> list[int]:
     return out
 
 
+def _goal_order(c: Any, i: int, wanted: list[int], primary: int) -> list[int]:
+    """The mentee's goals in their own order of priority (the input's), primary first."""
+    index = {g: k for k, g in enumerate(c.goals)}
+    text = c.mentees["goals"].iloc[i] if "goals" in c.mentees.columns else None
+    given = [index[g] for g in str(text).split(";") if g in index] if text is not None else []
+    order = [primary, *[g for g in given if g != primary]]
+    order += [g for g in sorted(wanted) if g not in order]
+    return [g for g in dict.fromkeys(order) if g in set(wanted)]
+
+
 def describe_pair(cohort: Any, config: Any, i: int, j: int) -> tuple[list[str], dict[str, Any]]:
     """Sentences on what mentee row ``i`` and mentor column ``j`` of ``cohort`` share,
     and the facts behind them (JSON-safe)."""
@@ -63,8 +73,9 @@ def describe_pair(cohort: Any, config: Any, i: int, j: int) -> tuple[list[str], 
     shared = set(_bits(c.mentee_goal_bits[i] & c.mentor_expertise_bits[j]))
     wanted = _bits(c.mentee_goal_bits[i])
     primary = int(c.mentee_primary_goal[i])
-    goals = [c.goals[g] for g in [primary, *sorted(set(wanted) - {primary})] if g in shared]
-    missing = [c.goals[g] for g in [primary, *sorted(set(wanted) - {primary})] if g not in shared]
+    ordered = _goal_order(c, i, wanted, primary)
+    goals = [c.goals[g] for g in ordered if g in shared]
+    missing = [c.goals[g] for g in ordered if g not in shared]
     facts["shared_goals"] = goals
     facts["goals_not_covered"] = missing
     first = c.goals[primary]
