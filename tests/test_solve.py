@@ -383,7 +383,7 @@ def test_simulated_choices_rank_whole_shortlists():
     assert 0.3 < per.shape[0] / sl.n_mentees < 0.7
     pd.testing.assert_frame_equal(choices, cm.simulate_choices(sl, seed=1, response_rate=0.5))
     a = cm.assign(sl, choices)
-    from crossmatch.report import assignment_summary
+    from crossmatch.reporting import assignment_summary
 
     summary = assignment_summary(a)
     assert summary["matched"] == sl.n_mentees and summary["unmatched"] == 0

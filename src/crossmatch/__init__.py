@@ -9,6 +9,8 @@ The pipeline reads as a chain of nouns::
     score_candidates(cohort)               # -> CandidateScores    (large cohorts, sparse)
     shortlist(scores, k=3)                 # -> Shortlists         (crossmatch.solve)
     assign(shortlists, choices)            # -> Assignment         (crossmatch.solve)
+    explain(result, mentee_id, mentor_id)  # -> Explanation        (crossmatch.reporting)
+    report(result)                         # -> Report             (crossmatch.reporting)
 
 Heavy optional dependencies are imported only where used.
 """
@@ -17,6 +19,7 @@ from .cohort import Cohort, Taxonomy
 from .errors import InfeasibleError, ParameterError, Problem, ValidationError
 from .intake import IntakeSummary
 from .programme import Programme, check_options, load_programme
+from .reporting import Explanation, Report, explain, explain_mentee, report
 from .results import Assignment, Shortlists
 from .scoring import (
     AvailabilityConfig,
@@ -44,6 +47,7 @@ __all__ = [
     "CandidateScores",
     "Cohort",
     "CustomComponent",
+    "Explanation",
     "GoalsConfig",
     "HardRule",
     "InfeasibleError",
@@ -51,6 +55,7 @@ __all__ = [
     "ParameterError",
     "Problem",
     "Programme",
+    "Report",
     "Scores",
     "ScoringConfig",
     "SectorPreference",
@@ -61,9 +66,12 @@ __all__ = [
     "__version__",
     "assign",
     "check_options",
+    "explain",
+    "explain_mentee",
     "iter_score_blocks",
     "load_programme",
     "rematch",
+    "report",
     "score",
     "score_candidates",
     "shortlist",

@@ -19,7 +19,7 @@ from . import __version__
 from .cohort import Cohort
 from .errors import InfeasibleError, ValidationError
 from .programme import Programme, check_options, draft_programme, load_programme
-from .report import assignment_summary, explain_mentee, ineligibility_table, score_summary
+from .reporting import assignment_summary, explain_mentee, ineligibility_table, score_summary
 from .scoring import Scores, score
 from .solve import assign, shortlist
 from .synth import simulate_choices, synthetic_cohort

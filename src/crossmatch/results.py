@@ -121,6 +121,11 @@ class Shortlists(Picklable):
             f"bound={self.bound:.4f}, status={self.status!r}, method={self.method!r})"
         )
 
+    def _repr_html_(self) -> str:
+        from ._html import repr_html
+
+        return repr_html(self)
+
 
 def rank_signature(preference: np.ndarray) -> tuple[int, ...]:
     """How many mentees got their 1st, 2nd, ... choice (0 = unmatched, not counted)."""
@@ -216,3 +221,8 @@ class Assignment(Picklable):
             f"Assignment(n_mentees={len(self.mentor)}, matched={int(self.matched.sum())}, "
             f"method={self.method!r}, signature={self.signature()})"
         )
+
+    def _repr_html_(self) -> str:
+        from ._html import repr_html
+
+        return repr_html(self)

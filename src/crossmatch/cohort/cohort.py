@@ -291,6 +291,11 @@ class Cohort:
             f"total_capacity={int(self.capacity.sum())}, taxonomy={self.taxonomy.name!r})"
         )
 
+    def _repr_html_(self) -> str:
+        from .._html import repr_html
+
+        return repr_html(self)
+
 
 # ---------------------------------------------------------------------------- validation
 def _normalise_headers(

@@ -439,6 +439,11 @@ class CandidateScores(Picklable):
             f"per_mentor={self.per_mentor}, components=[{comps}])"
         )
 
+    def _repr_html_(self) -> str:
+        from .._html import repr_html
+
+        return repr_html(self)
+
 
 def _first_by_key(key: np.ndarray) -> np.ndarray:
     """Indices of the first occurrence of each distinct key, in key order."""

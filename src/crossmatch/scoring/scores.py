@@ -512,6 +512,11 @@ class Scores(Picklable):
         comps = ", ".join(self.components) or "none"
         return f"Scores(n_mentees={n}, n_mentors={m}, eligible={share:.1%}, components=[{comps}])"
 
+    def _repr_html_(self) -> str:
+        from .._html import repr_html
+
+        return repr_html(self)
+
 
 # ---------------------------------------------------------------------------- helpers
 def id_column(values: np.ndarray) -> pd.Series:

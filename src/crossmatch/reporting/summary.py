@@ -10,7 +10,7 @@ import pandas as pd
 from ..results import Assignment
 from ..scoring import Scores
 
-__all__ = ["assignment_summary", "explain_mentee", "ineligibility_table", "score_summary"]
+__all__ = ["assignment_summary", "ineligibility_table", "score_summary"]
 
 
 def ineligibility_table(scores: Scores) -> pd.DataFrame:
@@ -60,23 +60,6 @@ def score_summary(scores: Scores, *, min_options: int = 5) -> dict[str, Any]:
             k: float(v[elig].mean()) if vals.size else np.nan for k, v in scores.components.items()
         },
     }
-
-
-def explain_mentee(scores: Scores, mentee_id: Any, *, top: int = 5) -> pd.DataFrame:
-    """A mentee's best eligible mentors, with every component, best first (ties by mentor id)."""
-    hits = np.flatnonzero(scores.mentee_ids == mentee_id)
-    if hits.size == 0:
-        raise KeyError(f"unknown mentee id {mentee_id!r}")
-    i = int(hits[0])
-    cols = np.flatnonzero(scores.eligible[i])
-    order = np.lexsort((scores.mentor_ids[cols].astype(str), -scores.total[i, cols]))
-    cols = cols[order][:top]
-    df = pd.DataFrame({"mentor_id": scores.mentor_ids[cols], "score": scores.total[i, cols]})
-    if scores.mentor_groups is not None:
-        df.insert(1, "group", scores.mentor_groups[cols])
-    for name, comp in scores.components.items():
-        df[name] = comp[i, cols]
-    return df
 
 
 def assignment_summary(assignment: Assignment) -> dict[str, Any]:
