@@ -39,7 +39,8 @@ from .._frozen import Picklable
 from .._validation import Instance, Interval, validate_params
 from .components import Kernels
 from .engine import SCORE_PARAMS
-from .scores import id_column
+from .scores import Scores, id_column
+from .source import KernelSource, MatrixSource, RowSource
 
 if TYPE_CHECKING:
     from ..cohort import Cohort
@@ -147,8 +148,11 @@ class CandidateScores(Picklable):
     config: ScoringConfig | None = None
     #: Pairs excluded after scoring (e.g. previous mentors in a rematch), as sorted keys.
     excluded_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    #: The cohort row of each mentee here (None: the same rows), after :meth:`take`.
+    #: The source row of each mentee here (None: the same rows), after :meth:`take`.
     source_rows: np.ndarray | None = None
+    #: Where streamed passes read full rows (a cohort's kernels or a dense matrix);
+    #: None: no pass is possible (the candidates are all there is).
+    source: RowSource | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pair_components", MappingProxyType(dict(self.pair_components)))
@@ -156,6 +160,45 @@ class CandidateScores(Picklable):
         for a in (self.rows, self.cols, self.values, self.capacity, self.n_eligible,
                   self.mentee_cut, self.mentor_cut, *self.pair_components.values()):  # fmt: skip
             a.setflags(write=False)
+
+    # ------------------------------------------------------------------ builders
+    @classmethod
+    def from_scores(cls, scores: Scores, *, per_mentee: int, per_mentor: int) -> CandidateScores:
+        """The candidate pairs of dense scores: each mentee's ``per_mentee`` and each
+        mentor's ``per_mentor`` best eligible pairs, with the cuts that bound the rest.
+
+        The solvers use this for large dense problems: the streamed passes then read
+        the matrix directly (:class:`~crossmatch.scoring.source.MatrixSource`), and
+        values stay float64, exactly as given.
+        """
+        n = scores.n_mentees
+        rows, cols, values, cut_e, cut_m = _select_dense(
+            np.asarray(scores.total), np.asarray(scores.eligible), int(per_mentee), int(per_mentor)
+        )
+        n_elig = np.count_nonzero(scores.eligible, axis=1).astype(np.int64)
+        counts = np.zeros((n, len(scores.reason_names)), np.int64)
+        few = np.flatnonzero(n_elig < per_mentee)
+        flags = np.asarray(scores.reason_flags)[few]
+        for bit in range(len(scores.reason_names)):
+            counts[few, bit] = np.count_nonzero((flags >> flags.dtype.type(bit)) & 1, axis=1)
+        return cls(
+            rows=rows,
+            cols=cols,
+            values=values,
+            n_eligible=n_elig,
+            reason_counts=counts,
+            mentee_cut=cut_e,
+            mentor_cut=cut_m,
+            per_mentee=int(per_mentee),
+            per_mentor=int(per_mentor),
+            reason_names=tuple(scores.reason_names),
+            mentee_ids=scores.mentee_ids,
+            mentor_ids=scores.mentor_ids,
+            capacity=np.array(scores.capacity, dtype=np.int64),
+            weights=scores.weights,
+            mentor_groups=scores.mentor_groups,
+            source=MatrixSource(scores.total, scores.eligible),
+        )
 
     # ------------------------------------------------------------------ shape
     @property
@@ -210,7 +253,7 @@ class CandidateScores(Picklable):
         key = rows[first] * self.n_mentors + cols[first]
         new = ~_contains(self.keys, key)
         rows, cols = rows[first][new], cols[first][new]
-        values = np.asarray(values, F32)[first][new]
+        values = np.asarray(values, self.values.dtype)[first][new]
         if not len(rows):
             return self
         comps: dict[str, np.ndarray] = {}
@@ -335,9 +378,9 @@ class CandidateScores(Picklable):
             NaN for rows not priced.
         new_rows, new_cols, new_values : ndarray
         """
-        if self.cohort is None or self.config is None:
-            raise ValueError("pricing needs the cohort and config these scores came from")
-        n, m, big = self.n_mentees, self.n_mentors, self.cohort.n_mentees
+        if self.source is None:
+            raise ValueError("pricing needs the full scores (a cohort or matrix) these came from")
+        n, m, big = self.n_mentees, self.n_mentors, self.source.n_rows
         src = np.arange(n) if self.source_rows is None else self.source_rows
         back = np.full(big, -1, np.int64)
         back[src] = np.arange(n)
@@ -353,7 +396,7 @@ class CandidateScores(Picklable):
         todo = lift(mask, False)
         ek = self.excluded_keys
         task = _PriceTask(
-            self.cohort, self.config, np.asarray(prices, np.float64),
+            self.source, np.asarray(prices, np.float64),
             lift(np.asarray(k, np.int64), 0), lift(np.asarray(threshold, np.float64), np.inf),
             todo, np.sort(src[self.rows] * m + self.cols), np.sort(src[ek // m] * m + ek % m),
             max(int(limit), int(np.max(k)) if np.size(k) else 0),  # the sums need k of them
@@ -369,7 +412,8 @@ class CandidateScores(Picklable):
             out_r.append(r)
             out_c.append(c)
             out_v.append(v)
-        r, c, v = back[_cat(out_r, np.int64)], _cat(out_c, np.int64), _cat(out_v, F32)
+        r, c = back[_cat(out_r, np.int64)], _cat(out_c, np.int64)
+        v = _cat(out_v, self.values.dtype)
         # the k largest s - price of a row are among its candidates and the pairs above
         # its threshold (the k-th best candidate's, or lower), all of which came back
         prices = np.asarray(prices, np.float64)
@@ -390,14 +434,16 @@ class CandidateScores(Picklable):
         """Exact ``n_eligible`` after :meth:`with_capacity` / :meth:`with_exclusions`
         (which can only subtract the candidates they drop): one streamed pass over these
         mentees' rows, not counting mentors with capacity 0 or excluded pairs."""
-        if self.cohort is None or self.config is None:
-            raise ValueError("recounting needs the cohort and config these scores came from")
-        n, m, big = self.n_mentees, self.n_mentors, self.cohort.n_mentees
+        if self.source is None:
+            raise ValueError(
+                "recounting needs the full scores (a cohort or matrix) these came from"
+            )
+        n, m, big = self.n_mentees, self.n_mentors, self.source.n_rows
         src = np.arange(n) if self.source_rows is None else self.source_rows
         todo = np.zeros(big, bool)
         todo[src] = True
         ek = self.excluded_keys
-        task = _CountTask(self.cohort, self.config, todo, self.capacity == 0,
+        task = _CountTask(self.source, todo, self.capacity == 0,
                           np.sort(src[ek // m] * m + ek % m))  # fmt: skip
         chunks = [(a, b) for a, b in _chunks(big) if todo[a:b].any()]
         counts = np.zeros(big, np.int64)
@@ -443,6 +489,66 @@ class CandidateScores(Picklable):
         from .._html import repr_html
 
         return repr_html(self)
+
+
+#: Rows (columns) of a dense matrix sampled to estimate each mentor's (mentee's)
+#: selection threshold.
+SAMPLE_ROWS = 2048
+
+
+def _select_dense(
+    total: np.ndarray, eligible: np.ndarray, per_mentee: int, per_mentor: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate pairs of a dense matrix and their cuts, in one pass over it by blocks
+    of rows: an eligible pair is kept when it is at least its row's ``per_mentee``-th
+    largest value or at least its mentor's threshold, an estimate of the column's
+    ``per_mentor``-th largest from a sample of rows (columns are slow to partition in a
+    row-major matrix). Every pair dropped is below both, so the row's (k+1)-th value
+    and the mentor's threshold bound them. Returns ``(rows, cols, values,
+    cut_e, cut_m)``, pairs sorted by row, then column."""
+    n, m = total.shape
+    ke = min(per_mentee, m)
+    col_thr = _thresholds(total, eligible, per_mentor, axis=0)
+    cut_e = np.full(n, -np.inf)
+    out_r, out_c, out_v = [], [], []
+    block = max(1, (1 << 18) // max(m, 1))
+    for a in range(0, n, block):
+        b = min(a + block, n)
+        vals = np.where(eligible[a:b], total[a:b], -np.inf)
+        row_thr = np.full(b - a, -np.inf)
+        if ke < m:
+            part = np.partition(vals, m - ke - 1, axis=1)
+            row_thr = part[:, m - ke :].min(axis=1)  # the ke-th largest
+            cut_e[a:b] = part[:, m - ke - 1]  # the (ke+1)-th
+        keep = (vals >= row_thr[:, None]) | (vals >= col_thr[None, :])
+        keep &= vals > -np.inf
+        r, c = np.nonzero(keep)
+        out_r.append(r + a)
+        out_c.append(c)
+        out_v.append(vals[r, c])
+    rows, cols = _cat(out_r, np.int64), _cat(out_c, np.int64)
+    # a row's dropped pairs are at most its (ke+1)-th value, a mentor's below its
+    # threshold (-inf: none was dropped)
+    return rows, cols, _cat(out_v, np.float64), cut_e, col_thr
+
+
+def _thresholds(total: np.ndarray, eligible: np.ndarray, size: int, axis: int) -> np.ndarray:
+    """Per row (``axis=1``) or column (``axis=0``): about its ``size``-th largest
+    eligible value, from a sample of the other axis (exact when that axis is short);
+    ``-inf`` keeps everything."""
+    length, other = total.shape[1 - axis], total.shape[axis]
+    if size >= other:
+        return np.full(length, -np.inf)
+    step = max(1, other // SAMPLE_ROWS)
+    picked = np.arange(0, other, step)
+    index = (slice(None), picked) if axis == 1 else (picked, slice(None))
+    sample = np.where(eligible[index], total[index], -np.inf)
+    want = max(1, int(np.ceil(size * len(picked) / other)))
+    return (
+        np.partition(sample, len(picked) - want, axis=axis)
+        .take(len(picked) - want, axis=axis)
+        .astype(np.float64)
+    )
 
 
 def _first_by_key(key: np.ndarray) -> np.ndarray:
@@ -543,7 +649,7 @@ def _masked_total(kernels: Kernels, rows: slice) -> tuple[np.ndarray, np.ndarray
 
 
 def _wanted_rows(
-    kernels: Kernels, a: int, b: int, todo: np.ndarray, step: int
+    source: RowSource, a: int, b: int, todo: np.ndarray, step: int
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """``(rows, totals)`` for the rows of ``[a, b)`` marked in ``todo``, a group at a
     time (totals -inf where ineligible): whole blocks when every row is wanted, else
@@ -553,12 +659,11 @@ def _wanted_rows(
         for rows in _blocks(a, b, step):
             sel = np.flatnonzero(todo[rows])
             if sel.size:
-                yield rows.start + sel, _masked_total(kernels, rows)[0][sel]
+                yield rows.start + sel, source.block(rows)[sel]
         return
     for g in range(0, len(wanted), step):
         rr = wanted[g : g + step]
-        blk = kernels.rows(rr, components=False)
-        yield rr, np.where(blk.flags == 0, blk.total, F32(-np.inf))
+        yield rr, source.rows(rr)
 
 
 def _top(vals: np.ndarray, kk: int) -> tuple[np.ndarray, np.ndarray]:
@@ -747,8 +852,7 @@ class _PairBound:
 
 @dataclass(frozen=True, eq=False)
 class _PriceTask:
-    cohort: Cohort
-    config: ScoringConfig
+    source: RowSource
     prices: np.ndarray
     k: np.ndarray
     threshold: np.ndarray
@@ -762,17 +866,16 @@ class _PriceTask:
         self, chunk: tuple[int, int]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         a, b = chunk
-        kernels = Kernels(self.cohort, self.config)
-        m = self.cohort.n_mentors
+        m = self.source.n_mentors
         sums = np.full(b - a, np.nan)
         step = _step(m, None)
-        sparse = self._sparse(kernels, a, b, step)
+        sparse = self._sparse(a, b, step)
         if sparse is not None:
             return (sums, *sparse)
         out_r: list[np.ndarray] = []
         out_c: list[np.ndarray] = []
         out_v: list[np.ndarray] = []
-        for rr, vals in _wanted_rows(kernels, a, b, self.todo, step):
+        for rr, vals in _wanted_rows(self.source, a, b, self.todo, step):
             vals[_excluded_in(self.excluded, rr, m)] = -np.inf
             red = vals.astype(np.float64) - self.prices[None, :]
             # entering pairs: above the threshold and not candidates yet
@@ -784,10 +887,11 @@ class _PriceTask:
             got = self._best_new(rr[hi_r], hi_c, red[hi_r, hi_c], vals[hi_r, hi_c])
             for out, x in zip((out_r, out_c, out_v), got, strict=True):
                 out.append(x)
-        return sums, _cat(out_r, np.int64), _cat(out_c, np.int64), _cat(out_v, F32)
+        dtype = self.source.dtype
+        return sums, _cat(out_r, np.int64), _cat(out_c, np.int64), _cat(out_v, dtype)
 
     def _sparse(
-        self, kernels: Kernels, a: int, b: int, step: int
+        self, a: int, b: int, step: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """The pass over ``[a, b)`` scoring only the pairs the bound lets through, or
         None when too many get through (scoring pairs one by one costs about ten times
@@ -795,7 +899,7 @@ class _PriceTask:
         if self.bound is None:
             return None
         rr = a + np.flatnonzero(self.todo[a:b])
-        m = self.cohort.n_mentors
+        m = self.source.n_mentors
         if not rr.size or not np.isfinite(self.threshold[rr]).any():
             return None
         few = rr[:: max(1, len(rr) // 256)]  # a sample first: often the rows are worth
@@ -809,8 +913,7 @@ class _PriceTask:
         keys = r * m + j
         fresh = ~_contains(self.known, keys) & ~_contains(self.excluded, keys)
         r, j = r[fresh], j[fresh]
-        blk = kernels.pairs(r, j, components=False)
-        vals = np.where(blk.flags == 0, blk.total, F32(-np.inf))
+        vals = self.source.pairs(r, j)
         red = vals.astype(np.float64) - self.prices[j]
         hi = red > self.threshold[r]
         return self._best_new(r[hi], j[hi], red[hi], vals[hi])
@@ -821,7 +924,7 @@ class _PriceTask:
         """Of new pairs above their row's threshold (rows ascending): up to ``limit``
         per row, best first (ties by column)."""
         if not r.size:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, F32)
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), vals[:0]
         order = np.lexsort((c, -red, r))
         r, c, vals = r[order], c[order], vals[order]
         rank = np.arange(len(r)) - np.searchsorted(r, r)
@@ -844,18 +947,16 @@ class _PriceTask:
 
 @dataclass(frozen=True, eq=False)
 class _CountTask:
-    cohort: Cohort
-    config: ScoringConfig
+    source: RowSource
     todo: np.ndarray
     blocked: np.ndarray  # mentors that count as ineligible (capacity 0)
     excluded: np.ndarray  # sorted keys (cohort rows) excluded after scoring
 
     def __call__(self, chunk: tuple[int, int]) -> np.ndarray:
         a, b = chunk
-        kernels = Kernels(self.cohort, self.config)
-        m = self.cohort.n_mentors
+        m = self.source.n_mentors
         counts = np.zeros(b - a, np.int64)
-        for rr, vals in _wanted_rows(kernels, a, b, self.todo, _step(m, None)):
+        for rr, vals in _wanted_rows(self.source, a, b, self.todo, _step(m, None)):
             ok = np.isfinite(vals) & ~self.blocked[None, :]
             ok[_excluded_in(self.excluded, rr, m)] = False
             counts[rr - a] = ok.sum(axis=1)
@@ -973,4 +1074,5 @@ def score_candidates(
         mentor_groups=cohort.mentor_sector_names,
         cohort=cohort,
         config=kernels.config,
+        source=KernelSource(cohort, kernels.config),
     )

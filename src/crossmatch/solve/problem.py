@@ -31,7 +31,16 @@ def _key(v: Any) -> tuple[int, Any]:
 
 
 def id_order(ids: np.ndarray) -> np.ndarray:
-    """Positions that sort ``ids`` (numbers before text, each in natural order)."""
+    """Positions that sort ``ids`` (numbers before text, each in natural order; a
+    stable sort, so equal keys keep their order)."""
+    values = np.asarray(ids).tolist()
+    if values and all(type(v) is int for v in values):  # the common case, vectorised
+        try:
+            return np.argsort(np.array(values, dtype=np.int64), kind="stable")
+        except OverflowError:
+            pass
+    if values and all(type(v) is str for v in values):
+        return np.argsort(np.array(values, dtype=str), kind="stable")
     return np.array(sorted(range(len(ids)), key=lambda i: _key(ids[i])), dtype=np.int64)
 
 

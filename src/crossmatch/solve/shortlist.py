@@ -218,17 +218,24 @@ def _proved(p: Problem, a: Answer) -> bool:
     )
 
 
-def _widen(cs: CandidateScores, p: Problem, opts: dict[str, Any]) -> CandidateScores | None:
+def _widen(
+    cs: CandidateScores, p: Problem, opts: dict[str, Any], filled: bool = False
+) -> CandidateScores | None:
     """More candidates for the mentees behind a min cut of the candidate graph, when the
     candidates cannot fill every shortlist (exposure, then group limits) or hold no
     complete assignment (capacity); None when they can, or when no eligible pair crosses
     the cut, which then proves it for the full problem too. The checks are max flows
-    without costs (fast); only the streamed pass that widens looks at the full matrix."""
-    if cs.cohort is None:
+    without costs (fast); only the streamed pass that widens looks at the full matrix.
+    ``filled``: the caller's relaxation already filled every shortlist without group
+    limits (the first check then has its answer)."""
+    if cs.source is None:
         return None
     q = replace(p, max_per_group=None)
     zero = np.zeros(p.n_pairs, np.int64)
-    xr, got = flow.select_pairs(q, per_mentee=q.k, per_mentor=q.exposure, weights=zero)
+    if filled:
+        xr, got = np.zeros(p.n_pairs, bool), int(q.k.sum())
+    else:
+        xr, got = flow.select_pairs(q, per_mentee=q.k, per_mentor=q.exposure, weights=zero)
     if got == int(q.k.sum()) and p.max_per_group is not None:
         # the group limit may be what cannot be met: give the mentees left short their
         # next best pairs (any group); none left means every eligible pair is here
@@ -300,18 +307,27 @@ def _solve_candidates(
     widened = 0
     stopped = False
     certificates: list[tuple[np.ndarray, np.ndarray]] = []
+    relax: np.ndarray | None
     while True:  # widen until the candidates can hold an answer (or prove none exists)
         p = Problem.build(cs, **build)
         p.diagnose(coverage=False)
-        wider = _widen(cs, p, opts)
+        # the relaxation first: when it fills every shortlist, the widening's first
+        # check (the same max flow, without costs) is answered, and round 1 reuses it
+        q = replace(p, max_per_group=None)
+        relax, got = flow.select_pairs(
+            q, per_mentee=q.k, per_mentor=q.exposure, weights=p.scaled(flow.RESOLUTION)
+        )
+        wider = _widen(cs, p, opts, filled=got == int(q.k.sum()))
         if wider is None:
             break
         cs, widened = wider, widened + 1
+    first = True
     while True:  # pricing rounds
         w = p.scaled(flow.RESOLUTION)
         q = replace(p, max_per_group=None)
-        relax: np.ndarray | None
-        relax, got = flow.select_pairs(q, per_mentee=q.k, per_mentor=q.exposure, weights=w)
+        if not first:
+            relax, got = flow.select_pairs(q, per_mentee=q.k, per_mentor=q.exposure, weights=w)
+        first = False
         if got < int(q.k.sum()):
             break  # the method below reports the (proved) infeasibility
         v = prune.mentor_prices(p, relax, w)
@@ -321,7 +337,7 @@ def _solve_candidates(
         r = c = np.zeros(0, np.int64)
         vals = np.zeros(0, np.float32)
         stopped = limit is not None and time.perf_counter() - t0 > limit
-        if unproven.any() and cs.cohort is not None and not stopped:
+        if unproven.any() and cs.source is not None and not stopped:
             entering = max(2 * p.k_max, 10)
             topk, r, c, vals = cs.price(
                 _to_columns(p, v), _to_rows(p, p.k, 0), _to_rows(p, kth, np.inf),
@@ -383,10 +399,8 @@ METHODS: dict[str, Solver] = {"auto": _auto, "flow": _flow, "exact": _exact}
 
 def _with_fixed_pairs(cs: CandidateScores, fixed: Any) -> CandidateScores:
     """Candidates plus the eligible ``fixed`` pairs that were not candidates."""
-    if cs.cohort is None or cs.config is None:
+    if cs.source is None:
         return cs
-    from ..scoring.components import Kernels
-
     items = list(fixed.items() if isinstance(fixed, Mapping) else fixed)
     ee = {v: i for i, v in enumerate(cs.mentee_ids.tolist())}
     mr = {v: j for j, v in enumerate(cs.mentor_ids.tolist())}
@@ -396,10 +410,10 @@ def _with_fixed_pairs(cs: CandidateScores, fixed: Any) -> CandidateScores:
         return cs
     r, c = (np.array(x, dtype=np.int64) for x in zip(*pairs, strict=True))
     src = r if cs.source_rows is None else cs.source_rows[r]
-    blk = Kernels(cs.cohort, cs.config).pairs(src, c, components=False)
-    ok = (np.asarray(blk.flags) == 0) & ~np.isin(r * cs.n_mentors + c, cs.excluded_keys)
+    vals = cs.source.pairs(src, c)
+    ok = (vals > -np.inf) & ~np.isin(r * cs.n_mentors + c, cs.excluded_keys)
     ok &= cs.capacity[c] > 0
-    return cs.with_pairs(r[ok], c[ok], np.asarray(blk.total)[ok]) if ok.any() else cs
+    return cs.with_pairs(r[ok], c[ok], vals[ok]) if ok.any() else cs
 
 
 def _fixed_rows(scores: Scores | CandidateScores, fixed: Any) -> dict[int, int]:
@@ -514,7 +528,10 @@ def shortlist(
                  "allow_short": allow_short, "mentee_rows": open_rows}  # fmt: skip
         opts = {"time_limit": time_limit, "seed": seed, "executor": executor,
                 "progress": progress}  # fmt: skip
-        if isinstance(view, CandidateScores):
+        if isinstance(view, Scores) and _dense_is_large(view, open_rows):
+            view = _dense_candidates(view, k, exposure, open_rows)
+            p, ans, _ = _solve_candidates(view, build, method, opts)
+        elif isinstance(view, CandidateScores):
             assert isinstance(scores, CandidateScores)
             p, ans, final = _solve_candidates(view, build, method, opts)
             if final.n_pairs > view.n_pairs:  # keep the pairs added on the way
@@ -555,6 +572,27 @@ def shortlist(
         status=status,
         method=used,
         info=info,
+    )
+
+
+#: Dense scores with more eligible pairs than this are solved on candidate pairs (with
+#: widening and pricing reading the matrix), like :class:`CandidateScores`.
+CANDIDATE_PAIRS = 500_000
+
+
+def _dense_is_large(scores: Scores, rows: np.ndarray) -> bool:
+    return int(np.count_nonzero(scores.eligible[rows])) > CANDIDATE_PAIRS
+
+
+def _dense_candidates(scores: Scores, k: int, exposure: Any, rows: np.ndarray) -> CandidateScores:
+    """Candidate pairs of large dense scores: each mentee's ``max(4 k, 20)`` best
+    mentors and each mentor's ``2 e_j`` best mentees (at least 20)."""
+    from .problem import _exposure
+
+    expo = _exposure(exposure, scores.capacity, len(rows), int(k))
+    per_mentor = max(20, 2 * int(expo.max(initial=0)))
+    return CandidateScores.from_scores(
+        scores, per_mentee=max(4 * int(k), 20), per_mentor=per_mentor
     )
 
 
