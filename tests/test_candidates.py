@@ -653,3 +653,85 @@ def test_price_matches_brute_force(share, path, with_claims, monkeypatch):
         assert c[r == i].tolist() == want
     assert set(r.tolist()) <= set(rows.tolist())
     np.testing.assert_array_equal(v, s.total[r, c])
+
+
+# ---------------------------------------------------------------------------- dense on candidates
+def popular(n: int, m: int, seed: int) -> np.ndarray:
+    """Skewed scores: a shared mentor popularity plus each pair's own fit."""
+    rng = np.random.default_rng(seed)
+    return 0.6 * rng.beta(0.5, 3.0, size=m)[None, :] + 0.4 * rng.random((n, m))
+
+
+@pytest.fixture
+def always_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dense scores of any size take the candidate path."""
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("crossmatch.solve.shortlist"), "CANDIDATE_PAIRS", 0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("method", ["flow", "auto"])
+def test_dense_scores_on_candidates_against_milp(
+    always_candidates: None, seed: int, method: str
+) -> None:
+    """A dense matrix solved on its candidate pairs (with pricing reading the matrix):
+    valid shortlists, never above the unpruned MILP optimum, a bound never below it."""
+    rng = np.random.default_rng(seed)
+    n, m, k = 40, 12, 2
+    S = popular(n, m, seed)
+    E = rng.random((n, m)) < 0.8
+    cap = rng.integers(3, 7, size=m)
+    scores = cm.Scores.from_matrix(np.where(E, S, np.nan), mentee_ids=np.arange(n),
+                                   mentor_ids=np.arange(m), capacity=cap)  # fmt: skip
+    want = oracle(scores, k)
+    if want is None:
+        with pytest.raises(cm.InfeasibleError):
+            cm.shortlist(scores, k=k, method=method)
+        return
+    sl = cm.shortlist(scores, k=k, method=method)
+    assert "candidate_pairs" in sl.info  # it took the candidate path
+    assert_valid(sl)
+    assert sl.objective <= want + TOL
+    assert sl.bound >= want - TOL
+
+
+def test_dense_candidates_selection_and_cuts() -> None:
+    """Every dropped eligible pair is below both its row's and its column's cut, each
+    mentee keeps its per_mentee best, and the values are the matrix's (float64)."""
+    rng = np.random.default_rng(3)
+    n, m = 300, 40
+    S = popular(n, m, 3)
+    E = rng.random((n, m)) < 0.9
+    scores = cm.Scores.from_matrix(np.where(E, S, np.nan), mentee_ids=np.arange(n),
+                                   mentor_ids=np.arange(m), capacity=np.full(m, 2))  # fmt: skip
+    cs = cm.CandidateScores.from_scores(scores, per_mentee=4, per_mentor=10)
+    mask = kept(cs)
+    assert not (mask & ~E).any()
+    np.testing.assert_array_equal(cs.values, S[cs.rows, cs.cols])
+    assert cs.values.dtype == np.float64
+    dropped = E & ~mask
+    ii, jj = np.nonzero(dropped)
+    assert np.all(S[ii, jj] <= cs.mentee_cut[ii])
+    assert np.all(S[ii, jj] <= cs.mentor_cut[jj])
+    for i in range(n):  # the per_mentee best eligible of each row are kept
+        best = np.sort(S[i][E[i]])[::-1][:4]
+        assert np.all(np.isin(best, S[i][mask[i]]))
+    np.testing.assert_array_equal(cs.n_eligible, E.sum(axis=1))
+
+
+def test_dense_pricing_matches_brute_force() -> None:
+    """`price` on a matrix source: top-k sums and entering pairs against NumPy."""
+    n, m = 60, 15
+    S = popular(n, m, 5)
+    scores = cm.Scores.from_matrix(S, mentee_ids=np.arange(n), mentor_ids=np.arange(m),
+                                   capacity=np.full(m, 3))  # fmt: skip
+    cs = cm.CandidateScores.from_scores(scores, per_mentee=2, per_mentor=4)
+    prices = np.random.default_rng(0).random(m) * 0.3
+    k = np.full(n, 3)
+    sums, r, c, v = cs.price(prices, k, np.full(n, -np.inf), limit=m)
+    red = S - prices[None, :]
+    np.testing.assert_allclose(sums, np.sort(red, axis=1)[:, ::-1][:, :3].sum(axis=1))
+    assert not kept(cs)[r, c].any()  # only new pairs
+    assert len(r) + cs.n_pairs == n * m
+    np.testing.assert_array_equal(v, S[r, c])
