@@ -97,7 +97,7 @@ def run(quick: bool, skip_old: bool) -> dict[str, Any]:
 
     import crossmatch as cm
 
-    frontend = importlib.import_module("crossmatch.solve.shortlist")
+    frontend = importlib.import_module("crossmatch.solve.colgen")
 
     n, m = SIZES["quick" if quick else "full"]
     exposure = math.ceil(1.2 * K * n / m)

@@ -25,7 +25,7 @@ target, met.
    shortlist): relative gap <= 0.1 % and the candidate bound >= the dense objective (a
    valid upper bound for the unpruned problem); the relaxation values side by side.
 4. a) 6,000 x 2,000, capacity 3: the maximum-total-score assignment over all eligible
-   pairs, :func:`crossmatch.solve.flow.max_assignment` against SciPy
+   pairs, :func:`crossmatch.solve.network.max_assignment` against SciPy
    :func:`~scipy.optimize.linear_sum_assignment` on the capacity-expanded dense matrix,
    >= 5x and the same total (relative 1e-6).
    b) 10,000 x 2,000: the shortlist on candidates against the dense flow shortlist
@@ -453,15 +453,16 @@ def goal_4a(rec: Rec, n: int, m: int) -> None:
     import numpy as np
 
     import crossmatch as cm
-    from crossmatch.solve import flow
-    from crossmatch.solve.problem import Problem
+    from crossmatch.solve import network as flow
+    from crossmatch.solve.instance import Instance
+    from crossmatch.solve.options import ShortlistOptions
 
     cohort = _cohort(rec, n, m, capacity=(3, 3))
     with rec.stage("dense score"):
         scores = cm.score(cohort)
     with rec.stage("crossmatch prep") as st:
-        p = Problem.build(scores, k=1)
-        weights = p.scaled(flow.RESOLUTION)
+        p = Instance.build(scores, ShortlistOptions(k=1))
+        weights = p.weights()
         st["pairs"] = int(p.n_pairs)
     with rec.stage("crossmatch max_assignment") as st:
         res = flow.max_assignment(p, p.capacity, weights=weights)

@@ -23,7 +23,7 @@ exceeds the mentees), with k = 5. Stages, in this order:
 - ``choices``: :func:`crossmatch.simulate_choices` (seed 0) on the auto shortlists.
 - ``assign``: ``stable`` and ``rank-maximal`` (signature, first-choice share, total score).
 - ``max-score``: the best-total assignment on the same shortlist pairs, two ways. crossmatch
-  :func:`crossmatch.solve.flow.max_assignment` (integer-scaled weights restricted to the
+  :func:`crossmatch.solve.network.max_assignment` (integer-scaled weights restricted to the
   shortlist pairs, ``pair_mask`` = shortlist pairs, capacity = mentor capacities) against
   the baseline SciPy :func:`scipy.optimize.linear_sum_assignment` on the
   capacity-expanded matrix (one column per unit of mentor capacity; ``-score`` on
@@ -221,7 +221,7 @@ def shortlist_stage(
     import crossmatch as cm
 
     # the module, not the function of the same name that crossmatch.solve re-exports
-    shortlist_mod = importlib.import_module("crossmatch.solve.shortlist")
+    shortlist_mod = importlib.import_module("crossmatch.solve.methods")
 
     st = rec.start(f"shortlist {method}")
     st["method_requested"] = method
@@ -311,13 +311,14 @@ def max_score_stage(rec: Recorder, scores: Any, sl: Any, scipy_max_gb: float) ->
     """crossmatch max_assignment vs SciPy linear_sum_assignment on the shortlist pairs."""
     import numpy as np
 
-    from crossmatch.solve import flow
-    from crossmatch.solve.problem import Problem
+    from crossmatch.solve import network as flow
+    from crossmatch.solve.instance import Instance
+    from crossmatch.solve.options import ShortlistOptions
 
     st = rec.start("max-score")
     # --- crossmatch: the canonical problem, shortlist pairs as a mask
     t = time.perf_counter()
-    p = Problem.build(scores, k=K)
+    p = Instance.build(scores, ShortlistOptions(k=K))
     rank_e = np.empty(scores.n_mentees, np.int64)
     rank_e[p.ee] = np.arange(p.n)
     rank_m = np.empty(scores.n_mentors, np.int64)
@@ -330,7 +331,7 @@ def max_score_stage(rec: Recorder, scores: Any, sl: Any, scipy_max_gb: float) ->
     assert np.array_equal(pkey[idx], key), "shortlist pair not among the eligible pairs"
     mask = np.zeros(p.n_pairs, dtype=bool)
     mask[idx] = True
-    weights = p.scaled(flow.RESOLUTION)
+    weights = p.weights()
     st["crossmatch_prep_s"] = time.perf_counter() - t
     st["shortlist_pairs"] = int(mask.sum())
     t = time.perf_counter()

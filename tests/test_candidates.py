@@ -27,7 +27,7 @@ from oracles import milp_shortlist
 import crossmatch as cm
 from crossmatch.check import check_assignment, check_shortlists, has_complete_assignment
 from crossmatch.scoring import candidates as candidates_module
-from crossmatch.solve.problem import default_exposure
+from crossmatch.solve.instance import default_exposure
 
 PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TOL = 1e-6
@@ -522,7 +522,7 @@ def test_lookup_rejects_bad_indices():
 def test_best_pruned_bounds_every_pruned_pair(seed, n, m):
     """The per-mentee bound from mentee cuts relative to earlier prices (``ref``) and
     mentor cuts equals its defining max over mentors, and bounds every pruned pair."""
-    from crossmatch.solve.prune import best_pruned
+    from crossmatch.solve.bounds import best_pruned
 
     rng = np.random.default_rng(seed)
     s = rng.random((n, m))
@@ -550,7 +550,7 @@ def test_best_pruned_bounds_every_pruned_pair(seed, n, m):
 )
 def test_top_values_match_sorting(data, k):
     """Each mentee's k largest values, ties counted as often as they occur."""
-    from crossmatch.solve.prune import top_values
+    from crossmatch.solve.bounds import top_values
 
     n = 8
     data = sorted(data, key=lambda t: t[0])
@@ -570,11 +570,12 @@ def test_top_values_match_sorting(data, k):
 def test_cut_bound_matches_its_definition(seed):
     """``UB(v)`` term by term: each mentee's k largest reduced values among its
     candidates and k copies of its pruned bound g_i; k-th candidate; unproven mask."""
-    from crossmatch.solve.problem import Problem
-    from crossmatch.solve.prune import best_pruned, cut_bound
+    from crossmatch.solve.bounds import best_pruned, cut_bound
+    from crossmatch.solve.instance import Instance
+    from crossmatch.solve.options import ShortlistOptions
 
     cs = cm.score_candidates(synthetic(70, 25, seed, (1, 3)), per_mentee=4, per_mentor=3)
-    p = Problem.build(cs, k=3)
+    p = Instance.build(cs, ShortlistOptions(k=3))
     rng = np.random.default_rng(seed)
     v = np.where(rng.random(p.m) < 0.1, np.inf, rng.random(p.m) * 0.3)
     ub, terms, unproven, kth = cut_bound(p, v, p.cut_e, p.cut_m)
@@ -667,7 +668,7 @@ def always_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
     """Dense scores of any size take the candidate path."""
     import importlib
 
-    monkeypatch.setattr(importlib.import_module("crossmatch.solve.shortlist"), "CANDIDATE_PAIRS", 0)
+    monkeypatch.setattr(importlib.import_module("crossmatch.solve.colgen"), "CANDIDATE_PAIRS", 0)
 
 
 @pytest.mark.parametrize("seed", range(4))

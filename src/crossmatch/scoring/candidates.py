@@ -244,6 +244,54 @@ class CandidateScores(Picklable):
         keep = np.isin(self.rows, rows)
         return self.rows[keep], self.cols[keep]
 
+    # ------------------------------------------------------------------ the solvers' interface
+    # (see crossmatch.scoring.interface.ScoreSource; Scores implements it too)
+    @property
+    def pruned(self) -> bool:
+        """True: pairs off the candidates were pruned (``cuts`` bound their scores)."""
+        return True
+
+    @property
+    def cuts(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(mentee_cut, mentor_cut)``: bounds on every pruned eligible pair's score."""
+        return self.mentee_cut, self.mentor_cut
+
+    def pairs_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(row, col, score)`` of the candidate pairs of ``rows`` (row-major order)."""
+        keep = np.zeros(self.n_mentees, bool)
+        keep[np.asarray(rows, dtype=np.int64)] = True
+        keep = keep[self.rows]
+        return self.rows[keep], self.cols[keep], self.values[keep]
+
+    def eligible_counts(self) -> np.ndarray:
+        """How many eligible mentors each mentee has in the *full* matrix."""
+        return self.n_eligible
+
+    def reason_counts_of(self, rows: np.ndarray) -> np.ndarray:
+        """``(len(rows), n_reasons)``: per mentee, how many mentors each rule excludes
+        (filled for mentees with few eligible mentors)."""
+        return self.reason_counts[np.asarray(rows, dtype=np.int64)]
+
+    def to_candidates(self, *, per_mentee: int, per_mentor: int) -> CandidateScores:
+        """These candidates (already pruned; the sizes are ignored)."""
+        return self
+
+    def for_rows(
+        self, rows: np.ndarray, *, capacity: np.ndarray, exclude: tuple[np.ndarray, np.ndarray],
+        reason: str,
+    ) -> CandidateScores:  # fmt: skip
+        """The candidates of some mentees (``rows``, in order) with new mentor capacities
+        and the pairs ``exclude`` (original rows, columns) made ineligible for ``reason``;
+        eligibility counts are redone by one streamed pass when the source is known."""
+        rows = np.asarray(rows, dtype=np.int64)
+        where = np.full(self.n_mentees, -1, np.int64)
+        where[rows] = np.arange(len(rows))
+        r, c = (np.asarray(a, np.int64) for a in exclude)
+        ok = where[r] >= 0
+        out = self.take(rows).with_capacity(capacity)
+        out = out.with_exclusions((where[r[ok]], c[ok]), reason=reason)
+        return out.recount() if out.source is not None else out
+
     # ------------------------------------------------------------------ variants
     def with_pairs(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> CandidateScores:
         """These scores plus more candidate pairs (e.g. found by :meth:`price`); pairs

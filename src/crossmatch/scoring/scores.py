@@ -19,6 +19,7 @@ from ..errors import ParameterError, Problem, ValidationError
 
 if TYPE_CHECKING:
     from ..cohort import Cohort
+    from .candidates import CandidateScores
     from .config import ScoringConfig
 
 __all__ = ["MAX_ABS_SCORE", "MAX_CAPACITY", "Scores", "id_column"]
@@ -443,6 +444,54 @@ class Scores(Picklable):
             components={name: c[rows] for name, c in self.components.items()},
             cohort=None,
         )
+
+    # ------------------------------------------------------------------ the solvers' interface
+    # (see crossmatch.scoring.interface.ScoreSource; CandidateScores implements it too)
+    @property
+    def pruned(self) -> bool:
+        """False: dense scores hold every pair."""
+        return False
+
+    @property
+    def cuts(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """None: no pair was pruned, so none needs a bound."""
+        return None
+
+    def pairs_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(row, col, score)`` of the eligible pairs of ``rows`` (row-major order)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        ii, jj = np.nonzero(self.eligible[rows])
+        ii = rows[ii]
+        return ii, jj, self.total[ii, jj]
+
+    def eligible_counts(self) -> np.ndarray:
+        """How many eligible mentors each mentee has."""
+        return np.count_nonzero(self.eligible, axis=1).astype(np.int64)
+
+    def reason_counts_of(self, rows: np.ndarray) -> np.ndarray:
+        """``(len(rows), n_reasons)``: per mentee, how many mentors each rule excludes."""
+        flags = self.reason_flags[np.asarray(rows, dtype=np.int64)]
+        out = np.zeros((len(flags), len(self.reason_names)), np.int64)
+        for b in range(len(self.reason_names)):
+            out[:, b] = np.count_nonzero((flags >> flags.dtype.type(b)) & 1, axis=1)
+        return out
+
+    def to_candidates(self, *, per_mentee: int, per_mentor: int) -> CandidateScores:
+        """Candidate pairs of these scores (:meth:`CandidateScores.from_scores`), for
+        solving a large problem with widening and pricing that read this matrix."""
+        from .candidates import CandidateScores
+
+        return CandidateScores.from_scores(self, per_mentee=per_mentee, per_mentor=per_mentor)
+
+    def for_rows(
+        self, rows: np.ndarray, *, capacity: np.ndarray, exclude: tuple[np.ndarray, np.ndarray],
+        reason: str,
+    ) -> Scores:  # fmt: skip
+        """The scores of some mentees (``rows``, in order) with new mentor capacities and
+        the pairs ``exclude`` (original rows, columns) made ineligible for ``reason``."""
+        mask = np.zeros(self.shape, dtype=bool)
+        mask[exclude] = True
+        return self.with_capacity(capacity).with_exclusions(mask, reason=reason).take(rows)
 
     def reason_text(self, flags: np.ndarray | int) -> np.ndarray:
         """Reason strings (``"; "``-joined rule reasons) for an array of flag values;

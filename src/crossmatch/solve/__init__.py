@@ -1,6 +1,17 @@
-"""Solving: shortlists (OR-Tools min-cost flow and CP-SAT), assignment from choices, rematch.
+"""Solving: shortlists, assignment from choices, rematch.
 
-Scoring ends at `Scores`; everything here works on its eligible pairs.
+Scoring ends at a score source (:class:`~crossmatch.Scores` or
+:class:`~crossmatch.CandidateScores`, read through
+:class:`~crossmatch.scoring.interface.ScoreSource`); everything here works on its
+eligible pairs. Floors, each importing only those above it in this list:
+
+- ``options`` (settings, the deadline), ``instance`` (pairs in canonical order, the one
+  integer scaling), ``network`` (every flow network, graph searches), ``diagnose``
+  (who cannot be served, and why), ``bounds`` (bounds on pruned pairs);
+- ``exact`` (priced LP with HiGHS, the integer program with SCIP), ``methods`` (the
+  registered shortlist methods: flow, exact, auto), ``colgen`` (candidate pairs with
+  widening and pricing), ``rank_maximal``;
+- front ends: ``shortlist``, ``assign``, ``rematch``.
 """
 
 from .assign import ASSIGN_METHODS, assign

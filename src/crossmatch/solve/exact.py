@@ -10,9 +10,9 @@ The model, on eligible pairs E (canonical order):
                y_ij <= x_ij,  sum_j y_ij = 1,  sum_i y_ij <= c_j     (coverage)
                x, y in {0, 1}
 
-CP-SAT needs integer weights: scores are rounded to :data:`EXACT_RESOLUTION` of the score
-range, and every bound reported in score units adds the largest possible rounding error,
-so it stays a valid upper bound.
+Both work with the float scores directly (no integer scaling); bounds add a relative
+1e-9 against the solvers' tolerances. Both honour the solve's one deadline
+(:class:`~crossmatch.solve.options.Deadline`): HiGHS and SCIP get what is left of it.
 """
 
 from __future__ import annotations
@@ -22,20 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from .problem import Problem
+from .instance import Instance
+from .network import max_assignment
+from .options import Deadline
 
-__all__ = [
-    "EXACT_RESOLUTION",
-    "ExactResult",
-    "PricedLP",
-    "candidate_pairs",
-    "priced_lp",
-    "solve_cpsat",
-    "solve_mip",
-]
-
-#: Integer resolution of CP-SAT weights, as a share of the score range.
-EXACT_RESOLUTION = 2.0**-32
+__all__ = ["ExactResult", "PricedLP", "candidate_pairs", "priced_lp", "solve_mip"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,79 +40,7 @@ class ExactResult:
     seconds: float
 
 
-def rounding_slack(p: Problem, resolution: float) -> float:
-    """Largest total error of rounding every chosen weight to ``resolution``."""
-    if p.n_pairs == 0:
-        return 0.0
-    return float(p.k.sum()) * resolution * p.span
-
-
-def _units(p: Problem, value: float, resolution: float) -> float:
-    """Integer-weight objective -> score units (before the rounding slack)."""
-    lo = float(p.ps.min()) if p.n_pairs else 0.0
-    return lo * float(p.k.sum()) + p.span * resolution * value
-
-
-def solve_cpsat(
-    p: Problem,
-    *,
-    hint: tuple[np.ndarray, np.ndarray] | None,
-    time_limit: float | None,
-    seed: int,
-) -> ExactResult:
-    """Solve the shortlist integer program with CP-SAT, warm-started from ``hint`` (x, y)."""
-    from ortools.sat.python import cp_model
-
-    model = cp_model.CpModel()
-    P = p.n_pairs
-    x = [model.new_bool_var(f"x{q}") for q in range(P)]
-    y = [model.new_bool_var(f"y{q}") for q in range(P)]
-    by_mentee: list[list[int]] = [[] for _ in range(p.n)]
-    by_mentor: list[list[int]] = [[] for _ in range(p.m)]
-    by_group: dict[int, list[int]] = {}
-    width = int(p.group.max()) + 1 if p.group is not None else 0
-    for q, (i, j) in enumerate(zip(p.pi.tolist(), p.pj.tolist(), strict=True)):
-        by_mentee[i].append(q)
-        by_mentor[j].append(q)
-        model.add_implication(y[q], x[q])
-        if p.max_per_group is not None and p.group is not None:
-            by_group.setdefault(i * width + int(p.group[j]), []).append(q)
-    for i, qs in enumerate(by_mentee):
-        model.add(sum(x[q] for q in qs) == int(p.k[i]))
-        model.add_exactly_one(y[q] for q in qs)
-    for j, qs in enumerate(by_mentor):
-        if qs:
-            model.add(sum(x[q] for q in qs) <= int(p.exposure[j]))
-            model.add(sum(y[q] for q in qs) <= int(p.capacity[j]))
-    for qs in by_group.values():
-        if len(qs) > (p.max_per_group or 0):
-            model.add(sum(x[q] for q in qs) <= int(p.max_per_group or 0))
-    w = p.scaled(EXACT_RESOLUTION)
-    model.maximize(cp_model.LinearExpr.weighted_sum(x, w.tolist()))
-    if hint is not None:
-        hx, hy = hint
-        for q in range(P):
-            model.add_hint(x[q], bool(hx[q]))
-            model.add_hint(y[q], bool(hy[q]))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1  # deterministic
-    solver.parameters.random_seed = int(seed)
-    if time_limit is not None:
-        solver.parameters.max_time_in_seconds = float(time_limit)
-    status = solver.solve(model)
-    name = solver.status_name(status)
-    slack = rounding_slack(p, EXACT_RESOLUTION)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        xs = np.array([solver.boolean_value(v) for v in x], dtype=bool)
-        ys = np.array([solver.boolean_value(v) for v in y], dtype=bool)
-        bound = _units(p, solver.best_objective_bound, EXACT_RESOLUTION) + slack
-        return ExactResult(xs, ys, status == cp_model.OPTIMAL, False, bound, name, solver.wall_time)
-    return ExactResult(
-        None, None, False, status == cp_model.INFEASIBLE, np.inf, name, solver.wall_time
-    )
-
-
-def _lp_model(p: Problem, pairs: np.ndarray) -> dict[str, Any]:
+def _lp_model(p: Instance, pairs: np.ndarray) -> dict[str, Any]:
     """Sparse LP (minimisation form, variables [x, y] over ``pairs``) for scipy's HiGHS."""
     import scipy.sparse as sp
 
@@ -168,10 +87,11 @@ class PricedLP:
     in_model: np.ndarray  # (P,) bool
     rounds: int
     seconds: float
+    timed_out: bool = False  # the deadline stopped the pricing before it was done
 
 
 def priced_lp(
-    p: Problem, start: np.ndarray, *, time_limit: float | None = None, max_rounds: int = 30
+    p: Instance, start: np.ndarray, *, deadline: Deadline, max_rounds: int = 30
 ) -> PricedLP:
     """The LP relaxation over all eligible pairs, solved on a growing subset (pricing).
 
@@ -185,7 +105,8 @@ def priced_lp(
     (the new link row's dual is chosen freely). Pairs with r_ij > 0 join the model. At
     any round ``LP(subset) + sum of positive r_ij`` is a valid upper bound on the full LP
     (give each pruned x_ij <= 1 bound the dual r_ij); when no pair prices out, the subset
-    optimum *is* the full LP optimum.
+    optimum *is* the full LP optimum. Each HiGHS solve gets what is left of ``deadline``;
+    a solve it cuts short ends the rounds (``timed_out``).
     """
     import time
 
@@ -195,14 +116,21 @@ def priced_lp(
     in_model = np.asarray(start, dtype=bool).copy()
     best_bound = np.inf
     value, x_all = -np.inf, None
+    timed_out = False
     for rounds in range(1, max_rounds + 1):
         pairs = np.flatnonzero(in_model)
         model = _lp_model(p, pairs)
+        left = deadline.remaining()
+        options = {} if left is None else {"time_limit": max(left, 1e-3)}
         res = linprog(model["c"], model["A_ub"], model["b_ub"], model["A_eq"], model["b_eq"],
-                      bounds=(0, 1), method="highs-ds")  # fmt: skip
+                      bounds=(0, 1), method="highs-ds", options=options)  # fmt: skip
+        if res.status == 1:  # the deadline (or HiGHS's iteration limit) stopped it
+            timed_out = True
+            break
         if res.status == 2:  # infeasible on the subset: widen to every pair once
             if in_model.all():
-                return PricedLP(-np.inf, -np.inf, None, in_model, rounds, time.perf_counter() - t0)
+                seconds = time.perf_counter() - t0
+                return PricedLP(-np.inf, -np.inf, None, in_model, rounds, seconds, False)
             in_model[:] = True
             continue
         if res.status != 0:
@@ -228,13 +156,15 @@ def priced_lp(
         best_bound = min(best_bound, bound)
         if not out.any():
             break
-        if time_limit is not None and time.perf_counter() - t0 > time_limit:
+        if deadline.expired():
+            timed_out = True
             break
         in_model |= out
-    return PricedLP(value, best_bound, x_all, in_model, rounds, time.perf_counter() - t0)
+    seconds = time.perf_counter() - t0
+    return PricedLP(value, best_bound, x_all, in_model, rounds, seconds, timed_out)
 
 
-def candidate_pairs(p: Problem, per_mentee: int, per_mentor: int) -> np.ndarray:
+def candidate_pairs(p: Instance, per_mentee: int, per_mentor: int) -> np.ndarray:
     """Each mentee's ``per_mentee`` best pairs and each mentor's ``per_mentor`` best pairs."""
     out = np.zeros(p.n_pairs, dtype=bool)
     for keys, size, top in ((p.pi, p.n, per_mentee), (p.pj, p.m, per_mentor)):
@@ -247,26 +177,30 @@ def candidate_pairs(p: Problem, per_mentee: int, per_mentor: int) -> np.ndarray:
 
 
 def solve_mip(
-    p: Problem,
+    p: Instance,
     *,
     hint: tuple[np.ndarray, np.ndarray] | None,
-    time_limit: float | None,
+    deadline: Deadline,
     seed: int,
 ) -> ExactResult:
     """Solve the shortlist integer program with SCIP (OR-Tools' linear-solver wrapper).
 
     x is binary, y continuous (for integral x the assignment polytope is integral), the
     relative gap is 0 and ``hint`` (x, y) warm-starts the search. SCIP works with the float
-    scores directly and proves optimality with its own LP bound, which is far quicker here
-    than CP-SAT; CP-SAT (:func:`solve_cpsat`) is used if OR-Tools was built without SCIP.
+    scores directly and proves optimality with its own LP bound; it gets what is left of
+    ``deadline``. The OR-Tools wheels ship SCIP; a build without it raises RuntimeError
+    (no silent switch to another solver).
     """
     import time
 
     from ortools.linear_solver import pywraplp
 
     solver = pywraplp.Solver.CreateSolver("SCIP")
-    if solver is None:  # pragma: no cover - OR-Tools without SCIP
-        return solve_cpsat(p, hint=hint, time_limit=time_limit, seed=seed)
+    if solver is None:  # pragma: no cover - OR-Tools built without SCIP
+        raise RuntimeError(
+            "method='exact' needs SCIP, which this OR-Tools build lacks: install the "
+            "OR-Tools wheel from PyPI (`pip install ortools`), or use method='flow'"
+        )
     t0 = time.perf_counter()
     P = p.n_pairs
     inf = solver.infinity()
@@ -297,8 +231,9 @@ def solve_mip(
     if hint is not None:
         hx, hy = hint
         solver.SetHint(x + y, [float(v) for v in hx] + [float(v) for v in hy])
-    if time_limit is not None:
-        solver.SetTimeLimit(int(1000 * time_limit))
+    left = deadline.remaining()
+    if left is not None:
+        solver.SetTimeLimit(max(1, int(1000 * left)))
     solver.SetSolverSpecificParametersAsString(f"randomization/randomseedshift = {int(seed)}\n")
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)
@@ -312,10 +247,8 @@ def solve_mip(
         bound = objective.BestBound()
         bound = float(bound + 1e-9 * max(1.0, abs(bound)))
         # y from an exact flow on x (SCIP's continuous y may be fractional)
-        from .flow import RESOLUTION, max_assignment
-
         cover = max_assignment(
-            p, np.minimum(p.capacity, p.exposure), weights=p.scaled(RESOLUTION), pair_mask=xs
+            p, np.minimum(p.capacity, p.exposure), weights=p.weights(), pair_mask=xs
         )
         if not cover.matched.all():  # pragma: no cover - numerical trouble in the MIP
             return ExactResult(None, None, False, False, bound, "NUMERICAL", seconds)

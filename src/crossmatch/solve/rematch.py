@@ -6,9 +6,14 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from .._validation import Instance as IsA
+from .._validation import Interval, check_params
+from ..errors import ParameterError
 from ..results import Assignment, Shortlists
 from ..scoring import CandidateScores, Scores
+from ..scoring.interface import ScoreSource
 from .shortlist import shortlist
 
 __all__ = ["rematch"]
@@ -48,38 +53,38 @@ def rematch(
         Over the rematched mentees only (``scores`` restricted to their rows, mentor
         capacities set to what is free).
     """
-    if not isinstance(assignment, Assignment):
-        raise TypeError(
-            f"`assignment` must be an Assignment. Got {type(assignment).__name__} instead."
+    check_params(
+        "rematch",
+        {"assignment": assignment, "scores": scores, "mentees": mentees, "k": k},
+        {
+            "assignment": [IsA(Assignment, "an Assignment")],
+            "scores": [None, IsA((Scores, CandidateScores), "a Scores or CandidateScores object")],
+            "mentees": [IsA((list, tuple, set, frozenset, np.ndarray, pd.Index, pd.Series),
+                            "a list of mentee ids")],
+            "k": [Interval("int", 1, None)],
+        },
+    )  # fmt: skip
+    source: ScoreSource = assignment.scores if scores is None else scores
+    if source.n_mentees != len(assignment.mentor) or not np.array_equal(
+        source.mentee_ids, assignment.scores.mentee_ids
+    ) or not np.array_equal(source.mentor_ids, assignment.scores.mentor_ids):  # fmt: skip
+        raise ParameterError(
+            "rematch", ["`scores` must have the same mentees and mentors as the assignment."]
         )
-    scores = assignment.scores if scores is None else scores
-    if not isinstance(scores, Scores | CandidateScores):
-        raise TypeError(f"`scores` must be a Scores object. Got {type(scores).__name__} instead.")
-    if scores.n_mentees != len(assignment.mentor) or not np.array_equal(
-        scores.mentee_ids, assignment.scores.mentee_ids
-    ) or not np.array_equal(scores.mentor_ids, assignment.scores.mentor_ids):  # fmt: skip
-        raise ValueError("`scores` must have the same mentees and mentors as the assignment.")
     wanted = list(dict.fromkeys(mentees))
-    index = {v: i for i, v in enumerate(scores.mentee_ids.tolist())}
+    index = {v: i for i, v in enumerate(source.mentee_ids.tolist())}
     unknown = [v for v in wanted if v not in index]
     if unknown or not wanted:
-        raise ValueError(f"`mentees` must name mentees of the assignment. Unknown: {unknown[:10]}.")
+        raise ParameterError(
+            "rematch",
+            [f"`mentees` must name mentees of the assignment. Unknown: {unknown[:10]}."],
+        )
     rows = np.array([index[v] for v in wanted], dtype=np.int64)
     keep = assignment.matched.copy()
     keep[rows] = False
-    load = np.bincount(assignment.mentor[keep], minlength=scores.n_mentors)
-    free = np.maximum(scores.capacity - load, 0)
+    load = np.bincount(assignment.mentor[keep], minlength=source.n_mentors)
+    free = np.maximum(source.capacity - load, 0)
     had = rows[assignment.mentor[rows] >= 0]
-    if isinstance(scores, CandidateScores):
-        # take first (cheap), then exclude in the view's rows and count what is left
-        where = np.full(scores.n_mentees, -1, np.int64)
-        where[rows] = np.arange(len(rows))
-        cands = scores.take(rows).with_capacity(free)
-        cands = cands.with_exclusions((where[had], assignment.mentor[had]), reason=PREVIOUS)
-        if cands.cohort is not None:
-            cands = cands.recount()
-        return shortlist(cands, k=k, **options)
-    previous = np.zeros(scores.shape, dtype=bool)
-    previous[had, assignment.mentor[had]] = True
-    sub = scores.with_capacity(free).with_exclusions(previous, reason=PREVIOUS).take(rows)
-    return shortlist(sub, k=k, **options)
+    sub = source.for_rows(rows, capacity=free, exclude=(had, assignment.mentor[had]),
+                          reason=PREVIOUS)  # fmt: skip
+    return shortlist(sub, k=k, **options)  # type: ignore[arg-type]

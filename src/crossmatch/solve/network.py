@@ -1,6 +1,7 @@
-"""OR-Tools min-cost flow builders (vectorised: arcs are added as numpy arrays).
+"""The network toolkit: every flow network of the solvers is built here (vectorised:
+arcs are added as numpy arrays), and the graph searches on their answers live beside them.
 
-Two networks serve every flow-based step:
+Two networks serve every flow-based step of the shortlist:
 
 - :func:`max_assignment` — source -> mentee (1) -> mentor (eligible pairs) -> sink
   (capacity): the largest, then best-scoring, one-mentor-per-mentee assignment.
@@ -8,8 +9,16 @@ Two networks serve every flow-based step:
   -> mentor (eligible pairs, 1 each) -> sink (exposure left): a b-matching, used for the
   shortlist relaxation (its optimum is an upper bound) and for the alternates stage.
 
-Scores become integer costs at a documented resolution (:data:`RESOLUTION` of the score
-range), so a flow answer is optimal for the rounded scores.
+- :func:`solve_network`: any other network from arc arrays (the rank-maximal stages of
+  :mod:`crossmatch.solve.rank_maximal`).
+
+:func:`unfilled_reach` (alternating paths: the tight side of a min cut) and
+:func:`potentials` (shortest distances on a residual graph: flow duals) read the answers.
+
+Scores become integer costs in one way only, :meth:`Instance.weights
+<crossmatch.solve.instance.Instance.weights>` (:data:`~crossmatch.solve.instance.RESOLUTION`
+of the score range), so a flow answer is optimal for the rounded scores and bounds add
+:meth:`~crossmatch.solve.instance.Instance.rounding_slack`.
 """
 
 from __future__ import annotations
@@ -20,12 +29,16 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from ..errors import InfeasibleError
-from .problem import Problem
+from .instance import Instance
 
-__all__ = ["RESOLUTION", "AssignFlow", "max_assignment", "select_pairs"]
-
-#: Integer resolution of flow costs, as a share of the score range (max - min).
-RESOLUTION = 1e-7
+__all__ = [
+    "AssignFlow",
+    "max_assignment",
+    "potentials",
+    "select_pairs",
+    "solve_network",
+    "unfilled_reach",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +55,7 @@ def _solve(f: min_cost_flow.SimpleMinCostFlow) -> None:
 
 
 def max_assignment(
-    p: Problem,
+    p: Instance,
     capacity: np.ndarray,
     *,
     weights: np.ndarray | None,
@@ -74,7 +87,7 @@ def max_assignment(
 
 
 def select_pairs(
-    p: Problem,
+    p: Instance,
     *,
     per_mentee: np.ndarray,
     per_mentor: np.ndarray,
@@ -124,7 +137,7 @@ def select_pairs(
     return used, int(used.sum())
 
 
-def group_key_usage(p: Problem, mentor: np.ndarray) -> np.ndarray | None:
+def group_key_usage(p: Instance, mentor: np.ndarray) -> np.ndarray | None:
     """For the alternates stage: 1 at key ``mentee * G + group(mentor[mentee])``."""
     if p.max_per_group is None or p.group is None:
         return None
@@ -133,3 +146,61 @@ def group_key_usage(p: Problem, mentor: np.ndarray) -> np.ndarray | None:
     ok = mentor >= 0
     usage[np.flatnonzero(ok) * width + p.group[mentor[ok]]] = 1
     return usage
+
+
+def solve_network(
+    tails: np.ndarray, heads: np.ndarray, capacities: np.ndarray, costs: np.ndarray,
+    nodes: np.ndarray, supplies: np.ndarray,
+) -> tuple[np.ndarray, bool]:  # fmt: skip
+    """A min-cost flow on arc arrays: ``(flow per arc, solved)``; ``solved`` is False
+    when the supplies cannot be met."""
+    f = min_cost_flow.SimpleMinCostFlow()
+    arcs = f.add_arcs_with_capacity_and_unit_cost(
+        np.asarray(tails, np.int64), np.asarray(heads, np.int64),
+        np.asarray(capacities, np.int64), np.asarray(costs, np.int64),
+    )  # fmt: skip
+    f.set_nodes_supplies(np.asarray(nodes, np.int64), np.asarray(supplies, np.int64))
+    if f.solve() != f.OPTIMAL:
+        return np.zeros(len(arcs), np.int64), False
+    return f.flows(arcs), True
+
+
+def potentials(tails: np.ndarray, heads: np.ndarray, costs: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Shortest distances from a virtual root (0 to every node) over the residual arcs of
+    an optimal flow, by vectorised Bellman-Ford: optimal flow duals.
+
+    An optimal flow's residual graph has no negative cycle, so the distances settle
+    within ``n_nodes`` rounds (each round fixes at least one more node's shortest path);
+    a graph that does not settle is not the residual graph of an optimal flow, and
+    raises RuntimeError."""
+    d = np.zeros(n_nodes, np.int64)
+    for _ in range(max(n_nodes, 1) + 1):
+        nd = d.copy()
+        np.minimum.at(nd, heads, d[tails] + costs)
+        if np.array_equal(nd, d):
+            return d
+        d = nd
+    raise RuntimeError("potentials: a negative cycle; the flow was not optimal")
+
+
+def unfilled_reach(
+    p: Instance, used: np.ndarray, unfilled: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mentees and mentors reachable from ``unfilled`` mentees by alternating paths
+    (unused pair forward, used pair back): the tight side of a max-flow min cut. If no
+    eligible pair leads from those mentees to another mentor, the cut holds in the full
+    problem too."""
+    mentee_seen = unfilled.copy()
+    mentor_seen = np.zeros(p.m, dtype=bool)
+    frontier = np.flatnonzero(mentee_seen)
+    while frontier.size:
+        arcs = np.isin(p.pi, frontier) & ~used
+        new_mentors = np.unique(p.pj[arcs])
+        new_mentors = new_mentors[~mentor_seen[new_mentors]]
+        mentor_seen[new_mentors] = True
+        back = used & np.isin(p.pj, new_mentors)
+        new_mentees = np.unique(p.pi[back])
+        new_mentees = new_mentees[~mentee_seen[new_mentees]]
+        mentee_seen[new_mentees] = True
+        frontier = new_mentees
+    return mentee_seen, mentor_seen

@@ -28,8 +28,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import flow
-from .problem import Problem
+from .instance import Instance
 
 __all__ = [
     "best_pruned",
@@ -37,14 +36,13 @@ __all__ = [
     "mentor_prices",
     "priced_cut",
     "top_values",
-    "unfilled_reach",
 ]
 
 #: Bellman-Ford rounds before giving up on exact prices (then prices are 0: still valid).
 MAX_ROUNDS = 20_000
 
 
-def mentor_prices(p: Problem, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def mentor_prices(p: Instance, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Optimal exposure prices ``v`` (score units, canonical mentor order) of the
     b-matching ``x`` (k_i per mentee, e_j per mentor) optimal for integer ``weights``.
 
@@ -75,8 +73,7 @@ def mentor_prices(p: Problem, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
             converged = True
             break
         di, dj, dt = ni, nj, nt
-    scale = flow.RESOLUTION * p.span
-    v = np.maximum(dt - dj, 0).astype(np.float64) * scale if converged else np.zeros(m)
+    v = p.units(np.maximum(dt - dj, 0).astype(np.float64)) if converged else np.zeros(m)
     return np.where(p.exposure > 0, v, np.inf)
 
 
@@ -135,7 +132,7 @@ def best_pruned(
 
 
 def cut_bound(
-    p: Problem,
+    p: Instance,
     v: np.ndarray,
     cut_e: np.ndarray,
     cut_m: np.ndarray,
@@ -168,7 +165,7 @@ def cut_bound(
 
 
 def priced_cut(
-    p: Problem, rows: np.ndarray, threshold: np.ndarray, limit: int,
+    p: Instance, rows: np.ndarray, threshold: np.ndarray, limit: int,
     new_rows: np.ndarray, new_reduced: np.ndarray,
 ) -> np.ndarray:  # fmt: skip
     """The certificate ``c`` a pricing pass leaves (see :func:`cut_bound`): for the
@@ -180,26 +177,3 @@ def priced_cut(
     np.minimum.at(low, new_rows, new_reduced)
     c = np.where(count >= limit, np.maximum(threshold, low), threshold)
     return np.where(rows, c, np.inf)
-
-
-def unfilled_reach(
-    p: Problem, used: np.ndarray, unfilled: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Mentees and mentors reachable from ``unfilled`` mentees by alternating paths
-    (unused pair forward, used pair back): the tight side of a max-flow min cut. If no
-    eligible pair leads from those mentees to another mentor, the cut holds in the full
-    problem too."""
-    mentee_seen = unfilled.copy()
-    mentor_seen = np.zeros(p.m, dtype=bool)
-    frontier = np.flatnonzero(mentee_seen)
-    while frontier.size:
-        arcs = np.isin(p.pi, frontier) & ~used
-        new_mentors = np.unique(p.pj[arcs])
-        new_mentors = new_mentors[~mentor_seen[new_mentors]]
-        mentor_seen[new_mentors] = True
-        back = used & np.isin(p.pj, new_mentors)
-        new_mentees = np.unique(p.pi[back])
-        new_mentees = new_mentees[~mentee_seen[new_mentees]]
-        mentee_seen[new_mentees] = True
-        frontier = new_mentees
-    return mentee_seen, mentor_seen
