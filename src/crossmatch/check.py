@@ -1,7 +1,7 @@
 """Checkers: verify a `Shortlists` or `Assignment` against the rules.
 
 Kept apart from the solvers (as networkx keeps ``is_matching`` apart from its matching
-algorithms): tests, users and the solvers' debug mode call the same functions. Each
+algorithms): the test suite and users call the same functions. Each
 returns the list of problems found (empty when valid); ``assert_valid`` raises.
 """
 

@@ -38,7 +38,7 @@ import pandas as pd
 from .._frozen import Picklable
 from .._validation import Instance, Interval, validate_params
 from .components import Kernels
-from .engine import SCORE_PARAMS
+from .engine import DEFAULT_BLOCK_PAIRS, SCORE_PARAMS, _block_rows, _kernels
 from .scores import Scores, id_column
 from .source import KernelSource, MatrixSource, RowSource
 
@@ -271,10 +271,6 @@ class CandidateScores(Picklable):
         """``(len(rows), n_reasons)``: per mentee, how many mentors each rule excludes
         (filled for mentees with few eligible mentors)."""
         return self.reason_counts[np.asarray(rows, dtype=np.int64)]
-
-    def to_candidates(self, *, per_mentee: int, per_mentor: int) -> CandidateScores:
-        """These candidates (already pruned; the sizes are ignored)."""
-        return self
 
     def for_rows(
         self, rows: np.ndarray, *, capacity: np.ndarray, exclude: tuple[np.ndarray, np.ndarray],
@@ -685,8 +681,6 @@ def _blocks(a: int, b: int, step: int) -> Iterator[slice]:
 
 
 def _step(m: int, block_rows: int | None) -> int:
-    from .engine import DEFAULT_BLOCK_PAIRS
-
     return int(block_rows) if block_rows else max(1, DEFAULT_BLOCK_PAIRS // max(1, m))
 
 
@@ -1069,8 +1063,6 @@ def score_candidates(
     >>> cands.n_pairs < 200 * 60
     True
     """
-    from .engine import _block_rows, _kernels
-
     kernels = _kernels(cohort, config)
     n, m = cohort.shape
     step = _block_rows(n, m, block_rows)

@@ -12,19 +12,17 @@ nothing in :mod:`crossmatch.solve` asks which one it was given:
 - ``pairs_of(rows)``: the eligible pairs known for some mentees, with their scores;
 - ``pruned`` and ``cuts``: whether pairs were left out, and the bounds on their scores;
 - ``eligible_counts()`` and ``reason_counts_of(rows)``: for diagnosing who is short;
-- ``to_candidates(per_mentee=, per_mentor=)``: candidate pairs for large problems, whose
-  ``price`` pass (pricing a set of rows against mentor prices) reads the full scores;
+- candidate pairs for large problems: pruned scores are candidates already, dense ones
+  give theirs by :meth:`CandidateScores.from_scores`; the candidates' ``price`` pass
+  (pricing a set of rows against mentor prices) reads the full scores;
 - ``with_capacity``, ``for_rows``: the views ``shortlist(fixed=)`` and ``rematch`` need.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import Any, Protocol, Self
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from .candidates import CandidateScores
 
 __all__ = ["ScoreSource"]
 
@@ -73,8 +71,6 @@ class ScoreSource(Protocol):
     def eligible_counts(self) -> np.ndarray: ...
 
     def reason_counts_of(self, rows: np.ndarray) -> np.ndarray: ...
-
-    def to_candidates(self, *, per_mentee: int, per_mentor: int) -> CandidateScores: ...
 
     def with_capacity(self, capacity: np.ndarray, *, reason: str = ...) -> Self: ...
 

@@ -19,7 +19,6 @@ from ..errors import ParameterError, Problem, ValidationError
 
 if TYPE_CHECKING:
     from ..cohort import Cohort
-    from .candidates import CandidateScores
     from .config import ScoringConfig
 
 __all__ = ["MAX_ABS_SCORE", "MAX_CAPACITY", "Scores", "id_column"]
@@ -475,13 +474,6 @@ class Scores(Picklable):
         for b in range(len(self.reason_names)):
             out[:, b] = np.count_nonzero((flags >> flags.dtype.type(b)) & 1, axis=1)
         return out
-
-    def to_candidates(self, *, per_mentee: int, per_mentor: int) -> CandidateScores:
-        """Candidate pairs of these scores (:meth:`CandidateScores.from_scores`), for
-        solving a large problem with widening and pricing that read this matrix."""
-        from .candidates import CandidateScores
-
-        return CandidateScores.from_scores(self, per_mentee=per_mentee, per_mentor=per_mentor)
 
     def for_rows(
         self, rows: np.ndarray, *, capacity: np.ndarray, exclude: tuple[np.ndarray, np.ndarray],

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from .components import Kernels
+
 if TYPE_CHECKING:
     from ..cohort import Cohort
     from .config import ScoringConfig
@@ -69,9 +71,7 @@ class KernelSource:
     def dtype(self) -> np.dtype[Any]:
         return np.dtype(np.float32)
 
-    def _kernels(self) -> Any:
-        from .components import Kernels
-
+    def _kernels(self) -> Kernels:
         return Kernels(self.cohort, self.config)
 
     @staticmethod

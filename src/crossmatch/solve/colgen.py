@@ -1,9 +1,9 @@
 """Column generation: shortlists of large problems, solved on candidate pairs.
 
-Any score source can be solved here: :meth:`to_candidates
-<crossmatch.scoring.interface.ScoreSource.to_candidates>` gives candidate pairs (a
-cohort's :func:`~crossmatch.score_candidates`, or a dense matrix's best pairs when it has
-more than :data:`CANDIDATE_PAIRS` eligible ones), and the streamed passes of
+Any score source can be solved here: candidate pairs are a cohort's
+:func:`~crossmatch.score_candidates`, or a dense matrix's best pairs
+(:meth:`CandidateScores.from_scores <crossmatch.CandidateScores.from_scores>`) when it
+has more than :data:`CANDIDATE_PAIRS` eligible ones, and the streamed passes of
 :meth:`CandidateScores.price <crossmatch.CandidateScores.price>` read the full scores
 (the cohort's kernels, or the matrix directly).
 
@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from ..errors import InfeasibleError
 from ..scoring.candidates import CandidateScores
 from ..scoring.interface import ScoreSource
+from ..scoring.scores import Scores
 from . import bounds, network
 from .diagnose import diagnose
 from .instance import Instance, exposure_of
@@ -249,8 +250,8 @@ def candidates_for(
     """The candidate pairs to solve ``rows`` on: pruned scores as they are; dense ones
     when they have more than :data:`CANDIDATE_PAIRS` eligible pairs; else None (solve
     on every pair)."""
-    if scores.pruned:
-        return scores.to_candidates(per_mentee=0, per_mentor=0)
+    if scores.pruned:  # pruned scores are candidates
+        return cast(CandidateScores, scores)
     if int(np.count_nonzero(scores.eligible[rows])) <= CANDIDATE_PAIRS:
         return None
     return _dense_candidates(scores, options.k, options.exposure, rows)
@@ -267,4 +268,6 @@ def _dense_candidates(
     (``2 e`` needed a second round, and its flow, on the 10,000 x 2,000 benchmark)."""
     expo = exposure_of(exposure, scores.capacity, len(rows), int(k))
     per_mentor = max(20, 4 * int(expo.max(initial=0)))
-    return scores.to_candidates(per_mentee=2 * int(k), per_mentor=per_mentor)
+    return CandidateScores.from_scores(
+        cast(Scores, scores), per_mentee=2 * int(k), per_mentor=per_mentor
+    )
