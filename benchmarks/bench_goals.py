@@ -166,6 +166,22 @@ def _score_candidates(cohort: Any, threads: int = 2) -> Any:
         return cm.score_candidates(cohort, executor=ex, progress=False)
 
 
+@contextlib.contextmanager
+def _every_pair(on: bool = True) -> Iterator[None]:
+    """Dense scores solved on every eligible pair (the baselines), not on candidate pairs
+    as ``shortlist`` does for large dense problems since issue 11."""
+    import importlib
+
+    colgen = importlib.import_module("crossmatch.solve.colgen")
+    saved = colgen.CANDIDATE_PAIRS
+    if on:
+        colgen.CANDIDATE_PAIRS = 1 << 62
+    try:
+        yield
+    finally:
+        colgen.CANDIDATE_PAIRS = saved
+
+
 def _sl_facts(sl: Any) -> dict[str, Any]:
     info = dict(sl.info)
     rounds = info.pop("pricing_rounds", None)
@@ -197,7 +213,8 @@ def chain(rec: Rec, cohort: Any, prefix: str, dense: bool) -> dict[str, Any]:
         return res
     with rec.stage(names[1]) as st, ThreadPoolExecutor(2) as ex:
         # on candidates the pricing and widening passes stream too: both cores
-        sl = cm.shortlist(sc, k=K, method="flow", executor=None if dense else ex)
+        with _every_pair(dense):  # the dense baseline: one flow on every pair, as before
+            sl = cm.shortlist(sc, k=K, method="flow", executor=None if dense else ex)
         st.update(_sl_facts(sl))
     del sc
     if "error" in st:
@@ -335,7 +352,8 @@ def goal_3(rec: Rec, n: int, m: int) -> None:
     with rec.stage("dense score") as st:
         scores = cm.score(cohort)
     with rec.stage("dense shortlist") as st:
-        st.update(_sl_facts(cm.shortlist(scores, k=K, method="flow")))
+        with _every_pair():  # the baseline: the dense path, one flow on every pair
+            st.update(_sl_facts(cm.shortlist(scores, k=K, method="flow")))
     del scores
     with rec.stage("candidates score") as st:
         cands = _score_candidates(cohort)

@@ -213,7 +213,7 @@ def test_unknown_method_lists_the_known_ones():
     with pytest.raises(ValueError, match="'auto', 'exact', 'flow'"):
         cm.shortlist(scores, method="magic")
     sl = cm.shortlist(scores, k=1)
-    with pytest.raises(ValueError, match="rank-maximal, stable"):
+    with pytest.raises(ValueError, match="'rank-maximal', 'stable'"):
         cm.assign(sl, method="magic")
 
 

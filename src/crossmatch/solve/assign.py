@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validation import Instance as IsA
+from .._validation import Options, check_params
 from ..errors import Problem, ValidationError
 from ..results import Assignment, Shortlists, rank_signature
 from .instance import id_order
@@ -163,20 +165,24 @@ def assign(
 
     Raises
     ------
+    ParameterError
+        A bad parameter (a ValueError and TypeError); an unknown method lists the known
+        ones.
     ValidationError
         Choices naming a mentor not on that mentee's shortlist, unknown ids, duplicate
         choices or preferences, bad preference values: all at once.
     InfeasibleError
         ("rank-maximal") if the shortlists hold no complete assignment.
     """
-    if method not in ASSIGN_METHODS:
-        raise ValueError(
-            f"Unknown method {method!r}. Known methods: {', '.join(sorted(ASSIGN_METHODS))}."
-        )
-    if not isinstance(shortlists, Shortlists):
-        raise TypeError(
-            f"`shortlists` must be a Shortlists object. Got {type(shortlists).__name__}."
-        )
+    check_params(
+        "assign",
+        {"shortlists": shortlists, "choices": choices, "method": method},
+        {
+            "shortlists": [IsA(Shortlists, "a Shortlists object")],
+            "choices": [None, IsA(pd.DataFrame, "a DataFrame")],
+            "method": [Options(ASSIGN_METHODS)],
+        },
+    )
     lists = orderings(shortlists, choices)
     mentor, info = ASSIGN_METHODS[method](shortlists, lists)
     preference = np.zeros(len(lists), dtype=np.int64)

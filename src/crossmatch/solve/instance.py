@@ -6,9 +6,17 @@ depend on row order; pairs are kept sparse (only eligible ones), sorted by (ment
 mentor). The scores are read through :class:`~crossmatch.scoring.interface.ScoreSource`,
 so dense scores, long tables and candidate pairs are all the same here.
 
-Scores become integer flow costs in exactly one way, :meth:`Instance.weights`
-(:data:`RESOLUTION` of the score range, rounded), and every bound in score units adds
-the largest rounding error, :meth:`Instance.rounding_slack`.
+Scores become integer flow costs in exactly one way, :meth:`Instance.weights`, and
+every bound in score units adds the largest rounding error,
+:meth:`Instance.rounding_slack`. The scaling (:func:`score_scale`): a cost unit is
+:data:`RESOLUTION` times the *scale*, which is the score range when it is at most 1 (so
+scores in [0, 1] keep 10^7 steps over their range), and 1 otherwise: an outlier (one
+1e6 score among [0, 1] scores) then widens the range without coarsening the unit, so
+everyone else's differences still count (a unit relative to the whole range would round
+them away and "prove" a wrong answer). The unit is raised only as far as int64 costs
+require (the flow solver multiplies costs by the number of nodes): with scores within
+:data:`~crossmatch.scoring.scores.MAX_ABS_SCORE` that happens only for networks of
+thousands of millions of nodes, and the slack reported grows with it.
 """
 
 from __future__ import annotations
@@ -19,13 +27,33 @@ from typing import Any
 import numpy as np
 
 from ..scoring.interface import ScoreSource
+from ..scoring.scores import MAX_ABS_SCORE
 from .options import ShortlistOptions
 
-__all__ = ["RESOLUTION", "Instance", "default_exposure", "exposure_of", "id_order"]
+__all__ = [
+    "RESOLUTION",
+    "Instance",
+    "default_exposure",
+    "exposure_of",
+    "id_order",
+    "score_scale",
+]
 
-#: The one integer scaling of scores: a flow cost unit is this share of the score range
-#: (max - min of the instance's pair scores), and weights are rounded to it.
+#: The one integer scaling of scores: a flow cost unit is this share of the score scale
+#: (:func:`score_scale`), and weights are rounded to it.
 RESOLUTION = 1e-7
+#: Largest weight times nodes allowed, so the flow solver's cost arithmetic fits in int64.
+COST_ROOM = 2**60
+
+
+def score_scale(span: float, n_nodes: int) -> float:
+    """The score width of ``1 / RESOLUTION`` cost units: ``min(span, 1)``, raised if
+    needed so that ``span / scale / RESOLUTION * n_nodes`` stays below
+    :data:`COST_ROOM`. ``span`` is the score range (max - min; 1 when it is 0)."""
+    scale = min(span, 1.0)
+    need = span * (n_nodes + 2) / RESOLUTION / COST_ROOM
+    return max(scale, need)
+
 
 #: Exposure slack: by default a mentor may show on ``slack x`` their capacity share of shortlists.
 EXPOSURE_SLACK = 1.5
@@ -132,23 +160,28 @@ class Instance:
             return 1.0
         return float(self.ps.max() - self.ps.min()) or 1.0
 
+    @property
+    def scale(self) -> float:
+        """The score width of ``1 / RESOLUTION`` cost units (:func:`score_scale`)."""
+        return score_scale(self.span, self.n + self.m + 2)
+
     def weights(self) -> np.ndarray:
-        """The integer flow costs of the pairs: ``round((s - min) / span / RESOLUTION)``
+        """The integer flow costs of the pairs: ``round((s - min) / scale / RESOLUTION)``
         (ties kept); the only scaling of scores to integers."""
         if self.n_pairs == 0:
             return np.zeros(0, dtype=np.int64)
-        return np.rint((self.ps - float(self.ps.min())) / self.span / RESOLUTION).astype(np.int64)
+        return np.rint((self.ps - float(self.ps.min())) / self.scale / RESOLUTION).astype(np.int64)
 
     def rounding_slack(self) -> float:
         """The largest total error of rounding every chosen weight (k_i per mentee):
         what a bound proved on :meth:`weights` adds in score units."""
         if self.n_pairs == 0:
             return 0.0
-        return float(self.k.sum()) * RESOLUTION * self.span
+        return float(self.k.sum()) * RESOLUTION * self.scale
 
     def units(self, value: Any) -> Any:
         """A weight (cost) or potential difference in score units."""
-        return value * (RESOLUTION * self.span)
+        return value * (RESOLUTION * self.scale)
 
     def restrict(self, mask: np.ndarray) -> Instance:
         """The same instance on a subset of its pairs (pair indices change)."""
@@ -191,6 +224,13 @@ class Instance:
         order = np.lexsort((pj, pi))
         pi, pj = pi[order], pj[order]
         ps = np.asarray(vals, np.float64)[order]
+        if ps.size and not np.all(np.abs(ps) <= MAX_ABS_SCORE):
+            bad = float(ps[~(np.abs(ps) <= MAX_ABS_SCORE)][0])
+            raise ValueError(
+                f"scores must be finite and within +-{MAX_ABS_SCORE:g} (MAX_ABS_SCORE) to be "
+                f"solved exactly. Got {bad!r}: rescale the scores (only their order and "
+                "differences matter)."
+            )
         capacity = scores.capacity[mr].astype(np.int64)
         expo = exposure_of(options.exposure, scores.capacity, n, k)[mr]
         group = None

@@ -102,7 +102,7 @@ def _flow(p: Instance, opts: ShortlistOptions) -> Answer:
         info["flow_seconds"] = time.perf_counter() - t0
         return Answer(xr, inside.pair_used, bound, "flow", info, xr)
     best: tuple[float, np.ndarray, np.ndarray] | None = None
-    bonus = round(1.0 / RESOLUTION)  # at least any difference of weights
+    bonus = max(round(1.0 / RESOLUTION), int(w.max(initial=0)))  # >= any weight difference
     for favour in (True, False):  # the plain variant only if favouring the relaxation fails
         if best is not None:
             break

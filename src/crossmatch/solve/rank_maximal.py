@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import InfeasibleError
 from ..results import Shortlists
 from . import network
-from .instance import RESOLUTION, id_order
+from .instance import RESOLUTION, id_order, score_scale
 
 __all__ = ["rank_maximal"]
 
@@ -88,9 +88,8 @@ def _flow_lexicographic(
         used, cj = np.unique(mentors[idx], return_inverse=True)
         a, b = len(open_rows), len(used)
         if last:  # the one scaling of scores to integers (see crossmatch.solve.instance)
-            cost = -np.rint((score[idx] - score.min()) / (span or 1.0) / RESOLUTION).astype(
-                np.int64
-            )
+            scale = score_scale(span or 1.0, a + b + 2)
+            cost = -np.rint((score[idx] - score.min()) / scale / RESOLUTION).astype(np.int64)
         else:
             cost = -(ranks[idx] == stage).astype(np.int64)
         full = tight[used]
