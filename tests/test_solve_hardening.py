@@ -204,3 +204,17 @@ def test_hall_violator_names_mentees_and_mentors() -> None:
     assert "'r0', 'r1'" in text and "'r2'" not in text
     assert "raise the capacity or exposure of those mentors ('r0', 'r1') by 1" in text
     assert set(info.value.who) == {"e0", "e1", "e2"}
+
+
+def test_exact_without_scip_says_so_instead_of_switching_solver(monkeypatch) -> None:
+    """No silent fallback: an OR-Tools build without SCIP gives a clear error."""
+    from ortools.linear_solver import pywraplp
+
+    from crossmatch.solve import exact
+    from crossmatch.solve.instance import Instance
+    from crossmatch.solve.options import Deadline, ShortlistOptions
+
+    monkeypatch.setattr(pywraplp.Solver, "CreateSolver", staticmethod(lambda name: None))
+    p = Instance.build(tight_instance(0), ShortlistOptions(k=2))
+    with pytest.raises(RuntimeError, match="needs SCIP"):
+        exact.solve_mip(p, hint=None, deadline=Deadline.of(None), seed=0)

@@ -196,7 +196,7 @@ def solve_mip(
     from ortools.linear_solver import pywraplp
 
     solver = pywraplp.Solver.CreateSolver("SCIP")
-    if solver is None:  # pragma: no cover - OR-Tools built without SCIP
+    if solver is None:  # an OR-Tools build without SCIP
         raise RuntimeError(
             "method='exact' needs SCIP, which this OR-Tools build lacks: install the "
             "OR-Tools wheel from PyPI (`pip install ortools`), or use method='flow'"
