@@ -118,6 +118,9 @@ def priced_lp(
     value, x_all = -np.inf, None
     timed_out = False
     for rounds in range(1, max_rounds + 1):
+        if deadline.expired():
+            timed_out = True
+            break
         pairs = np.flatnonzero(in_model)
         model = _lp_model(p, pairs)
         left = deadline.remaining()

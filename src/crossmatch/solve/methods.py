@@ -141,6 +141,8 @@ def _exact(p: Instance, opts: ShortlistOptions, start: Answer | None = None) -> 
     info = dict(start.info) if start is not None else {}
     # the flow answer, when it found shortlists (its relaxation bound is valid either way)
     flow_answer = start if start is not None and not start.info.get("flow_failed") else None
+    if flow_answer is not None and opts.deadline.expired():  # no time left for the LP
+        return replace(flow_answer, info={**info, "time_limit_reached": True})
     seed_pairs = exact.candidate_pairs(p, 2 * p.k_max + 2, 2 * p.k_max + 2)
     if flow_answer is not None:
         seed_pairs |= flow_answer.x | flow_answer.y
@@ -173,6 +175,9 @@ def _exact(p: Instance, opts: ShortlistOptions, start: Answer | None = None) -> 
             info["lp_integral"] = True
             return Answer(x, cover.pair_used, min(bound, lp.bound), "exact", info)
     info["lp_integral"] = False
+    if flow_answer is not None and opts.deadline.expired():  # no time left for the MIP
+        info["time_limit_reached"] = True
+        return Answer(flow_answer.x, flow_answer.y, bound, "flow", info)
     # SCIP on the pairs the LP kept (every pair that could matter to the LP)
     sub = p.restrict(lp.in_model)
     keep = np.flatnonzero(lp.in_model)
