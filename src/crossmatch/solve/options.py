@@ -55,7 +55,9 @@ class ShortlistOptions:
     """The settings of one shortlist solve (see :func:`crossmatch.shortlist`)."""
 
     k: int
-    exposure: Any = None  # None, an int, or one int per mentor (checked in Instance.build)
+    #: None (the default exposure), an int, or one int per mentor; the front end resolves
+    #: it to one int per mentor (checked) before solving
+    exposure: Any = None
     max_per_group: int | None = None
     allow_short: bool = False
     method: str = "auto"

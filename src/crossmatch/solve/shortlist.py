@@ -15,6 +15,7 @@ import time
 import warnings
 from collections.abc import Mapping
 from concurrent.futures import Executor
+from dataclasses import replace
 from typing import Any, cast
 
 import numpy as np
@@ -27,7 +28,7 @@ from ..scoring import CandidateScores, Scores
 from ..scoring.interface import ScoreSource
 from .colgen import candidates_for, solve_candidates, with_fixed_pairs
 from .diagnose import diagnose
-from .instance import Instance
+from .instance import Instance, exposure_of
 from .methods import METHODS, Answer, objective, proved
 from .options import Deadline, ShortlistOptions
 
@@ -145,6 +146,11 @@ def shortlist(
         view: ScoreSource = scores
         if not np.array_equal(capacity, scores.capacity):
             view = scores.with_capacity(capacity)
+        try:  # exposure per mentor, resolved and checked once
+            expo = exposure_of(exposure, view.capacity, len(open_rows), options.k)
+        except ValueError as e:
+            raise ParameterError("shortlist", [str(e)]) from None
+        options = replace(options, exposure=expo)
         p, ans, grown = _solve(view, options, open_rows)
         if grown is not None and scores.pruned and grown.n_pairs > cast(Any, view).n_pairs:
             # keep the pairs added on the way (pruned scores only: dense ones hold all)
