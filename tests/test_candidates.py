@@ -736,3 +736,35 @@ def test_dense_pricing_matches_brute_force() -> None:
     assert not kept(cs)[r, c].any()  # only new pairs
     assert len(r) + cs.n_pairs == n * m
     np.testing.assert_array_equal(v, S[r, c])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(2, 25),
+    m=st.integers(2, 9),
+    k=st.integers(1, 3),
+    density=st.floats(0.5, 1.0),
+    ties=st.booleans(),
+)
+def test_dense_candidate_path_property(
+    always_candidates: None, seed: int, n: int, m: int, k: int, density: float, ties: bool
+) -> None:
+    """Any dense matrix on the candidate path: infeasible exactly when the unpruned MILP
+    is; else valid shortlists, objective <= optimum <= bound."""
+    rng = np.random.default_rng(seed)
+    S = rng.integers(0, 3, size=(n, m)).astype(float) if ties else popular(n, m, seed)
+    E = rng.random((n, m)) < density
+    cap = rng.integers(0, 4, size=m)
+    scores = cm.Scores.from_matrix(np.where(E, S, np.nan), mentee_ids=np.arange(n),
+                                   mentor_ids=np.arange(m), capacity=cap)  # fmt: skip
+    want = oracle(scores, k)
+    if want is None:
+        with pytest.raises(cm.InfeasibleError):
+            cm.shortlist(scores, k=k, method="flow")
+        return
+    sl = cm.shortlist(scores, k=k, method="flow")
+    assert_valid(sl)
+    assert sl.objective <= want + TOL
+    assert sl.bound >= want - TOL
