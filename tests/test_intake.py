@@ -770,3 +770,15 @@ def test_list_cells_keep_their_items_whole() -> None:
     assert cohort.mentees.loc[0, "goals"] == "people, process and change;confidence"
     assert cohort.mentees.loc[1, "availability"] == "tue-am;thu-pm"
     assert cohort.excluded_pairs.tolist() == [[0, 0], [1, 0]]
+
+
+def test_docs_list_every_builtin_synonym() -> None:
+    from crossmatch.intake import columns, phrases
+
+    text = (Path(__file__).parents[1] / "docs" / "intake.md").read_text(encoding="utf-8")
+    tables = [phrases._MODE_SYNONYMS, phrases._CADENCE_SYNONYMS, phrases._GOAL_SYNONYMS]
+    for table in tables:
+        for theirs, ours in table.items():
+            assert f"`{theirs}`" in text and f"`{ours}`" in text, theirs
+    for column, said in columns.HEADER_PHRASES.items():
+        assert all(f"`{s}`" in text for s in said), column
