@@ -229,13 +229,7 @@ class Cohort:
             sources=(("mentees", ee_src.describe()), ("mentors", or_src.describe())),
             groups=tuple(notes),
         )
-        cohort = _encode(ee, mr, ee_parsed, mr_parsed, excluded, taxonomy, summary)
-        warnings = _uncovered_goals(cohort)
-        for line in warnings:
-            logger.warning(line)
-        if warnings:
-            object.__setattr__(cohort, "intake", cohort.intake.with_warnings(warnings))
-        return cohort
+        return _encode(ee, mr, ee_parsed, mr_parsed, excluded, taxonomy, summary)
 
     @classmethod
     def from_csv(
@@ -585,19 +579,21 @@ def _match_goals(
     mr["expertise"] = [mapped[c] for c in mr["expertise"]]
 
 
-def _uncovered_goals(cohort: Cohort) -> list[str]:
+def _uncovered_goals(
+    goals: Sequence[str], mentee_ids: np.ndarray, goal_bits: np.ndarray, expertise: np.ndarray
+) -> list[str]:
     """One line per mentee goal that no mentor's expertise covers (naming the mentees)."""
-    covered = np.bitwise_or.reduce(cohort.mentor_expertise_bits, axis=0)
-    gap = cohort.mentee_goal_bits & ~covered
+    covered = np.bitwise_or.reduce(expertise, axis=0)
+    gap = goal_bits & ~covered
     if not gap.any():
         return []
     lines = []
-    for k, goal in enumerate(cohort.goals):
+    for k, goal in enumerate(goals):
         word, bit = divmod(k, 64)
         rows = np.flatnonzero((gap[:, word] >> np.uint64(bit)) & np.uint64(1))
         if len(rows) == 0:
             continue
-        ids = [str(cohort.mentee_ids[i]) for i in rows[:5]]
+        ids = [str(mentee_ids[i]) for i in rows[:5]]
         more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
         lines.append(
             f"goal {goal!r} of {len(rows)} mentee{'s' if len(rows) != 1 else ''} "
@@ -722,7 +718,7 @@ def _encode(
         for nodes in learning
     ]
     goal_rows = [[goal_index[g] for g in gs] for gs in ep["goals"]]
-    a = dict(
+    a: dict[str, Any] = dict(
         mentees=canonical(ee, ep),
         mentors=canonical(mr, mp),
         mentee_ids=np.asarray(ee["id"].tolist(), dtype=object),
@@ -754,8 +750,13 @@ def _encode(
         mentor_learning_bits=_bits(learn_rows, len(taxonomy)),
         capacity=np.asarray(mp["capacity"], dtype=np.int64),
         excluded_pairs=excluded,
-        intake=summary,
     )
+    warnings = _uncovered_goals(
+        goals, a["mentee_ids"], a["mentee_goal_bits"], a["mentor_expertise_bits"]
+    )
+    for line in warnings:
+        logger.warning(line)
+    a["intake"] = summary.with_warnings(warnings)
     for value in a.values():
         if isinstance(value, np.ndarray):
             _readonly(value)
