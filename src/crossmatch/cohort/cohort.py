@@ -760,4 +760,4 @@ def _encode(
     for value in a.values():
         if isinstance(value, np.ndarray):
             _readonly(value)
-    return Cohort(**a)  # type: ignore[arg-type]
+    return Cohort(**a)
