@@ -782,3 +782,16 @@ def test_docs_list_every_builtin_synonym() -> None:
             assert f"`{theirs}`" in text and f"`{ours}`" in text, theirs
     for column, said in columns.HEADER_PHRASES.items():
         assert all(f"`{s}`" in text for s in said), column
+
+
+def test_trailing_empty_rows_are_dropped_and_row_numbers_kept(tmp_path: Path) -> None:
+    ee = mentees_frame()
+    text = ee.to_csv(index=False)
+    lines = text.splitlines()
+    lines.insert(2, ",,,,,,,,")  # an empty row between data rows: spreadsheet row 3
+    (tmp_path / "ee.csv").write_text("\n".join([*lines, ",,,,,,,,", ",,,,,,,,"]) + "\n")
+    df, _ = read_table(tmp_path / "ee.csv")
+    assert len(df) == 4  # three people and the empty row between them
+    with pytest.raises(ValidationError) as info:
+        Cohort.from_frames(tmp_path / "ee.csv", mentors_frame())
+    assert {p.sheet_row for p in info.value.problems} == {3}

@@ -10,6 +10,8 @@
   (``NA``, ``nan``, ``None``, ``#N/A``, ...) are missing values, as pandas reads them; a
   DataFrame's cells holding those strings are treated the same way by validation.
 - Duplicate headers are an error naming the header (never a silent ``capacity.1``).
+- Empty rows at the end of a file (a sheet's formatted but empty rows, ``,,,`` lines) are
+  dropped; empty rows in between are kept, so row numbers stay those of the file.
 """
 
 from __future__ import annotations
@@ -234,7 +236,9 @@ def read_table(
         if len(raw) == 0:
             raise _fail(side, f"{path!r} is empty.", "the first line must hold the headers.")
         names = _check_headers(raw.iloc[0].tolist(), side, repr(path))
-        df = raw.iloc[1:].reset_index(drop=True)
+        filled = raw.notna().to_numpy().any(axis=1)
+        last = int(np.flatnonzero(filled)[-1]) + 1  # trailing empty rows (Excel's) dropped
+        df = raw.iloc[1:last].reset_index(drop=True)
         df.columns = pd.Index(names, dtype=object)
         return df, how
     if isinstance(source, Mapping):
