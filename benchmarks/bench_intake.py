@@ -20,8 +20,9 @@ Rows: ``Cohort.from_frames`` on the clean frames (the baseline) and on the messy
 then both written to CSV and read with ``Cohort.from_csv`` (the messy CSV in cp1252 with
 ``;``): best of ``--repeat`` runs each, the four interleaved run by run in this process,
 each run after ``gc.collect()`` (so no run pays for the garbage of the one before).
-``ratio`` is seconds / the clean baseline of the same size and path (best and median of
-the runs: the machine is shared, so look at both). ``--before SRC`` adds the clean
+``ratio`` is seconds / the clean baseline of the same size and path: best and median
+wall time of the runs, and best CPU time (``time.process_time``: the work done, less
+disturbed by other processes on a shared machine). ``--before SRC`` adds the clean
 frames timed with another checkout's code (e.g. ``/work/main/src``, before intake) in a
 subprocess, for reference. Results go to ``benchmarks/results/intake.json``.
 """
@@ -128,15 +129,19 @@ def best(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
     """Best of ``repeat`` runs of each function, the functions interleaved run by run, each
     run after a full garbage collection (so no run pays for the one before)."""
     times: dict[str, list[float]] = {k: [] for k in fns}
+    cpu: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(repeat):
         for name, fn in fns.items():
             gc.collect()
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)
-    return {k: min(v) for k, v in times.items()} | {
-        f"{k} median": float(np.median(v)) for k, v in times.items()
-    }
+            cpu[name].append(time.process_time() - c0)
+    return (
+        {k: min(v) for k, v in times.items()}
+        | {f"{k} median": float(np.median(v)) for k, v in times.items()}
+        | {f"{k} cpu": min(v) for k, v in cpu.items()}
+    )
 
 
 BEFORE = """
@@ -183,6 +188,7 @@ def run(n: int, m: int, repeat: int, before: str | None) -> list[dict]:
         )
         for path, key in (("from_frames", "frames"), ("from_csv", "csv")):
             base, base_med = s[f"{key} clean"], s[f"{key} clean median"]
+            base_cpu = s[f"{key} clean cpu"]
             rows.append(
                 dict(
                     size=size,
@@ -192,6 +198,8 @@ def run(n: int, m: int, repeat: int, before: str | None) -> list[dict]:
                     ratio=1.0,
                     median=base_med,
                     median_ratio=1.0,
+                    cpu=base_cpu,
+                    cpu_ratio=1.0,
                 )
             )
             messy_input = "messy" if key == "frames" else "messy (cp1252, ;)"
@@ -204,6 +212,8 @@ def run(n: int, m: int, repeat: int, before: str | None) -> list[dict]:
                     ratio=s[f"{key} messy"] / base,
                     median=s[f"{key} messy median"],
                     median_ratio=s[f"{key} messy median"] / base_med,
+                    cpu=s[f"{key} messy cpu"],
+                    cpu_ratio=s[f"{key} messy cpu"] / base_cpu,
                 )
             )
         clean_s = s["frames clean"]
@@ -242,10 +252,14 @@ def main(argv: list[str] | None = None) -> int:
         rows += run(n, m, args.repeat, args.before)
     print(
         f"{'size':>15}  {'path':<12} {'input':<36} {'best s':>8} {'ratio':>6} "
-        f"{'median s':>9} {'ratio':>6}"
+        f"{'median s':>9} {'ratio':>6} {'cpu s':>7} {'ratio':>6}"
     )
     for r in rows:
-        med = f"{r['median']:>9.3f} {r['median_ratio']:>6.3f}" if "median" in r else ""
+        med = (
+            f"{r['median']:>9.3f} {r['median_ratio']:>6.3f} {r['cpu']:>7.3f} {r['cpu_ratio']:>6.3f}"
+            if "median" in r
+            else ""
+        )
         print(
             f"{r['size']:>15}  {r['path']:<12} {r['input']:<36} {r['seconds']:>8.3f} "
             f"{r['ratio']:>6.3f} {med}"

@@ -481,7 +481,7 @@ def _spellings(recognised: schema.Notes) -> schema.Notes:
         if h == "alias":
             _add(out, found[k], mapped[k], h, score[k], rows[k])
         else:
-            by_key.setdefault(norm_key(found[k]), []).append((found[k], rows[k]))
+            by_key.setdefault(mapped[k], []).append((found[k], rows[k]))  # mapped: the key
     for group in by_key.values():
         if len(group) < 2:
             continue
