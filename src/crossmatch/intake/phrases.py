@@ -474,7 +474,7 @@ def slots_mask(value: object) -> tuple[int, str, list[str]]:
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u00b7\u25aa\u2023\u25e6>]+|\(?\d{1,2}[.)])\s*")
 _LIST_SPLIT = re.compile(r"[;,\n\r\u2022\u00b7\u25aa\u2023\u25e6|]+")
 _WS = re.compile(r"\s+")
-_BULLET_CHARS = re.compile(r"[\u2022\u00b7\u25aa\u2023\u25e6]|^\s*(?:[-*>]|\d{1,2}[.)])\s")
+_BULLET_START = frozenset("-*>0123456789")
 _STOPWORDS = frozenset("a an the my of to for in on with our your me i".split())
 
 
@@ -502,15 +502,11 @@ def split_phrases(value: object) -> list[str]:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _split(text: str) -> tuple[str, ...]:
-    text = text.lower()
-    if "\n" in text or "\r" in text or _BULLET_CHARS.search(text):
-        lines = [_BULLET.sub("", line) for line in text.splitlines()]
-        pieces = [_BULLET.sub("", p) for line in lines for p in _LIST_SPLIT.split(line)]
-    else:
-        pieces = _LIST_SPLIT.split(text)
     out: dict[str, None] = {}
-    for p in pieces:
+    for p in _LIST_SPLIT.split(text.lower()):  # new lines and bullet glyphs split too
         p = p.strip(" \t.")
+        if p and p[0] in _BULLET_START:  # "- networking", "2) strategy"
+            p = _BULLET.sub("", p).strip(" \t.")
         if "  " in p or "\t" in p:
             p = _WS.sub(" ", p)
         if p:
