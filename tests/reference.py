@@ -33,6 +33,7 @@ BUILTIN_REASONS = {
     "no_shared_slot": "no shared slot",
     "in_person_region": "in-person only, different regions",
     "seniority_band": "seniority gap outside the allowed band",
+    "mode_conflict": "modes conflict (in-person only vs remote only)",
 }
 
 #: Meeting cadences in order of frequency: one step apart = adjacent in this list.
@@ -296,6 +297,12 @@ def reference_scores(
                 and not same_region
             ):
                 why.add(BUILTIN_REASONS["in_person_region"])
+            # "one side meets only in person and the other only remotely"
+            if config.require_compatible_mode and {e["mode"], r["mode"]} == {
+                "in-person",
+                "remote",
+            }:
+                why.add(BUILTIN_REASONS["mode_conflict"])
             if use_seniority and config.seniority.enforce and outside:
                 why.add(BUILTIN_REASONS["seniority_band"])
             for reason, allowed in rules:

@@ -22,6 +22,7 @@ from hypothesis.extra import numpy as hnp
 import crossmatch as cm
 from crossmatch.errors import ParameterError
 from crossmatch.scoring import engine
+from crossmatch.scoring.config import BUILTIN_RULES
 from crossmatch.scoring.scores import MAX_ABS_SCORE, MAX_CAPACITY
 
 PROPS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -449,8 +450,11 @@ def test_cross_field_rules_say_which_fields():
         cm.SeniorityConfig(min_gap=3, preferred_gap=1)
     with pytest.raises(ParameterError, match="`custom` component names must be unique"):
         cm.ScoringConfig(custom=(cm.CustomComponent("goals", len),))
-    with pytest.raises(ParameterError, match=r"`rules` must hold at most 58 rules\. Got 59"):
-        cm.ScoringConfig(rules=tuple(cm.HardRule(f"r{k}", len, "x") for k in range(59)))
+    most = 64 - len(BUILTIN_RULES)  # one flag bit per rule, built-in or custom
+    with pytest.raises(ParameterError, match=rf"`rules` must hold at most {most} rules\. Got"):
+        cm.ScoringConfig(rules=tuple(cm.HardRule(f"r{k}", len, "x") for k in range(most + 1)))
+    full = tuple(cm.HardRule(f"r{k}", len, "x") for k in range(most))
+    assert len(cm.ScoringConfig(rules=full).rules) == most
 
 
 def test_tiny_width_scores_without_overflow_warnings():

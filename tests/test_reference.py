@@ -132,7 +132,10 @@ def test_reference_tiny_pair_by_hand() -> None:
     assert eligible[0, 0] and not reasons[0][0]
     # e3 (in-person, london) x r3 (remote, scotland): modes conflict, different regions
     assert comps["availability"][2, 2] == pytest.approx(0.5 * 0.5 + 0.2 * 0.5 + 0.0)
-    assert reasons[2][2] == {BUILTIN_REASONS["in_person_region"]}
+    assert reasons[2][2] == {
+        BUILTIN_REASONS["in_person_region"],
+        BUILTIN_REASONS["mode_conflict"],
+    }
 
 
 # ---------------------------------------------------------------------------- tiny frames
@@ -318,6 +321,10 @@ CONFIGS: dict[str, ScoringConfig] = {
     "no-shared-slot-ok": ScoringConfig(require_shared_slot=False),
     "same-org-ok": ScoringConfig(same_organisation=False),
     "regions-free": ScoringConfig(in_person_same_region=False, require_shared_slot=False),
+    "modes-free": ScoringConfig(require_compatible_mode=False),
+    "meeting-rules-off": ScoringConfig(
+        in_person_same_region=False, require_compatible_mode=False, require_shared_slot=False
+    ),
     "availability-weights": ScoringConfig(
         availability=AvailabilityConfig(
             slots_weight=0.0,
@@ -428,7 +435,7 @@ def test_synthetic_custom() -> None:
     ee, mr = cm.synthetic_cohort(40, 15, seed=3)
     c = _with_teams(ee, mr, seed=3)
     got = assert_matches(c, _custom_config(), block_rows=9)
-    assert got.reason_flags.dtype == np.uint16  # 6 built-in + 3 custom rules
+    assert got.reason_flags.dtype == np.uint16  # 7 built-in + 3 custom rules
     assert "never shown" not in set().union(*(r for row in decode(got) for r in row))
 
 
@@ -458,3 +465,128 @@ def test_seniority_no_upper_limit(synthetic: dict[int, Cohort], preferred: int) 
     span = max(preferred - cfg.min_gap, 3)  # = 3 unless the lower side is longer
     assert seniority_gap_score(0, preferred + span + 1, cfg) == (0.0, False)  # ... eligible
     assert seniority_gap_score(0, preferred + span, cfg)[0] > 0
+
+
+# ---------------------------------------------------------------------------- conflicting modes
+def mode_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every mode against every mode, in one region and across two: the pairs that only
+    the conflicting-modes rule can exclude (same region, in-person only vs remote only)."""
+    modes = ["in-person", "remote", "either"]
+    mentees = pd.DataFrame(
+        {
+            "id": [f"e-{m}-{r}" for r in ("se", "nw") for m in modes],
+            "organisation": [f"Mentee org {k}" for k in range(6)],
+            "sector": ["local-government"] * 6,
+            "availability": ["mon-am;tue-pm"] * 6,
+            "cadence": ["monthly"] * 6,
+            "mode": modes * 2,
+            "region": ["South East"] * 3 + ["North West"] * 3,
+            "goals": ["confidence"] * 6,
+        }
+    )
+    mentors = pd.DataFrame(
+        {
+            "id": [f"r-{m}" for m in modes],
+            "organisation": [f"Mentor org {k}" for k in range(3)],
+            "sector": ["arms-length-body"] * 3,
+            "availability": ["mon-am;tue-pm"] * 3,
+            "cadence": ["monthly"] * 3,
+            "mode": modes,
+            "region": ["South East"] * 3,
+            "expertise": ["confidence"] * 3,
+            "capacity": [2] * 3,
+        }
+    )
+    return mentees, mentors
+
+
+def _reference_flags(
+    cohort: Cohort, config: ScoringConfig
+) -> tuple[np.ndarray, np.ndarray, list[list[set[str]]]]:
+    """(total, eligible, reasons) from the reference."""
+    total, _, eligible, reasons = reference_scores(
+        cohort.mentees, cohort.mentors, config, taxonomy=cohort.taxonomy
+    )
+    return total, eligible, reasons
+
+
+def assert_paths_match(cohort: Cohort, config: ScoringConfig) -> None:
+    """Every scoring path agrees with the reference: dense ``score`` (with the per-pair
+    reasons, :func:`assert_matches`), ``iter_score_blocks``, ``score_candidates`` keeping
+    everything, and the kernels' row and pair entry points that candidates use."""
+    from crossmatch.scoring.components import Kernels
+
+    dense = assert_matches(cohort, config, block_rows=2)
+    total, eligible, reasons = _reference_flags(cohort, config)
+    names = dense.reason_names
+
+    def reason_sets(flags: np.ndarray) -> list[set[str]]:
+        return [{n for b, n in enumerate(names) if (int(f) >> b) & 1} for f in flags.ravel()]
+
+    want = [r for row in reasons for r in row]
+    # blocks, streamed
+    for block in cm.iter_score_blocks(cohort, config, block_rows=2):
+        rows = range(cohort.n_mentees)[block.rows]
+        np.testing.assert_array_equal(block.flags == 0, eligible[rows])
+        np.testing.assert_allclose(block.total, total[rows], atol=ATOL, rtol=0)
+        assert reason_sets(block.flags) == [r for i in rows for r in reasons[i]]
+    # the kernels' rows (any order) and pairs entry points
+    kernels = Kernels(cohort, config)
+    back = np.arange(cohort.n_mentees)[::-1]
+    got = kernels.rows(back)
+    np.testing.assert_array_equal(got.flags == 0, eligible[back])
+    ii, jj = np.divmod(np.arange(cohort.n_mentees * cohort.n_mentors), cohort.n_mentors)
+    got = kernels.pairs(ii, jj)
+    assert reason_sets(got.flags) == want
+    np.testing.assert_allclose(got.total, total.ravel(), atol=ATOL, rtol=0)
+    # candidates keeping every eligible pair: exactly the reference's eligible pairs
+    cands = cm.score_candidates(
+        cohort, config, per_mentee=cohort.n_mentors, per_mentor=cohort.n_mentees, block_rows=2
+    )
+    have = set(zip(*(a.tolist() for a in cands.eligible_pairs()), strict=True))
+    assert have == set(zip(*np.nonzero(eligible), strict=True))
+    np.testing.assert_array_equal(cands.eligible_counts(), eligible.sum(axis=1))
+    np.testing.assert_allclose(cands.values, total[cands.rows, cands.cols], atol=ATOL, rtol=0)
+
+
+def test_conflicting_modes_are_a_hard_rule() -> None:
+    """Remote only vs in-person only in one region (the trial's repro): ineligible on every
+    path, for that reason alone; with the rule off, eligible, and the mode part scores 0."""
+    c = Cohort.from_frames(*mode_frames())
+    conflict = BUILTIN_REASONS["mode_conflict"]
+    on = ScoringConfig()
+    assert_paths_match(c, on)
+    _, eligible, reasons = _reference_flags(c, on)
+    mode_e, mode_r = c.mentees["mode"].tolist(), c.mentors["mode"].tolist()
+    same = c.mentees["region"].to_numpy()[:, None] == c.mentors["region"].to_numpy()[None, :]
+    for i in range(c.n_mentees):
+        for j in range(c.n_mentors):
+            clash = {mode_e[i], mode_r[j]} == {"in-person", "remote"}
+            assert (conflict in reasons[i][j]) == clash
+            if clash and same[i, j]:  # no other rule applies
+                assert reasons[i][j] == {conflict} and not eligible[i, j]
+    assert sum(conflict in r for row in reasons for r in row) == 4  # 2 in, 2 across regions
+    dense = cm.score(c, on)
+    assert dense.reasons("e-remote-se", "r-in-person") == [conflict]
+
+    off = ScoringConfig(require_compatible_mode=False)
+    assert_paths_match(c, off)
+    _, eligible, reasons = _reference_flags(c, off)
+    assert conflict not in set().union(*(r for row in reasons for r in row))
+    scores = cm.score(c, off)
+    i, j = list(c.mentee_ids).index("e-remote-se"), list(c.mentor_ids).index("r-in-person")
+    assert eligible[i, j] and bool(scores.eligible[i, j])
+    # the mode part is 0: availability is slots 0.5 + cadence 0.2 of the default weights
+    assert float(scores.components["availability"][i, j]) == pytest.approx(0.7)
+
+
+@pytest.mark.parametrize("name", ["default", "modes-free", "meeting-rules-off"])
+def test_every_path_matches_the_reference(synthetic: dict[int, Cohort], name: str) -> None:
+    """Synthetic cohorts (conflicting modes across and within regions): dense, blocks,
+    candidates and the row / pair kernels all give the reference's eligibility."""
+    cohort = synthetic[2]
+    config = CONFIGS[name]
+    _, _, reasons = _reference_flags(cohort, config)
+    fired = set().union(*(r for row in reasons for r in row))
+    assert (BUILTIN_REASONS["mode_conflict"] in fired) == config.require_compatible_mode
+    assert_paths_match(cohort, config)

@@ -348,6 +348,9 @@ _FIX = {
     "require_shared_slot = false, or widen their availability",
     "in-person only, different regions": "`ScoringConfig(in_person_same_region=False)` / "
     "[scoring] in_person_same_region = false, or let them meet remotely (mode 'either')",
+    "modes conflict (in-person only vs remote only)": "`ScoringConfig("
+    "require_compatible_mode=False)` / [scoring] require_compatible_mode = false, or ask "
+    "them whether they could meet either way (mode 'either')",
     "seniority gap outside the allowed band": "`SeniorityConfig(max_gap=...)` or "
     "`min_gap=...` / [scoring.seniority] max_gap = ..., or enforce = false",
     "excluded by request": "the `exclude` lists",
@@ -611,6 +614,7 @@ def draft_programme(
         "# same_organisation = true",
         "# require_shared_slot = true",
         "# in_person_same_region = true",
+        "# require_compatible_mode = true",
         "",
         "[shortlist]",
         "# k = 3",

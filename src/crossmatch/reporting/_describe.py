@@ -171,9 +171,10 @@ def describe_pair(cohort: Any, config: Any, i: int, j: int) -> tuple[list[str], 
         where = f"in {region_e}" if same else f"{region_e} and {region_o}"
         place = f"they would meet remotely ({where})"
     else:
+        how = {"in-person": "in person", "remote": "remotely", "either": "either way"}
         place = (
-            f"they cannot meet: the mentee meets {MODES[me]} in {region_e}, "
-            f"the mentor {MODES[mo]} in {region_o}"
+            f"they cannot meet: the mentee meets {how[MODES[me]]} in {region_e}, "
+            f"the mentor {how[MODES[mo]]} in {region_o}"
         )
     parts.append(place)
     ce, co = CADENCES[int(c.mentee_cadence[i])], CADENCES[int(c.mentor_cadence[j])]

@@ -332,7 +332,8 @@ class Kernels:
         return self._seniority_band(ix)[0]
 
     def _base_flag_pairs(self, ix: _Pairs) -> np.ndarray:
-        """Capacity 0, in person in different regions and seniority band, as flag bits."""
+        """Capacity 0, in person in different regions, conflicting modes and seniority band,
+        as flag bits."""
         cfg, fd = self.config, self.flag_dtype
         flags = np.zeros(ix.shape, dtype=fd)
         flags |= ix.mentor(self.mentor_capacity_zero) * fd(1 << _BIT["capacity_zero"])
@@ -341,6 +342,10 @@ class Kernels:
                 self.mentor_in_person
             )
             flags |= (ip & ~self._same_region(ix)) * fd(1 << _BIT["in_person_region"])
+        if cfg.require_compatible_mode:
+            me, mo = ix.mentee(self.cohort.mentee_mode), ix.mentor(self.cohort.mentor_mode)
+            clash = ((me == IN_PERSON) & (mo == REMOTE)) | ((me == REMOTE) & (mo == IN_PERSON))
+            flags |= clash * fd(1 << _BIT["mode_conflict"])
         if self.use_seniority and cfg.seniority.enforce:
             flags |= self._seniority_band(ix)[1] * fd(1 << _BIT["seniority_band"])
         return flags

@@ -44,6 +44,7 @@ BUILTIN_RULES: tuple[tuple[str, str], ...] = (
     ("no_shared_slot", "no shared slot"),
     ("in_person_region", "in-person only, different regions"),
     ("seniority_band", "seniority gap outside the allowed band"),
+    ("mode_conflict", "modes conflict (in-person only vs remote only)"),
 )
 
 
@@ -132,7 +133,9 @@ class AvailabilityConfig:
     - ``M = 1`` when they can meet face to face (neither is remote-only and they are in
       the same region), ``remote_score`` when they can only meet remotely, and 0 when
       they cannot meet at all (one in-person only and the other remote only, or one
-      in-person only and the two in different regions — a hard rule excludes the latter).
+      in-person only and the two in different regions). Hard rules exclude both
+      (``ScoringConfig.require_compatible_mode`` and ``in_person_same_region``), so
+      ``M = 0`` is seen only when a rule is turned off.
 
     Parameters
     ----------
@@ -299,6 +302,10 @@ class ScoringConfig:
         Pairs with no weekly slot in common are ineligible.
     in_person_same_region : bool, default True
         A pair where either side meets only in person must be in the same region.
+    require_compatible_mode : bool, default True
+        A pair where one side meets only in person and the other only remotely is
+        ineligible (reason ``"modes conflict (in-person only vs remote only)"``): they
+        cannot meet at all.
     """
 
     sector: SectorPreference = field(default_factory=SectorPreference)
@@ -314,6 +321,7 @@ class ScoringConfig:
     same_organisation: bool = True
     require_shared_slot: bool = True
     in_person_same_region: bool = True
+    require_compatible_mode: bool = True
 
     def __post_init__(self) -> None:
         _check_fields(
@@ -329,6 +337,7 @@ class ScoringConfig:
                 "same_organisation": ["boolean"],
                 "require_shared_slot": ["boolean"],
                 "in_person_same_region": ["boolean"],
+                "require_compatible_mode": ["boolean"],
             },
         )
         object.__setattr__(self, "custom", tuple(self.custom))
