@@ -79,6 +79,8 @@ def test_every_hard_rule_makes_the_pair_ineligible_with_its_reason(frames):
                 expect.add("no shared slot")
             if "in-person" in (e.mode, r.mode) and e.region != r.region:
                 expect.add("in-person only, different regions")
+            if {e.mode, r.mode} == {"in-person", "remote"}:
+                expect.add("modes conflict (in-person only vs remote only)")
             known = not (pd.isna(e.seniority) or pd.isna(r.seniority))
             if "seniority" in s.components and known and not 1 <= r.seniority - e.seniority <= 3:
                 expect.add("seniority gap outside the allowed band")
