@@ -52,6 +52,7 @@ CONFIGS = {
         same_organisation=False,
         require_shared_slot=False,
         in_person_same_region=False,
+        require_compatible_mode=False,
     ),
     "learning": ScoringConfig(goals=GoalsConfig(learning_weight=0.9), goals_weight=3.0),
     "custom": ScoringConfig(
