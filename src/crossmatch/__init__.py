@@ -36,7 +36,7 @@ from .scoring import (
     score_candidates,
     text_similarity,
 )
-from .solve import assign, rematch, shortlist
+from .solve import assign, match, rematch, shortlist
 from .synth import simulate_choices, synthetic_cohort
 
 __version__ = "0.1.0"
@@ -70,6 +70,7 @@ __all__ = [
     "explain_mentee",
     "iter_score_blocks",
     "load_programme",
+    "match",
     "rematch",
     "report",
     "score",

@@ -137,13 +137,14 @@ def rank_signature(preference: np.ndarray) -> tuple[int, ...]:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Assignment(Picklable):
-    """One mentor per mentee (or an explicit reason why none).
+    """One or several mentors per mentee (or an explicit reason why none).
 
     Attributes
     ----------
     scores : Scores
     mentor : ndarray of int, shape (n_mentees,)
-        Mentor column index, ``-1`` where unmatched.
+        Mentor column index, ``-1`` where unmatched (with several mentors: the first of
+        ``mentors``).
     preference : ndarray of int
         The rank of the assigned mentor in the mentee's own ordering (1 = first choice;
         0 where unmatched). Ranked choices come first, then unranked shortlist entries
@@ -155,6 +156,9 @@ class Assignment(Picklable):
     info : mapping
         Solver details (for "rank-maximal": ``signature``, the number of mentees getting
         their 1st, 2nd, ... choice).
+    mentors : ndarray of int, shape (n_mentees, per_mentee)
+        Every mentor of each mentee (best first), ``-1`` padded; one column (``mentor``)
+        when not given.
     """
 
     scores: Scores | CandidateScores
@@ -164,10 +168,17 @@ class Assignment(Picklable):
     method: str
     shortlists: Shortlists | None = None
     info: Any = field(default_factory=dict)
+    mentors: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.int64))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "info", MappingProxyType(dict(self.info)))
-        _readonly(self.mentor, self.preference)
+        many = np.asarray(self.mentors, dtype=np.int64)
+        if many.shape[0] != len(self.mentor):
+            many = np.asarray(self.mentor, dtype=np.int64).reshape(-1, 1).copy()
+        elif many.ndim != 2 or not np.array_equal(many[:, 0], self.mentor):
+            raise ValueError("`mentors` must be (n_mentees, k) with `mentor` as its first column")
+        object.__setattr__(self, "mentors", many)
+        _readonly(self.mentor, self.preference, self.mentors)
 
     @property
     def mentee_ids(self) -> np.ndarray:
@@ -178,9 +189,19 @@ class Assignment(Picklable):
         return self.mentor >= 0
 
     @property
+    def per_mentee(self) -> int:
+        """Columns of ``mentors``: the most mentors a mentee can have here."""
+        return int(self.mentors.shape[1])
+
+    @property
     def total_score(self) -> float:
-        i = np.flatnonzero(self.matched)
-        return float(self.scores.total[i, self.mentor[i]].astype(np.float64).sum())
+        """Sum of the scores of every assigned pair."""
+        i, k = np.nonzero(self.mentors >= 0)
+        return float(self.scores.total[i, self.mentors[i, k]].astype(np.float64).sum())
+
+    def counts(self) -> np.ndarray:
+        """Number of mentors of each mentee."""
+        return (self.mentors >= 0).sum(axis=1)
 
     def signature(self) -> tuple[int, ...]:
         """How many mentees got their 1st, 2nd, ... choice."""
@@ -189,11 +210,17 @@ class Assignment(Picklable):
     def load(self) -> np.ndarray:
         """Mentees assigned to each mentor."""
         m = self.scores.n_mentors
-        return np.bincount(self.mentor[self.matched], minlength=m)
+        return np.bincount(self.mentors[self.mentors >= 0], minlength=m)
 
     def to_frame(self) -> pd.DataFrame:
         """``mentee_id``, ``mentor_id`` (missing where unmatched), ``preference``, ``score``,
-        ``reason``."""
+        ``reason``.
+
+        With several mentors per mentee (``per_mentee > 1``): one row per pair, in mentee
+        order, best mentor first, plus a ``slot`` column (1 = the mentee's first mentor,
+        who carries ``preference``); an unmatched mentee has one row, mentor missing."""
+        if self.per_mentee > 1:
+            return self._pairs_frame()
         s = self.scores
         ok = self.matched
         j = np.where(ok, self.mentor, 0)
@@ -211,12 +238,42 @@ class Assignment(Picklable):
             }
         )
 
+    def _pairs_frame(self) -> pd.DataFrame:
+        s = self.scores
+        k = self.mentors.shape[1]
+        has = self.mentors >= 0
+        keep = has | ((np.arange(k) == 0)[None, :] & ~has[:, :1])  # unmatched: one row
+        i, slot = np.nonzero(keep)
+        j = self.mentors[i, slot]
+        ok = j >= 0
+        ids = np.empty(len(i), dtype=object)
+        ids[ok] = s.mentor_ids[j[ok]]
+        score = np.full(len(i), np.nan)
+        score[ok] = np.asarray(s.total[i[ok], j[ok]], dtype=np.float64)
+        first = ok & (slot == 0)
+        return pd.DataFrame(
+            {
+                "mentee_id": id_column(s.mentee_ids[i]),
+                "mentor_id": id_column(ids),
+                "slot": pd.Series(slot + 1, dtype="Int64").mask(~ok),
+                "preference": pd.Series(self.preference[i], dtype="Int64").mask(~first),
+                "score": score,
+                "reason": [self.reason[r] for r in i.tolist()],
+            }
+        )
+
     def to_records(self) -> list[dict[str, Any]]:
         return [
             {str(k): v for k, v in r.items()} for r in self.to_frame().to_dict(orient="records")
         ]
 
     def __repr__(self) -> str:
+        if self.per_mentee > 1:
+            return (
+                f"Assignment(n_mentees={len(self.mentor)}, matched={int(self.matched.sum())}, "
+                f"pairs={int((self.mentors >= 0).sum())}, per_mentee={self.per_mentee}, "
+                f"method={self.method!r})"
+            )
         return (
             f"Assignment(n_mentees={len(self.mentor)}, matched={int(self.matched.sum())}, "
             f"method={self.method!r}, signature={self.signature()})"

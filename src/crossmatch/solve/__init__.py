@@ -15,7 +15,8 @@ eligible pairs. Floors, each importing only those above it in this list:
 """
 
 from .assign import ASSIGN_METHODS, assign
+from .match import match
 from .rematch import rematch
 from .shortlist import METHODS, shortlist
 
-__all__ = ["ASSIGN_METHODS", "METHODS", "assign", "rematch", "shortlist"]
+__all__ = ["ASSIGN_METHODS", "METHODS", "assign", "match", "rematch", "shortlist"]

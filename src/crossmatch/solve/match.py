@@ -1,0 +1,924 @@
+"""`match`: mentors for every mentee straight from `Scores`, without a choice round.
+
+The problem
+-----------
+Notation: s_ij the score of eligible pair (i, j), p_i how many mentors mentee i may have
+(``per_mentee``), c_j the capacity of mentor j. Choose x_ij in {0, 1} on the eligible
+pairs with sum_j x_ij <= p_i and sum_i x_ij <= c_j, and maximise, lexicographically,
+
+1. the number of mentees with at least one mentor (by priority class when ``priority`` is
+   given: the count of the highest class first, then of the next, ...),
+2. the total score sum s_ij x_ij.
+
+One min-cost flow solves it exactly: source -> mentee i by two arcs, a *first-mentor*
+arc (capacity 1, cost -R_i) and a second arc (capacity p_i - 1, cost 0); mentee ->
+mentor (capacity 1, cost -w_ij); mentor -> sink (capacity c_j); and a source -> sink
+bypass (cost 0), so the flow may stop where more pairs would lower the total. A mentee
+with any flow uses the first-mentor arc (it is cheaper), so the cost of an integral flow
+is ``-(sum of R_i over covered mentees) - sum w_ij x_ij``.
+
+Integer scaling (exact at the precision used)
+---------------------------------------------
+Flow costs are integers. With ``A = max |s_ij|`` (1 if all are 0) and a resolution
+``W`` (below), ``w_ij = round(s_ij * W / A)``: scores are rounded to a quantum
+``q = A / W`` and the flow is optimal for the rounded scores. Any two answers differ in
+true and rounded total by at most ``K q / 2`` each (``K``: the most pairs a flow can
+hold), so the answer's total is within ``K q`` of the true optimum (``info["quantum"]``,
+``info["rounding_bound"]``); coverage is exact.
+
+The reward dominates any score total. Let ``D = K * (w+ + w-)`` with ``w+ = max(0,
+max w)`` and ``w- = max(0, -min w)``: every flow's rounded total lies in ``[-K w-, K w+]``,
+so two flows' totals differ by at most ``D``. With ``C`` priority classes (rank ``k = 0``
+the highest) the first-mentor reward of a class-``k`` mentee is ``R_k = (C - k) G`` with
+``G = D + 1``. Coverage rewards are multiples of ``G``, so a flow with a smaller reward
+sum costs at least ``G - D = 1`` more than one with a larger sum, whatever their totals:
+the optimum maximises the reward sum first, then the rounded total. The mentees that can
+be covered together form a matroid (a transversal matroid of the capacity-expanded
+graph); in a matroid every maximum-weight independent set, for weights that decrease
+strictly with the class, has the largest possible count of each prefix of classes (the
+greedy characterisation: it spans every level set). So maximising the reward sum is
+exactly the lexicographic coverage, and with one class it is the maximum cardinality.
+
+OR-Tools multiplies costs by (number of nodes + 1) inside its cost scaling, so ``W`` is
+the largest power-of-two-free integer with ``(nodes + 1) C (2K + 1) W <= 2^61`` (at most
+2^40): every arc cost times (nodes + 1), and every flow's total cost, fit in 64 bits.
+
+Fairness (``objective="maxmin"``)
+---------------------------------
+The value of a matched mentee is the sum of their mentors' scores. First the coverage
+(reward sum) of the ``"total"`` answer is fixed; then the floor ``t`` (the worst-off
+matched mentee's value) is maximised, then the total under ``t``:
+
+- ``per_mentee == 1``: a mentee's value is one pair's score, so the floor is a pair score.
+  Binary search over the distinct pair scores: ``t`` is feasible when the pairs scoring
+  at least ``t`` still reach the optimal coverage (one flow with the rewards only per
+  step). Exact: feasibility is monotone in ``t``, and every floor is one of those scores.
+  The final flow keeps only the pairs at or above the best ``t``.
+- ``per_mentee > 1``: with sums, deciding a floor is NP-hard in general (it contains
+  bin covering), so no flow is exact. A mixed-integer program (SciPy's HiGHS ``milp``)
+  with the coverage counts of each class fixed maximises the floor, then the total with
+  the floor held. It is proved optimal within ``time_limit`` (status ``"optimal"``) or
+  returns the best found (``"feasible"``); meant for small and medium cohorts.
+
+Mentees with ``fixed`` pairs only do not count toward the floor (nothing is chosen for
+them). The price of fairness, ``info["price_of_fairness"]``, is the ``"total"`` answer's
+total minus this answer's.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validation import Instance, Interval, Options, check_params
+from ..errors import InfeasibleError, Problem, ValidationError
+from ..results import Assignment
+from ..scoring import Scores
+from ..scoring.candidates import CandidateScores
+
+__all__ = ["MATCH_OBJECTIVES", "match"]
+
+MATCH_OBJECTIVES: tuple[str, ...] = ("total", "maxmin")
+#: Every arc cost times (nodes + 1), and every flow's total cost, stay below this.
+COST_BUDGET = 2**61
+#: The finest resolution used (scores are float64 or float32).
+MAX_RESOLUTION = 2**40
+#: Below this resolution the priority classes leave too little room for the scores.
+MIN_RESOLUTION = 2**12
+
+_CONSTRAINTS: dict[str, list[Any]] = {
+    "scores": [Instance((Scores, CandidateScores), "a Scores or CandidateScores object")],
+    "per_mentee": [Interval("int", 1, None)],
+    "objective": [Options(MATCH_OBJECTIVES)],
+    "waitlist": ["boolean"],
+    "priority": [None, "mapping", "array-like", Instance(pd.Series, "a Series")],
+    "fixed": [None, "mapping"],
+    "history": [None, Instance(pd.DataFrame, "a DataFrame")],
+    "time_limit": [None, Interval("real", 0, None, closed="neither")],
+}
+
+
+# ---------------------------------------------------------------------------- pairs
+def _key(v: Any) -> tuple[int, Any]:
+    if isinstance(v, bool | np.bool_):
+        return (1, str(v))
+    if isinstance(v, numbers.Real):
+        return (0, float(v))
+    return (1, str(v))
+
+
+def _id_order(ids: np.ndarray) -> np.ndarray:
+    """Positions that sort ``ids`` (numbers before text): answers never depend on row order."""
+    return np.array(sorted(range(len(ids)), key=lambda i: _key(ids[i])), dtype=np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pairs:
+    """Eligible pairs in canonical order: ``ee[a]`` is mentee row of canonical ``a``."""
+
+    ee: np.ndarray
+    mr: np.ndarray
+    pi: np.ndarray  # canonical mentee of each pair
+    pj: np.ndarray  # canonical mentor
+    ps: np.ndarray  # float64 score
+
+    @property
+    def n(self) -> int:
+        return len(self.ee)
+
+    @property
+    def m(self) -> int:
+        return len(self.mr)
+
+
+def _pairs(scores: Scores | CandidateScores) -> _Pairs:
+    ee, mr = _id_order(scores.mentee_ids), _id_order(scores.mentor_ids)
+    rank_e = np.empty(len(ee), np.int64)
+    rank_e[ee] = np.arange(len(ee))
+    rank_m = np.empty(len(mr), np.int64)
+    rank_m[mr] = np.arange(len(mr))
+    if isinstance(scores, CandidateScores):
+        ii, jj, vals = scores.rows, scores.cols, np.asarray(scores.values, np.float64)
+    else:
+        ii, jj = np.nonzero(scores.eligible)
+        vals = np.asarray(scores.total[ii, jj], np.float64)
+    keep = scores.capacity[jj] > 0
+    pi, pj = rank_e[ii[keep]], rank_m[jj[keep]]
+    order = np.lexsort((pj, pi))
+    return _Pairs(ee, mr, pi[order], pj[order], vals[keep][order])
+
+
+# ---------------------------------------------------------------------------- inputs
+def _history_exclusions(
+    scores: Scores | CandidateScores, history: pd.DataFrame
+) -> tuple[Scores | CandidateScores, dict[str, Any]]:
+    """Past pairs made ineligible, reason ``"paired before (round N)"`` (latest round)."""
+    need = ["mentee_id", "mentor_id"]
+    missing = [c for c in need if c not in history.columns]
+    if missing:
+        raise ValidationError(
+            [
+                Problem(
+                    "history",
+                    f"required column {c!r} is missing.",
+                    column=c,
+                    hint="history needs mentee_id, mentor_id and optionally round, outcome.",
+                )
+                for c in missing
+            ],
+            title="invalid history",
+        )
+    rounds = None
+    if "round" in history.columns:
+        rounds = pd.to_numeric(history["round"], errors="coerce")
+        bad = rounds.isna() & history["round"].notna()
+        if bad.any():
+            raise ValidationError(
+                [
+                    Problem(
+                        "history",
+                        "round must be a number.",
+                        row=k,
+                        column="round",
+                        value=history["round"].loc[k],
+                    )
+                    for k in history.index[bad.to_numpy()]
+                ],
+                title="invalid history",
+            )
+    ee = {v: i for i, v in enumerate(scores.mentee_ids.tolist())}
+    mr = {v: j for j, v in enumerate(scores.mentor_ids.tolist())}
+    rows = history["mentee_id"].map(ee)
+    cols = history["mentor_id"].map(mr)
+    known = rows.notna() & cols.notna()
+    frame = pd.DataFrame(
+        {
+            "i": rows[known].astype(np.int64),
+            "j": cols[known].astype(np.int64),
+            "round": np.nan if rounds is None else rounds[known],
+        }
+    )
+    # the latest round of each pair names it
+    frame = frame.sort_values("round", na_position="first").drop_duplicates(["i", "j"], keep="last")
+    out = scores
+    for r, group in frame.groupby(frame["round"].fillna(-np.inf), sort=True):
+        reason = "paired before" if r == -np.inf else f"paired before (round {_round_text(r)})"
+        i, j = group["i"].to_numpy(), group["j"].to_numpy()
+        if isinstance(out, CandidateScores):
+            out = out.with_exclusions((i, j), reason=reason)
+        else:
+            mask = np.zeros(out.shape, dtype=bool)
+            mask[i, j] = True
+            out = out.with_exclusions(mask, reason=reason)
+    info = {"history_pairs": len(frame), "history_rows_ignored": int((~known).sum())}
+    return out, info
+
+
+def _round_text(r: float) -> str:
+    return str(int(r)) if float(r).is_integer() else f"{r:g}"
+
+
+def _priority_classes(
+    scores: Scores | CandidateScores, priority: Any, history: pd.DataFrame | None
+) -> np.ndarray:
+    """A class rank per mentee row (0 = highest priority) from ``priority`` (higher first).
+
+    Without ``priority``, a ``history`` with an ``outcome`` column gives mentees whose
+    latest outcome was ``"waitlisted"`` or ``"unmatched"`` (or whose latest row has no
+    mentor) priority 1 over everyone else (0)."""
+    n = scores.n_mentees
+    if priority is None:
+        if history is None:
+            return np.zeros(n, np.int64)
+        return _rank_classes(_history_priority(scores, history))
+    if isinstance(priority, Mapping | pd.Series):
+        mapping = dict(priority.items())
+        unknown = [k for k in mapping if k not in set(scores.mentee_ids.tolist())]
+        missing = [v for v in scores.mentee_ids.tolist() if v not in mapping]
+        problems = [
+            Problem("priority", "unknown mentee id.", id=k, hint="use ids of these scores.")
+            for k in unknown[:50]
+        ]
+        if missing:
+            problems.append(
+                Problem(
+                    "priority",
+                    f"no priority for {len(missing)} mentee(s).",
+                    value=missing[:10],
+                    hint="give every mentee a number (0 by default).",
+                )
+            )
+        if problems:
+            raise ValidationError(problems, title="invalid priority")
+        values = [mapping[v] for v in scores.mentee_ids.tolist()]
+    else:
+        values = list(np.asarray(priority, dtype=object).ravel())
+        if len(values) != n:
+            raise ValidationError(
+                [
+                    Problem(
+                        "priority",
+                        f"needs one number per mentee row ({n}).",
+                        value=f"{len(values)} values",
+                    )
+                ],
+                title="invalid priority",
+            )
+    bad = [
+        (k, v)
+        for k, v in enumerate(values)
+        if isinstance(v, bool | np.bool_)
+        or not isinstance(v, numbers.Real)
+        or not math.isfinite(float(v))
+    ]
+    if bad:
+        raise ValidationError(
+            [
+                Problem(
+                    "priority",
+                    "priority must be a finite number.",
+                    row=k,
+                    id=scores.mentee_ids[k],
+                    value=v,
+                )
+                for k, v in bad[:50]
+            ],
+            title="invalid priority",
+        )
+    return _rank_classes(np.asarray(values, dtype=np.float64))
+
+
+def _rank_classes(values: np.ndarray) -> np.ndarray:
+    _, inverse = np.unique(-values, return_inverse=True)
+    return inverse.astype(np.int64)
+
+
+def _history_priority(scores: Scores | CandidateScores, history: pd.DataFrame) -> np.ndarray:
+    out = np.zeros(scores.n_mentees)
+    if "outcome" not in history.columns and history["mentor_id"].notna().all():
+        return out
+    h = history
+    if "round" in h.columns:
+        latest = pd.to_numeric(h["round"], errors="coerce")
+        h = h[latest == latest.max()] if latest.notna().any() else h
+    waited = h["mentor_id"].isna()
+    if "outcome" in h.columns:
+        text = h["outcome"].astype(str).str.strip().str.lower()
+        waited |= text.isin(["waitlisted", "unmatched", "waitlist"])
+    names = set(h.loc[waited, "mentee_id"].tolist())
+    out[[k for k, v in enumerate(scores.mentee_ids.tolist()) if v in names]] = 1.0
+    return out
+
+
+def _fixed_pairs(
+    scores: Scores | CandidateScores, fixed: Mapping[Any, Any], per_mentee: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, cols) of the fixed pairs, checked: known ids, eligible (or excluded only by
+    history), at most ``per_mentee`` per mentee and capacity per mentor."""
+    ee = {v: i for i, v in enumerate(scores.mentee_ids.tolist())}
+    mr = {v: j for j, v in enumerate(scores.mentor_ids.tolist())}
+    problems: list[Problem] = []
+    rows: list[int] = []
+    cols: list[int] = []
+    for a, bs in fixed.items():
+        items = list(bs) if isinstance(bs, list | tuple | set | np.ndarray) else [bs]
+        i = ee.get(a)
+        if i is None:
+            problems.append(Problem("fixed", "unknown mentee id.", id=a))
+            continue
+        if len(set(items)) != len(items):
+            problems.append(Problem("fixed", "a mentor is fixed twice.", id=a, value=items))
+        if len(items) > per_mentee:
+            problems.append(
+                Problem(
+                    "fixed",
+                    f"more fixed mentors than per_mentee={per_mentee}.",
+                    id=a,
+                    value=items,
+                    hint="raise per_mentee or fix fewer pairs.",
+                )
+            )
+        for b in dict.fromkeys(items):
+            j = mr.get(b)
+            if j is None:
+                problems.append(Problem("fixed", "unknown mentor id.", id=a, value=b))
+                continue
+            if not scores.eligible[i, j]:
+                why = (
+                    "; ".join(scores.reasons(a, b))
+                    if isinstance(scores, Scores)
+                    else "not a candidate pair"
+                )
+                problems.append(Problem("fixed", f"not an eligible pair ({why}).", id=a, value=b))
+                continue
+            rows.append(i)
+            cols.append(j)
+    r, c = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+    load = np.bincount(c, minlength=scores.n_mentors)
+    for jj in np.flatnonzero(load > scores.capacity).tolist():
+        problems.append(
+            Problem(
+                "fixed",
+                f"mentor fixed to {int(load[jj])} mentees, above capacity "
+                f"{int(scores.capacity[jj])}.",
+                id=scores.mentor_ids[jj],
+            )
+        )
+    if problems:
+        raise ValidationError(problems, title="invalid fixed pairs")
+    return r, c
+
+
+# ---------------------------------------------------------------------------- flow
+@dataclass(frozen=True, slots=True)
+class _Network:
+    """The matching network's data (canonical indices), ready for several solves."""
+
+    pairs: _Pairs
+    slots: np.ndarray  # mentors still open per canonical mentee (p_i minus fixed)
+    covered: np.ndarray  # canonical mentees already covered by fixed pairs
+    klass: np.ndarray  # class rank per canonical mentee (0 = highest)
+    n_classes: int
+    cap: np.ndarray  # capacity left per canonical mentor
+    resolution: int
+    scale: float  # A: score units of `resolution`
+    weights: np.ndarray  # integer scores of the pairs
+    unit: int  # G
+
+
+def _network(
+    pairs: _Pairs, slots: np.ndarray, covered: np.ndarray, klass: np.ndarray, cap: np.ndarray
+) -> _Network:
+    n_classes = int(klass.max()) + 1 if len(klass) else 1
+    most = int(min(slots.sum(), cap.sum(), len(pairs.pi)))  # K
+    nodes = pairs.n + pairs.m + 2
+    room = COST_BUDGET // ((nodes + 1) * n_classes * (2 * most + 1))
+    resolution = int(min(MAX_RESOLUTION, room))
+    if resolution < MIN_RESOLUTION:
+        raise ValueError(
+            f"{n_classes} priority classes leave too little integer room for the scores "
+            f"({resolution} steps): use fewer distinct `priority` values."
+        )
+    scale = float(np.max(np.abs(pairs.ps))) if len(pairs.ps) else 1.0
+    scale = scale or 1.0
+    w = np.rint(pairs.ps * (resolution / scale)).astype(np.int64)
+    w_pos = max(0, int(w.max())) if len(w) else 0
+    w_neg = max(0, -int(w.min())) if len(w) else 0
+    unit = most * (w_pos + w_neg) + 1
+    return _Network(pairs, slots, covered, klass, n_classes, cap, resolution, scale, w, unit)
+
+
+def _solve_flow(
+    net: _Network,
+    *,
+    pair_mask: np.ndarray | None = None,
+    scores_on: bool = True,
+    reward_unit: int | None = None,
+) -> np.ndarray:
+    """One min-cost flow; the pairs used (bool over ``net.pairs``)."""
+    from ortools.graph.python import min_cost_flow
+
+    p = net.pairs
+    n, m = p.n, p.m
+    idx = np.arange(len(p.pi)) if pair_mask is None else np.flatnonzero(pair_mask)
+    unit = net.unit if reward_unit is None else reward_unit
+    src, snk = n + m, n + m + 1
+    first = (net.slots > 0) & ~net.covered
+    extra = np.where(first, net.slots - 1, net.slots)
+    f = min_cost_flow.SimpleMinCostFlow()
+    a = np.flatnonzero(first)
+    f.add_arcs_with_capacity_and_unit_cost(
+        np.full(len(a), src),
+        a,
+        np.ones(len(a), np.int64),
+        -(net.n_classes - net.klass[a]) * unit,
+    )
+    b = np.flatnonzero(extra > 0)
+    f.add_arcs_with_capacity_and_unit_cost(
+        np.full(len(b), src), b, extra[b].astype(np.int64), np.zeros(len(b), np.int64)
+    )
+    cost = -net.weights[idx] if scores_on else np.zeros(len(idx), np.int64)
+    arcs = f.add_arcs_with_capacity_and_unit_cost(
+        p.pi[idx], n + p.pj[idx], np.ones(len(idx), np.int64), cost
+    )
+    f.add_arcs_with_capacity_and_unit_cost(
+        n + np.arange(m), np.full(m, snk), net.cap.astype(np.int64), np.zeros(m, np.int64)
+    )
+    supply = int(net.slots.sum())
+    f.add_arc_with_capacity_and_unit_cost(src, snk, supply, 0)
+    f.set_nodes_supplies(np.array([src, snk]), np.array([supply, -supply]))
+    status = f.solve()
+    if status != f.OPTIMAL:
+        raise RuntimeError(f"the min-cost flow solver stopped with status {status!r}")
+    used = np.zeros(len(p.pi), dtype=bool)
+    used[idx] = f.flows(arcs) > 0
+    return used
+
+
+def _coverage_value(net: _Network, used: np.ndarray) -> int:
+    """Sum of class rewards (in units of G) over covered mentees not covered by fixed."""
+    got = np.zeros(net.pairs.n, bool)
+    got[net.pairs.pi[used]] = True
+    got &= ~net.covered
+    return int((net.n_classes - net.klass[got]).sum())
+
+
+# ---------------------------------------------------------------------------- maxmin
+def _maxmin_single(net: _Network, target: int) -> tuple[np.ndarray, float]:
+    """per_mentee == 1: binary search on the floor; the final pairs and the floor."""
+    ps = net.pairs.ps
+    free = np.ones(len(ps), bool)
+    values = np.unique(ps)
+    if not len(values):
+        return _solve_flow(net), -np.inf
+    lo, hi = 0, len(values) - 1  # values[lo] always feasible (all pairs)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        used = _solve_flow(
+            net, pair_mask=free & (ps >= values[mid]), scores_on=False, reward_unit=1
+        )
+        if _coverage_value(net, used) == target:
+            lo = mid
+        else:
+            hi = mid - 1
+    floor = float(values[lo])
+    return _solve_flow(net, pair_mask=ps >= floor), floor
+
+
+def _maxmin_milp(
+    net: _Network, counts: np.ndarray, fixed_value: np.ndarray, time_limit: float | None
+) -> tuple[np.ndarray, float, str]:
+    """per_mentee > 1: floor then total, by MILP (HiGHS through SciPy) with the class
+    coverage counts fixed. Returns pairs used, floor, status."""
+    import scipy.sparse as sp
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    p = net.pairs
+    n, q = p.n, len(p.pi)
+    # variables: x (q pairs), y (n covered), z (floor)
+    nv = q + n + 1
+    open_ = ~net.covered
+    lo = np.zeros(nv)
+    hi = np.ones(nv)
+    lo[q : q + n][net.covered] = 1.0  # covered by fixed pairs
+    big = (
+        2.0
+        * (
+            float(net.slots.max(initial=1)) * float(np.abs(p.ps).max(initial=1.0))
+            + float(np.abs(fixed_value).max(initial=0.0))
+        )
+        + 1.0
+    )
+    lo[-1], hi[-1] = -big, big
+    rows_e = sp.csr_matrix((np.ones(q), (p.pi, np.arange(q))), shape=(n, q))
+    eye = sp.identity(n, format="csr")
+    zero_n = sp.csr_matrix((n, 1))
+    cons = [
+        # sum_j x_ij - slots_i y_i <= 0 ; y_i - sum_j x_ij <= 0 (fixed-covered: y = 1 anyway)
+        LinearConstraint(
+            sp.hstack([rows_e, -sp.diags(net.slots.astype(float)), zero_n]), -np.inf, np.zeros(n)
+        ),
+        LinearConstraint(
+            sp.hstack([-rows_e[open_], eye[open_], zero_n[open_]]),
+            -np.inf,
+            np.zeros(int(open_.sum())),
+        ),
+        LinearConstraint(
+            sp.hstack(
+                [
+                    sp.csr_matrix((np.ones(q), (p.pj, np.arange(q))), shape=(p.m, q)),
+                    sp.csr_matrix((p.m, n + 1)),
+                ]
+            ),
+            -np.inf,
+            net.cap.astype(float),
+        ),
+    ]
+    klass_rows = sp.csr_matrix(
+        (np.ones(int(open_.sum())), (net.klass[open_], np.flatnonzero(open_))),
+        shape=(net.n_classes, n),
+    )
+    cons.append(
+        LinearConstraint(
+            sp.hstack(
+                [sp.csr_matrix((net.n_classes, q)), klass_rows, sp.csr_matrix((net.n_classes, 1))]
+            ),
+            counts,
+            counts,
+        )
+    )
+    # z - sum_j s_ij x_ij + big * y_i <= big + fixed_i  (only for mentees the solver matches)
+    vals = sp.csr_matrix((-p.ps, (p.pi, np.arange(q))), shape=(n, q))
+    floor_rows = sp.hstack([vals, sp.diags(np.full(n, big)), sp.csr_matrix(np.ones((n, 1)))])
+    cons.append(LinearConstraint(floor_rows.tocsr()[open_], -np.inf, big + fixed_value[open_]))
+    integrality = np.r_[np.ones(q + n), 0.0]
+    options: dict[str, Any] = {}
+    if time_limit is not None:
+        options["time_limit"] = float(time_limit)
+    c = np.zeros(nv)
+    c[-1] = -1.0
+    res = milp(c, constraints=cons, integrality=integrality, bounds=Bounds(lo, hi), options=options)
+    if res.x is None:
+        raise RuntimeError(f"the MILP found no answer: {res.message}")
+    status = "optimal" if res.status == 0 else "feasible"
+    floor = float(res.x[-1])
+    c2 = np.r_[-p.ps, np.zeros(n + 1)]
+    lo[-1] = floor - 1e-9 * max(1.0, abs(floor))
+    res2 = milp(
+        c2, constraints=cons, integrality=integrality, bounds=Bounds(lo, hi), options=options
+    )
+    if res2.x is None:  # keep the first answer
+        res2 = res
+    elif res2.status != 0:
+        status = "feasible"
+    return np.asarray(res2.x[:q]) > 0.5, floor, status
+
+
+# ---------------------------------------------------------------------------- reasons
+def _rule_text(scores: Scores | CandidateScores, row: int) -> str:
+    if isinstance(scores, CandidateScores):
+        counts = {
+            name: int(c)
+            for name, c in zip(scores.reason_names, scores.reason_counts[row], strict=True)
+            if c
+        }
+    else:
+        flags = np.asarray(scores.reason_flags[row])
+        counts = {}
+        for b, name in enumerate(scores.reason_names):
+            c = int(np.count_nonzero((flags >> np.asarray(b, flags.dtype)) & 1))
+            if c:
+                counts[name] = c
+    if not counts:
+        return "no eligible mentor (no mentor has free capacity)"
+    parts = sorted(counts.items(), key=lambda kv: -kv[1])
+    return "no eligible mentor under rule " + ", ".join(f"{k!r} ({v} mentors)" for k, v in parts)
+
+
+def _reasons(
+    scores: Scores | CandidateScores, net: _Network, used: np.ndarray, matched: np.ndarray
+) -> dict[int, str]:
+    """A reason per unmatched canonical mentee: no eligible mentor (which rules), no
+    candidate pair, or the group of mentees competing for the same full mentors."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import breadth_first_order, connected_components
+
+    p = net.pairs
+    n, m = p.n, p.m
+    reach = np.bincount(p.pi, minlength=n)
+    out: dict[int, str] = {}
+    lonely = np.flatnonzero(~matched & (reach == 0))
+    for a in lonely.tolist():
+        row = int(p.ee[a])
+        if isinstance(scores, CandidateScores) and scores.n_eligible[row] > 0:
+            out[a] = (
+                f"no candidate pair ({int(scores.n_eligible[row])} eligible mentors were "
+                "pruned by score_candidates; raise its per_mentee or per_mentor)"
+            )
+        else:
+            out[a] = _rule_text(scores, row)
+    rest = np.flatnonzero(~matched & (reach > 0))
+    if not rest.size:
+        return out
+    # one mentor per covered mentee: a maximum assignment (as large as the coverage)
+    one = np.zeros(len(p.pi), bool)
+    firsts = np.flatnonzero(used)
+    _, pos = np.unique(p.pi[firsts], return_index=True)
+    one[firsts[pos]] = True
+    # alternating graph: mentee -> mentor on unused pairs, mentor -> mentee on used ones
+    root = n + m
+    tails = np.r_[p.pi[~one], n + p.pj[one], np.full(rest.size, root)]
+    heads = np.r_[n + p.pj[~one], p.pi[one], rest]
+    g = coo_matrix((np.ones(len(tails)), (tails, heads)), shape=(n + m + 1, n + m + 1)).tocsr()
+    seen = breadth_first_order(g, root, directed=True, return_predecessors=False)
+    seen = seen[seen != root]
+    mask = np.zeros(n + m, bool)
+    mask[seen] = True
+    # groups: weakly connected parts of the reached subgraph
+    sub = g[: n + m, : n + m]
+    keep = mask[sub.nonzero()[0]] & mask[sub.nonzero()[1]]
+    r, c = sub.nonzero()
+    h = coo_matrix((np.ones(int(keep.sum())), (r[keep], c[keep])), shape=(n + m, n + m))
+    _, label = connected_components(h, directed=False)
+    for lab in np.unique(label[seen]).tolist():
+        nodes = seen[label[seen] == lab]
+        mentees = nodes[nodes < n]
+        mentors = nodes[nodes >= n] - n
+        waiting = mentees[~matched[mentees]]
+        if not waiting.size:
+            continue
+        places = int(net.cap[mentors].sum())
+        ids = ", ".join(repr(x) for x in scores.mentor_ids[p.mr[mentors[:3]]].tolist())
+        more = f" and {len(mentors) - 3} more" if len(mentors) > 3 else ""
+        text = (
+            f"{len(mentees)} mentees compete for {places} places among the "
+            f"{len(mentors)} mentor(s) they are eligible for ({ids}{more}); "
+            f"{waiting.size} wait"
+        )
+        if net.n_classes > 1:
+            text += " (places go to higher priority first)"
+        for a in waiting.tolist():
+            out[a] = text
+    return out
+
+
+# ---------------------------------------------------------------------------- front end
+def match(
+    scores: Scores | CandidateScores,
+    *,
+    per_mentee: int = 1,
+    objective: str = "total",
+    waitlist: bool = False,
+    priority: Mapping[Any, float] | Sequence[float] | np.ndarray | pd.Series | None = None,
+    fixed: Mapping[Any, Any] | None = None,
+    history: pd.DataFrame | None = None,
+    time_limit: float | None = None,
+) -> Assignment:
+    """Mentors for every mentee straight from the scores (no choice round).
+
+    Each mentee gets up to ``per_mentee`` distinct eligible mentors, no mentor gets more
+    than their capacity, and the answer maximises, lexicographically, the number of
+    mentees with at least one mentor (by ``priority`` class when given), then the total
+    score. One min-cost flow solves it exactly; see :mod:`crossmatch.solve.match` for the
+    network, the integer scaling and the proof that the coverage reward dominates.
+
+    Parameters
+    ----------
+    scores : Scores or CandidateScores
+        On candidate scores the answer is optimal over the candidate pairs;
+        ``info["bound"]`` bounds the total any answer on the full matrix can reach.
+    per_mentee : int, default 1
+        The most mentors a mentee gets. Pairs that would lower the total (negative
+        scores) are not added beyond a mentee's first mentor.
+    objective : {"total", "maxmin"}, default "total"
+        ``"maxmin"`` maximises the worst-off matched mentee's value (their mentor's score,
+        or the sum of their mentors' scores when ``per_mentee > 1``) after coverage, then
+        the total under that floor; ``info["price_of_fairness"]`` is the total it costs
+        against ``"total"``. Exact by flows for ``per_mentee=1``; a MILP for more.
+    waitlist : bool, default False
+        Match as many mentees as possible and give each other mentee a reason. Without
+        it, an answer that leaves a mentee without a mentor raises InfeasibleError.
+    priority : mapping from mentee id to number, or one number per mentee row, optional
+        Higher first: no mentee waits while one of a lower class is matched in their
+        place, if swapping is feasible. Default: from ``history`` (mentees waitlisted or
+        unmatched in its latest round first), else everyone equal.
+    fixed : mapping from mentee id to a mentor id or a list of them, optional
+        Pairs kept as they are (e.g. continuing pairs); they count toward ``per_mentee``
+        and capacity, and may be past pairs.
+    history : DataFrame, optional
+        ``mentee_id``, ``mentor_id`` and optionally ``round``, ``outcome``: past pairs
+        become ineligible (reason ``"paired before (round N)"``); ids not in ``scores``
+        are ignored.
+    time_limit : float, optional
+        Seconds for the MILP of ``objective="maxmin"`` with ``per_mentee > 1``.
+
+    Returns
+    -------
+    Assignment
+        ``mentors`` holds each mentee's mentors (best score first, ``-1`` padded),
+        ``mentor`` the first; ``reason`` says why a mentee waits. ``info`` has
+        ``coverage``, ``total``, ``status``, ``quantum``, ``rounding_bound`` and, for
+        maxmin, ``floor`` and ``price_of_fairness``.
+
+    Raises
+    ------
+    ParameterError
+        A parameter of the wrong type or out of range.
+    ValidationError
+        Bad ``priority``, ``fixed`` or ``history`` (every problem at once).
+    InfeasibleError
+        Without ``waitlist=True``, when some mentee cannot have a mentor: who and why.
+
+    Examples
+    --------
+    Three mentees, two mentors with one place each; mentee "c" is eligible for "x" only:
+
+    >>> import numpy as np
+    >>> import crossmatch as cm
+    >>> s = cm.Scores.from_matrix(np.array([[0.9, 0.8], [0.7, 0.1], [0.6, np.nan]]),
+    ...     mentee_ids=["a", "b", "c"], mentor_ids=["x", "y"], capacity=[1, 1])
+    >>> a = cm.match(s, waitlist=True)
+    >>> a.mentors.ravel().tolist()
+    [1, 0, -1]
+    >>> print(a.reason[2])
+    3 mentees compete for 2 places among the 2 mentor(s) they are eligible for ('x', 'y'); 1 wait
+    """
+    check_params("match", locals(), _CONSTRAINTS)
+    t0 = time.perf_counter()
+    info: dict[str, Any] = {"per_mentee": int(per_mentee), "objective": objective}
+    if history is not None:
+        scores_h, hinfo = _history_exclusions(scores, history)
+        info.update(hinfo)
+    else:
+        scores_h = scores
+    klass_rows = _priority_classes(scores, priority, history)
+    fr, fc = (np.zeros(0, np.int64),) * 2
+    if fixed is not None:
+        fr, fc = _fixed_pairs(scores, fixed, int(per_mentee))
+    pairs = _pairs(scores_h)
+    n, m = pairs.n, pairs.m
+    inv_e = np.empty(n, np.int64)
+    inv_e[pairs.ee] = np.arange(n)
+    inv_m = np.empty(m, np.int64)
+    inv_m[pairs.mr] = np.arange(m)
+    fa, fb = inv_e[fr], inv_m[fc]
+    if fa.size:  # fixed pairs leave the network (they are added back to the answer)
+        key = fa * m + fb
+        drop = np.isin(pairs.pi * m + pairs.pj, key)
+        pairs = _Pairs(pairs.ee, pairs.mr, pairs.pi[~drop], pairs.pj[~drop], pairs.ps[~drop])
+    fixed_count = np.bincount(fa, minlength=n)
+    slots = int(per_mentee) - fixed_count
+    covered = fixed_count > 0
+    cap = scores.capacity[pairs.mr].astype(np.int64) - np.bincount(fb, minlength=m)
+    net = _network(pairs, slots, covered, klass_rows[pairs.ee], cap)
+
+    used = _solve_flow(net)
+    status = "optimal"
+    total_best = float(pairs.ps[used].sum())
+    if objective == "maxmin":
+        target = _coverage_value(net, used)
+        fixed_value = np.bincount(fa, weights=_fixed_scores(scores, fr, fc), minlength=n)
+        if per_mentee == 1:
+            used, floor = _maxmin_single(net, target)
+        else:
+            got = np.zeros(n, bool)
+            got[pairs.pi[used]] = True
+            got &= ~covered
+            counts = np.bincount(net.klass[got], minlength=net.n_classes).astype(float)
+            used, floor, status = _maxmin_milp(net, counts, fixed_value, time_limit)
+        info["floor"] = floor
+        info["price_of_fairness"] = total_best - float(pairs.ps[used].sum())
+        info["total_without_floor"] = total_best
+
+    # ------------------------------------------------------------------ the answer
+    mentor_of = [[] for _ in range(n)]  # type: list[list[int]]
+    for a, b in zip(fa.tolist(), fb.tolist(), strict=True):
+        mentor_of[a].append(b)
+    for k in np.flatnonzero(used).tolist():
+        mentor_of[int(pairs.pi[k])].append(int(pairs.pj[k]))
+    score_of = _score_lookup(scores)
+    width = int(per_mentee)
+    mentors = np.full((scores.n_mentees, width), -1, np.int64)
+    for a, lst in enumerate(mentor_of):
+        if not lst:
+            continue
+        row = int(pairs.ee[a])
+        cols = pairs.mr[np.asarray(lst, np.int64)]
+        vals = score_of(np.full(len(cols), row), cols)
+        order = np.lexsort((np.asarray(lst), -vals))  # best first, ties by mentor id
+        mentors[row, : len(cols)] = cols[order]
+    matched_c = np.zeros(n, bool)
+    matched_c[[a for a, lst in enumerate(mentor_of) if lst]] = True
+    reasons = _reasons(scores_h, net, used, matched_c) if not matched_c.all() else {}
+    reason = [None] * scores.n_mentees  # type: list[str | None]
+    for a, text in reasons.items():
+        reason[int(pairs.ee[a])] = text
+    waiting = np.flatnonzero(~matched_c)
+    if waiting.size and not waitlist:
+        ids = scores.mentee_ids[pairs.ee[waiting]].tolist()
+        lines = sorted({reasons[a] for a in waiting.tolist()}, key=str)
+        raise InfeasibleError(
+            [
+                f"{len(ids)} mentee(s) cannot have a mentor (e.g. {', '.join(map(repr, ids[:5]))})",
+                *lines[:5],
+            ],
+            who=ids,
+            fix="pass waitlist=True to match as many as possible and waitlist the rest, "
+            "or relax the rules / raise the capacities named above",
+        )
+    preference = _preference(pairs, mentors, score_of)
+    k_pairs = int(min(slots.sum(), cap.sum(), len(pairs.pi)))
+    quantum = net.scale / net.resolution
+    rr, kk = np.nonzero(mentors >= 0)
+    info.update(
+        {
+            "coverage": int(matched_c.sum()),
+            "coverage_by_class": _by_class(klass_rows, mentors[:, 0] >= 0),
+            "pairs": int((mentors >= 0).sum()),
+            "total": float(score_of(rr, mentors[rr, kk]).sum()),
+            "status": status,
+            "quantum": quantum,
+            "rounding_bound": k_pairs * quantum,
+            "waitlisted": int(waiting.size),
+            "seconds": time.perf_counter() - t0,
+        }
+    )
+    if isinstance(scores_h, CandidateScores):
+        info["bound"] = _candidate_bound(scores_h, int(per_mentee))
+    return Assignment(
+        scores=scores,
+        mentor=mentors[:, 0].copy(),
+        preference=preference,
+        reason=tuple(reason),
+        method=f"match-{objective}",
+        info=info,
+        mentors=mentors,
+    )
+
+
+def _fixed_scores(
+    scores: Scores | CandidateScores, rows: np.ndarray, cols: np.ndarray
+) -> np.ndarray:
+    if not rows.size:
+        return np.zeros(0)
+    v = np.asarray(scores.total[rows, cols], np.float64)
+    return np.where(np.isnan(v), 0.0, v)
+
+
+def _score_lookup(scores: Scores | CandidateScores) -> Any:
+    def lookup(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        r, c = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+        if not r.size:
+            return np.zeros(0)
+        v = np.asarray(scores.total[r, c], np.float64)
+        return np.where(np.isnan(v), 0.0, v)
+
+    return lookup
+
+
+def _preference(pairs: _Pairs, mentors: np.ndarray, score_of: Any) -> np.ndarray:
+    """Rank of each mentee's first (best) mentor among their eligible mentors by score
+    (1 = their best-scoring mentor; ties share the better rank); 0 where unmatched."""
+    n_rows = mentors.shape[0]
+    out = np.zeros(n_rows, np.int64)
+    ok = np.flatnonzero(mentors[:, 0] >= 0)
+    if not ok.size:
+        return out
+    best = np.full(n_rows, np.inf)
+    best[ok] = score_of(ok, mentors[ok, 0])
+    rows = pairs.ee[pairs.pi]
+    above = np.bincount(rows, weights=(pairs.ps > best[rows] + 1e-12), minlength=n_rows)
+    out[ok] = above[ok].astype(np.int64) + 1
+    return out
+
+
+def _by_class(klass: np.ndarray, matched: np.ndarray) -> list[tuple[int, int]]:
+    """(matched, size) per priority class, highest first."""
+    size = np.bincount(klass)
+    got = np.bincount(klass[matched], minlength=len(size))
+    return [(int(g), int(s)) for g, s in zip(got, size, strict=True)]
+
+
+def _candidate_bound(cs: CandidateScores, per_mentee: int) -> float:
+    """An upper bound on the total of any answer on the full matrix, capacity ignored:
+    each mentee's ``per_mentee`` best positive values among their candidates and, for
+    pairs pruned away, ``mentee_cut`` (which bounds every one of them)."""
+    n = cs.n_mentees
+    vals = np.asarray(cs.values, np.float64)
+    order = np.lexsort((-vals, cs.rows))
+    r, v = cs.rows[order], vals[order]
+    rank = np.arange(len(r)) - np.searchsorted(r, r)
+    top = rank < per_mentee
+    best = np.bincount(r[top], weights=np.maximum(v[top], 0.0), minlength=n)
+    dropped = np.maximum(cs.n_eligible - np.bincount(cs.rows, minlength=n), 0)
+    cut = np.where(np.isfinite(cs.mentee_cut), np.maximum(cs.mentee_cut, 0.0), 0.0)
+    # the best p of (candidates, pruned pairs) is at most the best p candidates plus
+    # min(pruned, p) pruned pairs, each worth at most the cut
+    return float((best + np.minimum(dropped, per_mentee) * cut).sum())
