@@ -4,6 +4,8 @@ written here from the problem statement (nothing below calls crossmatch's solver
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,6 +19,22 @@ import crossmatch as cm
 from crossmatch.errors import InfeasibleError, ParameterError, ValidationError
 
 MILP_OPTIONS = {"disp": False, "mip_rel_gap": 0.0}
+MODULE = sys.modules["crossmatch.solve.match"]  # the package exports the function `match`
+
+
+@pytest.fixture(params=["direct", "priced", "priced-no-rounds"])
+def pricing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test twice: one flow over every pair, and the priced path (a flow on each
+    person's best pairs, then pairs with a negative reduced cost join, one per mentee
+    and round) that large networks take; and that path's fallback (one flow over every
+    pair when the rounds run out)."""
+    if request.param == "priced-no-rounds":
+        monkeypatch.setattr(MODULE, "PRICE_ROUNDS", 0)
+    if request.param.startswith("priced"):
+        monkeypatch.setattr(MODULE, "PRICE_ABOVE", 0)
+        monkeypatch.setattr(MODULE, "PRICE_START", 0)
+        monkeypatch.setattr(MODULE, "PRICE_ENTER", 1)
+    return str(request.param)
 
 
 # ---------------------------------------------------------------------------- instances
@@ -162,7 +180,7 @@ def check_valid(a: cm.Assignment, s: cm.Scores, p: int) -> None:
 # ---------------------------------------------------------------------------- oracle tests
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("p", [1, 2, 3])
-def test_lexicographic_objective_matches_milp(seed: int, p: int) -> None:
+def test_lexicographic_objective_matches_milp(seed: int, p: int, pricing: str) -> None:
     s = instance(seed, negative=seed % 4 == 3)
     a = cm.match(s, per_mentee=p, waitlist=True)
     check_valid(a, s, p)
@@ -174,7 +192,7 @@ def test_lexicographic_objective_matches_milp(seed: int, p: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_maxmin_single_mentor_matches_milp(seed: int) -> None:
+def test_maxmin_single_mentor_matches_milp(seed: int, pricing: str) -> None:
     s = instance(seed, n=9, m=4, cap=(1, 4))
     a = cm.match(s, waitlist=True, objective="maxmin")
     b = cm.match(s, waitlist=True)
@@ -206,7 +224,7 @@ def test_maxmin_several_mentors_matches_milp(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_priority_classes_match_sequential_milp(seed: int) -> None:
+def test_priority_classes_match_sequential_milp(seed: int, pricing: str) -> None:
     s = instance(seed, n=9, m=3, cap=(1, 2))
     rng = np.random.default_rng(100 + seed)
     prio = rng.integers(0, 3, size=9)  # higher first

@@ -24,7 +24,10 @@ Flow costs are integers. With ``A = max |s_ij|`` (1 if all are 0) and a resoluti
 ``q = A / W`` and the flow is optimal for the rounded scores. Any two answers differ in
 true and rounded total by at most ``K q / 2`` each (``K``: the most pairs a flow can
 hold), so the answer's total is within ``K q`` of the true optimum (``info["quantum"]``,
-``info["rounding_bound"]``); coverage is exact.
+``info["rounding_bound"]``); coverage is exact. When the scores lie on a grid (at most
+4,096 distinct values, each ``A * k / W`` for one ``W <= 2^16`` up to the scores' own float
+precision: points systems, rating scales), that ``W`` is used instead: the rounding is
+then exact and so is the optimum (``rounding_bound`` 0). That also makes the flow faster.
 
 The reward dominates any score total. Let ``D = K * (w+ + w-)`` with ``w+ = max(0,
 max w)`` and ``w- = max(0, -min w)``: every flow's rounded total lies in ``[-K w-, K w+]``,
@@ -92,6 +95,10 @@ COST_BUDGET = 2**61
 MAX_RESOLUTION = 2**40
 #: Below this resolution the priority classes leave too little room for the scores.
 MIN_RESOLUTION = 2**12
+#: Scores with at most this many distinct values are checked for a common grid ...
+GRID_VALUES = 4096
+#: ... of at most this many steps per unit of the largest |score|.
+GRID_DENOMINATOR = 2**16
 
 _CONSTRAINTS: dict[str, list[Any]] = {
     "scores": [Instance((Scores, CandidateScores), "a Scores or CandidateScores object")],
@@ -128,6 +135,7 @@ class _Pairs:
     pi: np.ndarray  # canonical mentee of each pair
     pj: np.ndarray  # canonical mentor
     ps: np.ndarray  # float64 score
+    tolerance: float = 4 * float(np.finfo(np.float64).eps)  # the scores' float precision
 
     @property
     def n(self) -> int:
@@ -145,14 +153,24 @@ def _pairs(scores: Scores | CandidateScores) -> _Pairs:
     rank_m = np.empty(len(mr), np.int64)
     rank_m[mr] = np.arange(len(mr))
     if isinstance(scores, CandidateScores):
-        ii, jj, vals = scores.rows, scores.cols, np.asarray(scores.values, np.float64)
+        ii, jj, raw = scores.rows, scores.cols, scores.values
     else:
         ii, jj = np.nonzero(scores.eligible)
-        vals = np.asarray(scores.total[ii, jj], np.float64)
+        raw = scores.total[ii, jj]
+    tol = 4 * float(np.finfo(raw.dtype).eps) if raw.dtype.kind == "f" else 0.0
+    vals = np.asarray(raw, np.float64)
     keep = scores.capacity[jj] > 0
-    pi, pj = rank_e[ii[keep]], rank_m[jj[keep]]
-    order = np.lexsort((pj, pi))
-    return _Pairs(ee, mr, pi[order], pj[order], vals[keep][order])
+    if not keep.all():
+        ii, jj, vals = ii[keep], jj[keep], vals[keep]
+    pi, pj = rank_e[ii], rank_m[jj]
+    if not (_identity(ee) and _identity(mr)):  # else already sorted by (row, column)
+        order = np.lexsort((pj, pi))
+        pi, pj, vals = pi[order], pj[order], vals[order]
+    return _Pairs(ee, mr, pi, pj, vals, tol)
+
+
+def _identity(order: np.ndarray) -> bool:
+    return bool(np.array_equal(order, np.arange(len(order))))
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -391,6 +409,7 @@ class _Network:
     scale: float  # A: score units of `resolution`
     weights: np.ndarray  # integer scores of the pairs
     unit: int  # G
+    exact: bool  # the scores lie on the grid of `resolution`
 
 
 def _network(
@@ -408,11 +427,37 @@ def _network(
         )
     scale = float(np.max(np.abs(pairs.ps))) if len(pairs.ps) else 1.0
     scale = scale or 1.0
+    grid = _grid(pairs.ps / scale, resolution, pairs.tolerance)
+    resolution = resolution if grid is None else grid
     w = np.rint(pairs.ps * (resolution / scale)).astype(np.int64)
     w_pos = max(0, int(w.max())) if len(w) else 0
     w_neg = max(0, -int(w.min())) if len(w) else 0
     unit = most * (w_pos + w_neg) + 1
-    return _Network(pairs, slots, covered, klass, n_classes, cap, resolution, scale, w, unit)
+    return _Network(
+        pairs, slots, covered, klass, n_classes, cap, resolution, scale, w, unit, grid is not None
+    )
+
+
+def _grid(x: np.ndarray, limit: int, tol: float) -> int | None:
+    """The smallest ``W <= limit`` with every ``x * W`` an integer (within ``tol``, the
+    scores' own float precision), if the values are few enough to check; else None.
+    Points systems and rating scales lie on such grids: their flow is then exact."""
+    from fractions import Fraction
+
+    if len(np.unique(x[: GRID_VALUES * 4])) > GRID_VALUES:  # a cheap first look
+        return None
+    uniq = np.unique(x)
+    if len(uniq) > GRID_VALUES:
+        return None
+    w = 1
+    for v in uniq.tolist():
+        q = Fraction(v).limit_denominator(GRID_DENOMINATOR).denominator
+        w = w * q // math.gcd(w, q)
+        if w > min(limit, GRID_DENOMINATOR):
+            return None
+    if np.any(np.abs(np.rint(uniq * w) - uniq * w) > tol * w * np.maximum(np.abs(uniq), 1.0)):
+        return None
+    return w
 
 
 def _solve_flow(
@@ -422,44 +467,160 @@ def _solve_flow(
     scores_on: bool = True,
     reward_unit: int | None = None,
 ) -> np.ndarray:
-    """One min-cost flow; the pairs used (bool over ``net.pairs``)."""
+    """The optimal flow over the pairs in ``pair_mask`` (all by default); the pairs used
+    (bool over ``net.pairs``).
+
+    Large networks are priced: the flow is solved on each mentee's and each mentor's best
+    pairs, node potentials (shortest distances in the residual graph, which has no
+    negative cycle at an optimum) are computed, and every left-out pair with a negative
+    reduced cost joins; when none is left the flow is optimal over all the pairs (linear
+    programming optimality: a feasible flow with potentials that price every arc of the
+    full network non-negatively is optimal)."""
+    p = net.pairs
+    if pair_mask is None:
+        idx, pi, pj = np.arange(len(p.pi)), p.pi, p.pj
+    else:
+        idx = np.flatnonzero(pair_mask)
+        pi, pj = p.pi[idx], p.pj[idx]
+    unit = net.unit if reward_unit is None else reward_unit
+    cost = -net.weights[idx] if scores_on else np.zeros(len(idx), np.int64)
+    if len(idx) <= PRICE_ABOVE:
+        return _expand(net, idx, _flow(net, idx, cost, unit, duals=False)[0])
+    work = _top_per_group(pi, cost, net.slots + PRICE_START)
+    work |= _top_per_group(pj, cost, net.cap + PRICE_START)
+    for _ in range(PRICE_ROUNDS):
+        used, d = _flow(net, idx[work], cost[work], unit, duals=True)
+        if d is None:
+            break
+        rc = cost + d[pi]
+        rc -= d[p.n + pj]
+        enter = np.flatnonzero((rc < 0) & ~work)
+        if not enter.size:
+            return _expand(net, idx[work], used)
+        # the most negative few per mentee (all of them would swamp the next flow)
+        work[enter[_top_per_group(pi[enter], rc[enter], np.full(p.n, PRICE_ENTER))]] = True
+    return _expand(net, idx, _flow(net, idx, cost, unit, duals=False)[0])
+
+
+def _top_per_group(group: np.ndarray, key: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Mask of, for each group value ``g``, the ``limit[g]`` entries of smallest ``key``."""
+    out = np.zeros(len(group), dtype=bool)
+    if not len(group):
+        return out
+    k = key - key.min()
+    span = int(k.max()) + 1
+    if (int(group.max()) + 1) * span < 2**62:
+        order = np.argsort(group.astype(np.int64) * span + k)
+    else:
+        order = np.lexsort((k, group))
+    g = group[order]
+    first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    rank = np.arange(len(g)) - np.repeat(first, np.diff(np.r_[first, len(g)]))
+    out[order[rank < limit[g]]] = True
+    return out
+
+
+#: Networks with more pairs than this are solved by pricing (see :func:`_solve_flow`).
+PRICE_ABOVE = 200_000
+#: Pricing rounds before solving on every pair at once.
+PRICE_ROUNDS = 30
+#: Pairs per mentee, beyond ``per_mentee``, and per mentor, beyond capacity, to start from.
+PRICE_START = 8
+#: Left-out pairs with negative reduced cost that join per mentee and round.
+PRICE_ENTER = 4
+
+
+def _expand(net: _Network, idx: np.ndarray, used: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(net.pairs.pi), dtype=bool)
+    out[idx[used]] = True
+    return out
+
+
+def _flow(
+    net: _Network, idx: np.ndarray, cost: np.ndarray, unit: int, *, duals: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """One OR-Tools min-cost flow over pairs ``idx`` with pair costs ``cost``: which of
+    them are used and, with ``duals``, node potentials (None if they do not settle)."""
     from ortools.graph.python import min_cost_flow
 
     p = net.pairs
     n, m = p.n, p.m
-    idx = np.arange(len(p.pi)) if pair_mask is None else np.flatnonzero(pair_mask)
-    unit = net.unit if reward_unit is None else reward_unit
     src, snk = n + m, n + m + 1
     first = (net.slots > 0) & ~net.covered
     extra = np.where(first, net.slots - 1, net.slots)
     f = min_cost_flow.SimpleMinCostFlow()
     a = np.flatnonzero(first)
-    f.add_arcs_with_capacity_and_unit_cost(
-        np.full(len(a), src),
-        a,
-        np.ones(len(a), np.int64),
-        -(net.n_classes - net.klass[a]) * unit,
+    a_cost = -(net.n_classes - net.klass[a]) * unit
+    arcs_a = f.add_arcs_with_capacity_and_unit_cost(
+        np.full(len(a), src), a, np.ones(len(a), np.int64), a_cost
     )
     b = np.flatnonzero(extra > 0)
-    f.add_arcs_with_capacity_and_unit_cost(
-        np.full(len(b), src), b, extra[b].astype(np.int64), np.zeros(len(b), np.int64)
+    b_cap = extra[b].astype(np.int64)
+    arcs_b = f.add_arcs_with_capacity_and_unit_cost(
+        np.full(len(b), src), b, b_cap, np.zeros(len(b), np.int64)
     )
-    cost = -net.weights[idx] if scores_on else np.zeros(len(idx), np.int64)
     arcs = f.add_arcs_with_capacity_and_unit_cost(
         p.pi[idx], n + p.pj[idx], np.ones(len(idx), np.int64), cost
     )
-    f.add_arcs_with_capacity_and_unit_cost(
-        n + np.arange(m), np.full(m, snk), net.cap.astype(np.int64), np.zeros(m, np.int64)
+    cap = net.cap.astype(np.int64)
+    arcs_m = f.add_arcs_with_capacity_and_unit_cost(
+        n + np.arange(m), np.full(m, snk), cap, np.zeros(m, np.int64)
     )
     supply = int(net.slots.sum())
-    f.add_arc_with_capacity_and_unit_cost(src, snk, supply, 0)
+    bypass = f.add_arc_with_capacity_and_unit_cost(src, snk, supply, 0)
     f.set_nodes_supplies(np.array([src, snk]), np.array([supply, -supply]))
     status = f.solve()
     if status != f.OPTIMAL:
         raise RuntimeError(f"the min-cost flow solver stopped with status {status!r}")
-    used = np.zeros(len(p.pi), dtype=bool)
-    used[idx] = f.flows(arcs) > 0
-    return used
+    used = f.flows(arcs) > 0
+    if not duals:
+        return used, None
+    fa, fb, fm = f.flows(arcs_a), f.flows(arcs_b), f.flows(arcs_m)
+    fz = f.flow(bypass)
+    tails, heads, costs = [], [], []
+
+    def arcs_of(
+        t: np.ndarray, h: np.ndarray, c: np.ndarray, fwd: np.ndarray, back: np.ndarray
+    ) -> None:
+        tails.extend([t[fwd], h[back]])
+        heads.extend([h[fwd], t[back]])
+        costs.extend([c[fwd], -c[back]])
+
+    arcs_of(np.full(len(a), src), a, a_cost, fa < 1, fa > 0)
+    arcs_of(np.full(len(b), src), b, np.zeros(len(b), np.int64), fb < b_cap, fb > 0)
+    arcs_of(p.pi[idx], n + p.pj[idx], cost, ~used, used)
+    arcs_of(n + np.arange(m), np.full(m, snk), np.zeros(m, np.int64), fm < cap, fm > 0)
+    arcs_of(
+        np.array([src]),
+        np.array([snk]),
+        np.zeros(1, np.int64),
+        np.array([fz < supply]),
+        np.array([fz > 0]),
+    )
+    d = _potentials(np.concatenate(tails), np.concatenate(heads), np.concatenate(costs), n + m + 2)
+    return used, d
+
+
+def _potentials(
+    tails: np.ndarray, heads: np.ndarray, costs: np.ndarray, n_nodes: int
+) -> np.ndarray | None:
+    """Shortest distances from a virtual root (an arc of cost 0 to every node) along the
+    residual arcs, by vectorised Bellman-Ford; None if they do not settle in
+    ``n_nodes`` rounds."""
+    order = np.argsort(heads, kind="stable")
+    t, h, c = tails[order], heads[order], costs[order]
+    if not len(h):
+        return np.zeros(n_nodes, np.int64)
+    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+    uh = h[starts]
+    d = np.zeros(n_nodes, np.int64)
+    for _ in range(n_nodes + 1):
+        best = np.minimum.reduceat(d[t] + c, starts)
+        better = best < d[uh]
+        if not better.any():
+            return d
+        d[uh[better]] = best[better]
+    return None
 
 
 def _coverage_value(net: _Network, used: np.ndarray) -> int:
@@ -471,25 +632,47 @@ def _coverage_value(net: _Network, used: np.ndarray) -> int:
 
 
 # ---------------------------------------------------------------------------- maxmin
-def _maxmin_single(net: _Network, target: int) -> tuple[np.ndarray, float]:
-    """per_mentee == 1: binary search on the floor; the final pairs and the floor."""
+def _maxmin_single(net: _Network, used_total: np.ndarray) -> tuple[np.ndarray, float]:
+    """per_mentee == 1: binary search on the floor; the final pairs and the floor.
+
+    The ``"total"`` answer's worst pair score is a feasible floor; every score above it is
+    tried by bisection, each with one coverage check on the pairs scoring at least that
+    much (a maximum flow with one class, a min-cost flow with class rewards otherwise)."""
     ps = net.pairs.ps
-    free = np.ones(len(ps), bool)
-    values = np.unique(ps)
-    if not len(values):
-        return _solve_flow(net), -np.inf
-    lo, hi = 0, len(values) - 1  # values[lo] always feasible (all pairs)
+    target = _coverage_value(net, used_total)
+    if not used_total.any():
+        return used_total, -np.inf
+    values = np.unique(ps[ps >= ps[used_total].min()])
+    lo, hi = 0, len(values) - 1  # values[lo] is feasible
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        used = _solve_flow(
-            net, pair_mask=free & (ps >= values[mid]), scores_on=False, reward_unit=1
-        )
-        if _coverage_value(net, used) == target:
+        if _covers(net, ps >= values[mid], target):
             lo = mid
         else:
             hi = mid - 1
     floor = float(values[lo])
     return _solve_flow(net, pair_mask=ps >= floor), floor
+
+
+def _covers(net: _Network, mask: np.ndarray, target: int) -> bool:
+    """Whether the pairs in ``mask`` still reach the coverage value ``target``."""
+    p = net.pairs
+    idx = np.flatnonzero(mask)
+    if net.n_classes > 1:
+        used = _flow(net, idx, np.zeros(len(idx), np.int64), 1, duals=False)[0]
+        return _coverage_value(net, _expand(net, idx, used)) == target
+    from ortools.graph.python import max_flow
+
+    n, m = p.n, p.m
+    src, snk = n + m, n + m + 1
+    open_ = np.flatnonzero((net.slots > 0) & ~net.covered)
+    f = max_flow.SimpleMaxFlow()
+    f.add_arcs_with_capacity(np.full(len(open_), src), open_, np.ones(len(open_), np.int64))
+    f.add_arcs_with_capacity(p.pi[idx], n + p.pj[idx], np.ones(len(idx), np.int64))
+    f.add_arcs_with_capacity(n + np.arange(m), np.full(m, snk), net.cap.astype(np.int64))
+    if f.solve(src, snk) != f.OPTIMAL:
+        raise RuntimeError("the max-flow solver failed")
+    return int(f.optimal_flow()) == target
 
 
 def _maxmin_milp(
@@ -772,7 +955,9 @@ def match(
     if fa.size:  # fixed pairs leave the network (they are added back to the answer)
         key = fa * m + fb
         drop = np.isin(pairs.pi * m + pairs.pj, key)
-        pairs = _Pairs(pairs.ee, pairs.mr, pairs.pi[~drop], pairs.pj[~drop], pairs.ps[~drop])
+        pairs = _Pairs(
+            pairs.ee, pairs.mr, pairs.pi[~drop], pairs.pj[~drop], pairs.ps[~drop], pairs.tolerance
+        )
     fixed_count = np.bincount(fa, minlength=n)
     slots = int(per_mentee) - fixed_count
     covered = fixed_count > 0
@@ -783,10 +968,9 @@ def match(
     status = "optimal"
     total_best = float(pairs.ps[used].sum())
     if objective == "maxmin":
-        target = _coverage_value(net, used)
         fixed_value = np.bincount(fa, weights=_fixed_scores(scores, fr, fc), minlength=n)
         if per_mentee == 1:
-            used, floor = _maxmin_single(net, target)
+            used, floor = _maxmin_single(net, used)
         else:
             got = np.zeros(n, bool)
             got[pairs.pi[used]] = True
@@ -845,7 +1029,7 @@ def match(
             "total": float(score_of(rr, mentors[rr, kk]).sum()),
             "status": status,
             "quantum": quantum,
-            "rounding_bound": k_pairs * quantum,
+            "rounding_bound": 0.0 if net.exact else k_pairs * quantum,
             "waitlisted": int(waiting.size),
             "seconds": time.perf_counter() - t0,
         }
