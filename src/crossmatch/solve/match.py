@@ -235,7 +235,10 @@ def _history_exclusions(
             mask = np.zeros(out.shape, dtype=bool)
             mask[i, j] = True
             out = out.with_exclusions(mask, reason=reason)
-    info = {"history_pairs": len(frame), "history_rows_ignored": int((~known).sum())}
+    # rows naming someone not in these scores (people who left); rows without a mentor
+    # (waitlisted last time) only count for priority
+    ignored = ~known & history["mentor_id"].notna()
+    info = {"history_pairs": len(frame), "history_rows_ignored": int(ignored.sum())}
     return out, info
 
 
@@ -833,7 +836,7 @@ def _reasons(
     for lab in np.unique(label[seen]).tolist():
         nodes = seen[label[seen] == lab]
         mentees = nodes[nodes < n]
-        mentors = nodes[nodes >= n] - n
+        mentors = np.sort(nodes[nodes >= n] - n)  # canonical = id order
         waiting = mentees[~matched[mentees]]
         if not waiting.size:
             continue
