@@ -241,7 +241,12 @@ def child_peer_side(folder: str) -> dict[str, Any]:
     a = cm.match(scores, per_mentee=3, waitlist=True)
     t3 = time.perf_counter()
     frame = a.to_frame().dropna(subset=["mentor_id"])
+    most = most_points(scores, 3)
     return {
+        "most_points_any_coverage": most[0],
+        "coverage_at_most_points": most[1],
+        "status": a.info["status"],
+        "rounding_bound": a.info["rounding_bound"],
         "read_validate_s": t1 - t0,
         "score_s": t2 - t1,
         "match_s": t3 - t2,
@@ -250,6 +255,32 @@ def child_peer_side(folder: str) -> dict[str, Any]:
         "can_have_mentor": int((np.asarray(scores.eligible).sum(axis=1) > 0).sum()),
         "pairs": frame[["mentee_id", "mentor_id"]].astype(str).to_numpy().tolist(),
     }
+
+
+def most_points(scores: Any, per_mentee: int) -> tuple[int, int]:
+    """The most points any answer can have, whatever its coverage (a maximum-weight
+    b-matching by one OR-Tools min-cost flow, on the scheme's integer points), and how
+    many mentees that answer covers: what putting coverage first costs."""
+    from ortools.graph.python import min_cost_flow
+
+    ii, jj = np.nonzero(np.asarray(scores.eligible))
+    points = np.rint(np.asarray(scores.components["civil_service"])[ii, jj] * 22).astype(np.int64)
+    n, m = scores.shape
+    src, snk = n + m, n + m + 1
+    f = min_cost_flow.SimpleMinCostFlow()
+    f.add_arcs_with_capacity_and_unit_cost(
+        np.full(n, src), np.arange(n), np.full(n, per_mentee), np.zeros(n, np.int64)
+    )
+    arcs = f.add_arcs_with_capacity_and_unit_cost(ii, n + jj, np.ones(len(ii), np.int64), -points)
+    f.add_arcs_with_capacity_and_unit_cost(
+        n + np.arange(m), np.full(m, snk), scores.capacity.astype(np.int64), np.zeros(m, np.int64)
+    )
+    f.add_arc_with_capacity_and_unit_cost(src, snk, n * per_mentee, 0)
+    f.set_nodes_supplies(np.array([src, snk]), np.array([n * per_mentee, -n * per_mentee]))
+    if f.solve() != f.OPTIMAL:
+        raise RuntimeError("max-points flow failed")
+    used = f.flows(arcs) > 0
+    return int(-f.optimal_cost()), len(np.unique(ii[used]))
 
 
 def _child(args: list[str]) -> dict[str, Any]:
@@ -382,6 +413,11 @@ def print_tables(result: dict[str, Any]) -> None:
             f"{peer['time_ratio_match_only']:.0f}x on the matching step alone); "
             f"{c['can_have_mentor']} mentees can have a mentor, crossmatch matched "
             f"{c['coverage']}; peer: {peer['peer_source']}"
+        )
+        print(
+            f"  crossmatch status {c['status']!r} (rounding bound {c['rounding_bound']:g}); "
+            f"the most points of any answer: {c['most_points_any_coverage']} "
+            f"(covering {c['coverage_at_most_points']} mentees)"
         )
 
 

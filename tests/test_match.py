@@ -4,6 +4,7 @@ written here from the problem statement (nothing below calls crossmatch's solver
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import numpy as np
@@ -471,3 +472,30 @@ def test_properties(case: tuple[cm.Scores, int, np.ndarray, pd.DataFrame]) -> No
     got = [int(a.matched[classes == c].sum()) for c in range(classes.max() + 1)]
     assert got == oracle["counts"]
     assert a.total_score == pytest.approx(oracle["total"], abs=1e-6)
+
+
+def test_maxmin_several_mentors_needs_a_time_limit_when_large(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(MODULE, "MILP_PAIRS", 5)
+    s = instance(0)
+    with pytest.raises(ValueError, match="time_limit"):
+        cm.match(s, per_mentee=2, waitlist=True, objective="maxmin")
+    a = cm.match(s, per_mentee=2, waitlist=True, objective="maxmin", time_limit=30)
+    assert a.info["status"] in ("optimal", "feasible")
+    check_valid(a, s, 2)
+
+
+def test_candidates_with_no_candidate_pair_say_so() -> None:
+    ee, mr = cm.synthetic_cohort(60, 12, seed=4, capacity=(1, 2))
+    cands = cm.score_candidates(cm.Cohort.from_frames(ee, mr), per_mentee=2, per_mentor=2)
+    # drop every candidate pair of one mentee that has eligible mentors in the full matrix
+    row = int(np.flatnonzero(cands.n_eligible > 3)[0])
+    mine = cands.rows == row
+    cut = cands.with_exclusions((cands.rows[mine], cands.cols[mine]), reason="test")
+    cut = dataclasses.replace(cut, n_eligible=cands.n_eligible)
+    a = cm.match(cut, waitlist=True)
+    assert a.reason[row].startswith("no candidate pair")
+    assert "per_mentee or per_mentor" in a.reason[row]
+    other = [r for r in a.reason if r and not r.startswith("no ")]
+    assert other and all("of their candidate pairs" in r for r in other)

@@ -63,8 +63,8 @@ matched mentee's value) is maximised, then the total under ``t``:
   the floor held. It is proved optimal within ``time_limit`` (status ``"optimal"``) or
   returns the best found (``"feasible"``); meant for small and medium cohorts.
 
-Mentees with ``fixed`` pairs only do not count toward the floor (nothing is chosen for
-them). The price of fairness, ``info["price_of_fairness"]``, is the ``"total"`` answer's
+Mentees with a ``fixed`` pair do not count toward the floor (their mentor was not
+chosen here). The price of fairness, ``info["price_of_fairness"]``, is the ``"total"`` answer's
 total minus this answer's.
 """
 
@@ -95,6 +95,8 @@ COST_BUDGET = 2**61
 MAX_RESOLUTION = 2**40
 #: Below this resolution the priority classes leave too little room for the scores.
 MIN_RESOLUTION = 2**12
+#: Above this many pairs, maxmin with several mentors needs a `time_limit`.
+MILP_PAIRS = 50_000
 #: Scores with at most this many distinct values are checked for a common grid ...
 GRID_VALUES = 4096
 #: ... of at most this many steps per unit of the largest |score|.
@@ -843,10 +845,14 @@ def _reasons(
         places = int(net.cap[mentors].sum())
         ids = ", ".join(repr(x) for x in scores.mentor_ids[p.mr[mentors[:3]]].tolist())
         more = f" and {len(mentors) - 3} more" if len(mentors) > 3 else ""
+        which = (
+            "of their candidate pairs"
+            if isinstance(scores, CandidateScores)
+            else "they are eligible for"
+        )
         text = (
             f"{len(mentees)} mentees compete for {places} places among the "
-            f"{len(mentors)} mentor(s) they are eligible for ({ids}{more}); "
-            f"{waiting.size} wait"
+            f"{len(mentors)} mentor(s) {which} ({ids}{more}); {waiting.size} wait"
         )
         if net.n_classes > 1:
             text += " (places go to higher priority first)"
@@ -903,7 +909,9 @@ def match(
         become ineligible (reason ``"paired before (round N)"``); ids not in ``scores``
         are ignored.
     time_limit : float, optional
-        Seconds for the MILP of ``objective="maxmin"`` with ``per_mentee > 1``.
+        Seconds for each MILP stage of ``objective="maxmin"`` with ``per_mentee > 1``
+        (required above 50,000 pairs); ``info["status"]`` is then "feasible" if the
+        limit stopped it before the proof. The flows have no time limit.
 
     Returns
     -------
@@ -979,6 +987,13 @@ def match(
             got[pairs.pi[used]] = True
             got &= ~covered
             counts = np.bincount(net.klass[got], minlength=net.n_classes).astype(float)
+            if len(pairs.pi) > MILP_PAIRS and time_limit is None:
+                raise ValueError(
+                    f"objective='maxmin' with per_mentee > 1 solves a MILP, here on "
+                    f"{len(pairs.pi):,} pairs (more than {MILP_PAIRS:,}): pass `time_limit` "
+                    "(seconds) to take the best answer found by then, or use per_mentee=1 "
+                    "(exact by flows at any size)."
+                )
             used, floor, status = _maxmin_milp(net, counts, fixed_value, time_limit)
         info["floor"] = floor
         info["price_of_fairness"] = total_best - float(pairs.ps[used].sum())
