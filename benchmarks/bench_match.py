@@ -10,7 +10,8 @@ Rows (each size in a fresh subprocess, so peak memory is its own):
 
 - ``match(per_mentee=3)`` on ``synthetic_cohort(n, m, seed=0, capacity=(4, 8))`` at
   10,000 x 2,000 on dense scores (:func:`crossmatch.score`) and on candidate scores
-  (:func:`crossmatch.score_candidates`), and at 100,000 x 20,000 on candidate scores:
+  (:func:`crossmatch.score_candidates`, each mentee's 10 best mentors and each
+  mentor's 30 best mentees), and at 100,000 x 20,000 on candidate scores:
   scoring seconds, matching seconds, peak memory, coverage (mentees with a mentor, with
   three), total score and, on candidates, the bound that the full matrix cannot beat.
 - ``match(objective="maxmin")`` at 10,000 x 2,000 (dense, ``per_mentee=1``): seconds,
@@ -193,7 +194,10 @@ def child_scale(n: int, m: int, kind: str, objective: str, per_mentee: int) -> d
     mentees, mentors = cm.synthetic_cohort(n, m, seed=SEED, capacity=(4, 8))
     cohort = cm.Cohort.from_frames(mentees, mentors)
     t1 = time.perf_counter()
-    scores = cm.score(cohort) if kind == "dense" else cm.score_candidates(cohort)
+    if kind == "dense":
+        scores = cm.score(cohort)
+    else:  # three mentors each: ten candidates per mentee, 30 per mentor (capacity <= 8)
+        scores = cm.score_candidates(cohort, per_mentee=10, per_mentor=30)
     t2 = time.perf_counter()
     a = cm.match(scores, per_mentee=per_mentee, objective=objective, waitlist=True)
     t3 = time.perf_counter()

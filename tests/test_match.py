@@ -33,6 +33,7 @@ def pricing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
         monkeypatch.setattr(MODULE, "PRICE_ROUNDS", 0)
     if request.param.startswith("priced"):
         monkeypatch.setattr(MODULE, "PRICE_ABOVE", 0)
+        monkeypatch.setattr(MODULE, "PRICE_RATIO", 0)
         monkeypatch.setattr(MODULE, "PRICE_START", 0)
         monkeypatch.setattr(MODULE, "PRICE_ENTER", 1)
     return str(request.param)

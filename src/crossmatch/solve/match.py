@@ -263,7 +263,8 @@ def _priority_classes(
         return _rank_classes(_history_priority(scores, history))
     if isinstance(priority, Mapping | pd.Series):
         mapping = dict(priority.items())
-        unknown = [k for k in mapping if k not in set(scores.mentee_ids.tolist())]
+        known = set(scores.mentee_ids.tolist())
+        unknown = [k for k in mapping if k not in known]
         missing = [v for v in scores.mentee_ids.tolist() if v not in mapping]
         problems = [
             Problem("priority", "unknown mentee id.", id=k, hint="use ids of these scores.")
@@ -493,6 +494,8 @@ def _solve_flow(
         return _expand(net, idx, _flow(net, idx, cost, unit, duals=False)[0])
     work = _top_per_group(pi, cost, net.slots + PRICE_START)
     work |= _top_per_group(pj, cost, net.cap + PRICE_START)
+    if int(work.sum()) * PRICE_RATIO > len(idx):  # a few rounds would cost more than one
+        return _expand(net, idx, _flow(net, idx, cost, unit, duals=False)[0])
     for _ in range(PRICE_ROUNDS):
         used, d = _flow(net, idx[work], cost[work], unit, duals=True)
         if d is None:
@@ -527,6 +530,8 @@ def _top_per_group(group: np.ndarray, key: np.ndarray, limit: np.ndarray) -> np.
 
 #: Networks with more pairs than this are solved by pricing (see :func:`_solve_flow`).
 PRICE_ABOVE = 200_000
+#: ... and with at least this many times the pairs of the first round.
+PRICE_RATIO = 8
 #: Pricing rounds before solving on every pair at once.
 PRICE_ROUNDS = 30
 #: Pairs per mentee, beyond ``per_mentee``, and per mentor, beyond capacity, to start from.
@@ -1000,24 +1005,20 @@ def match(
         info["total_without_floor"] = total_best
 
     # ------------------------------------------------------------------ the answer
-    mentor_of = [[] for _ in range(n)]  # type: list[list[int]]
-    for a, b in zip(fa.tolist(), fb.tolist(), strict=True):
-        mentor_of[a].append(b)
-    for k in np.flatnonzero(used).tolist():
-        mentor_of[int(pairs.pi[k])].append(int(pairs.pj[k]))
+    k_used = np.flatnonzero(used)
+    ca = np.concatenate([fa, pairs.pi[k_used]])  # canonical mentee, mentor of every pair
+    cb = np.concatenate([fb, pairs.pj[k_used]])
     score_of = _score_lookup(scores)
+    vals = np.concatenate([_fixed_scores(scores, fr, fc), pairs.ps[k_used]])
     width = int(per_mentee)
     mentors = np.full((scores.n_mentees, width), -1, np.int64)
-    for a, lst in enumerate(mentor_of):
-        if not lst:
-            continue
-        row = int(pairs.ee[a])
-        cols = pairs.mr[np.asarray(lst, np.int64)]
-        vals = score_of(np.full(len(cols), row), cols)
-        order = np.lexsort((np.asarray(lst), -vals))  # best first, ties by mentor id
-        mentors[row, : len(cols)] = cols[order]
+    order = np.lexsort((cb, -vals, ca))  # by mentee, best first, ties by mentor id
+    ca, cb = ca[order], cb[order]
+    first = np.flatnonzero(np.r_[True, ca[1:] != ca[:-1]]) if len(ca) else np.zeros(0, int)
+    slot = np.arange(len(ca)) - np.repeat(first, np.diff(np.r_[first, len(ca)]))
+    mentors[pairs.ee[ca], slot] = pairs.mr[cb]
     matched_c = np.zeros(n, bool)
-    matched_c[[a for a, lst in enumerate(mentor_of) if lst]] = True
+    matched_c[ca] = True
     reasons = _reasons(scores_h, net, used, matched_c) if not matched_c.all() else {}
     reason = [None] * scores.n_mentees  # type: list[str | None]
     for a, text in reasons.items():
