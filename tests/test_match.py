@@ -500,3 +500,14 @@ def test_candidates_with_no_candidate_pair_say_so() -> None:
     assert "per_mentee or per_mentor" in a.reason[row]
     other = [r for r in a.reason if r and not r.startswith("no ")]
     assert other and all("of their candidate pairs" in r for r in other)
+
+
+def test_assignment_mentors_must_agree_with_mentor() -> None:
+    s = instance(0)
+    a = cm.match(s, per_mentee=2, waitlist=True)
+    bad = a.mentors.copy()
+    bad[:, 0] = -1
+    with pytest.raises(ValueError, match="first column"):
+        dataclasses.replace(a, mentors=bad)
+    one = dataclasses.replace(a, mentors=np.zeros((0, 1), np.int64))
+    assert one.mentors.shape == (8, 1) and one.per_mentee == 1

@@ -173,9 +173,13 @@ class Assignment(Picklable):
     def __post_init__(self) -> None:
         object.__setattr__(self, "info", MappingProxyType(dict(self.info)))
         many = np.asarray(self.mentors, dtype=np.int64)
-        if many.shape[0] != len(self.mentor):
+        if many.shape == (0, 1) and len(self.mentor):  # not given: the one mentor
             many = np.asarray(self.mentor, dtype=np.int64).reshape(-1, 1).copy()
-        elif many.ndim != 2 or not np.array_equal(many[:, 0], self.mentor):
+        elif (
+            many.ndim != 2
+            or many.shape[0] != len(self.mentor)
+            or not np.array_equal(many[:, 0], self.mentor)
+        ):
             raise ValueError("`mentors` must be (n_mentees, k) with `mentor` as its first column")
         object.__setattr__(self, "mentors", many)
         _readonly(self.mentor, self.preference, self.mentors)

@@ -43,8 +43,18 @@ greedy characterisation: it spans every level set). So maximising the reward sum
 exactly the lexicographic coverage, and with one class it is the maximum cardinality.
 
 OR-Tools multiplies costs by (number of nodes + 1) inside its cost scaling, so ``W`` is
-the largest power-of-two-free integer with ``(nodes + 1) C (2K + 1) W <= 2^61`` (at most
-2^40): every arc cost times (nodes + 1), and every flow's total cost, fit in 64 bits.
+the largest integer with ``(nodes + 1) C (2K + 1) W <= 2^61`` (at most 2^40): every arc
+cost times (nodes + 1), and every flow's total cost, fit in 64 bits.
+
+Large networks (over 200,000 pairs, of which each mentee's ``p_i + 8`` and each mentor's
+``c_j + 8`` best are under an eighth) are priced: the flow is solved on those best pairs,
+node potentials are computed on its residual graph (Bellman-Ford; an optimal flow's
+residual graph has no negative cycle), and the left-out pairs with a negative reduced
+cost join (the four most negative per mentee and round). When none is left the flow is
+optimal for the whole network: a feasible flow with potentials that price every arc
+non-negatively is an optimal one (linear programming duality; the network matrix is
+totally unimodular). After 30 rounds, or if the potentials do not settle, one flow over
+every pair decides.
 
 Fairness (``objective="maxmin"``)
 ---------------------------------
@@ -53,10 +63,11 @@ The value of a matched mentee is the sum of their mentors' scores. First the cov
 matched mentee's value) is maximised, then the total under ``t``:
 
 - ``per_mentee == 1``: a mentee's value is one pair's score, so the floor is a pair score.
-  Binary search over the distinct pair scores: ``t`` is feasible when the pairs scoring
-  at least ``t`` still reach the optimal coverage (one flow with the rewards only per
-  step). Exact: feasibility is monotone in ``t``, and every floor is one of those scores.
-  The final flow keeps only the pairs at or above the best ``t``.
+  Binary search over the distinct pair scores from the ``"total"`` answer's worst one:
+  ``t`` is feasible when the pairs scoring at least ``t`` still reach the optimal
+  coverage (one OR-Tools maximum flow per step; with priority classes, a min-cost flow
+  with the class rewards). Exact: feasibility is monotone in ``t``, and every floor is one
+  of those scores. The final flow keeps only the pairs at or above the best ``t``.
 - ``per_mentee > 1``: with sums, deciding a floor is NP-hard in general (it contains
   bin covering), so no flow is exact. A mixed-integer program (SciPy's HiGHS ``milp``)
   with the coverage counts of each class fixed maximises the floor, then the total with
@@ -64,8 +75,8 @@ matched mentee's value) is maximised, then the total under ``t``:
   returns the best found (``"feasible"``); meant for small and medium cohorts.
 
 Mentees with a ``fixed`` pair do not count toward the floor (their mentor was not
-chosen here). The price of fairness, ``info["price_of_fairness"]``, is the ``"total"`` answer's
-total minus this answer's.
+chosen here). The price of fairness, ``info["price_of_fairness"]``, is the ``"total"``
+answer's total minus this answer's.
 """
 
 from __future__ import annotations
