@@ -1065,7 +1065,7 @@ def match(
         }
     )
     if isinstance(scores_h, CandidateScores):
-        info["bound"] = _candidate_bound(scores_h, int(per_mentee))
+        info["bound"] = _candidate_bound(scores_h, int(per_mentee), mentors)
     return Assignment(
         scores=scores,
         mentor=mentors[:, 0].copy(),
@@ -1120,19 +1120,48 @@ def _by_class(klass: np.ndarray, matched: np.ndarray) -> list[tuple[int, int]]:
     return [(int(g), int(s)) for g, s in zip(got, size, strict=True)]
 
 
-def _candidate_bound(cs: CandidateScores, per_mentee: int) -> float:
-    """An upper bound on the total of any answer on the full matrix, capacity ignored:
-    each mentee's ``per_mentee`` best positive values among their candidates and, for
-    pairs pruned away, ``mentee_cut`` (which bounds every one of them)."""
-    n = cs.n_mentees
-    vals = np.asarray(cs.values, np.float64)
-    order = np.lexsort((-vals, cs.rows))
-    r, v = cs.rows[order], vals[order]
-    rank = np.arange(len(r)) - np.searchsorted(r, r)
-    top = rank < per_mentee
-    best = np.bincount(r[top], weights=np.maximum(v[top], 0.0), minlength=n)
+def _candidate_bound(cs: CandidateScores, per_mentee: int, mentors: np.ndarray) -> float:
+    """An upper bound on the total score of any answer on the *full* matrix (whatever its
+    coverage), by linear programming duality with mentor prices ``v >= 0``.
+
+    For every ``v >= 0`` and every answer ``x``: ``sum s x = sum (s_ij - v_j) x_ij +
+    sum_j v_j sum_i x_ij <= sum_i (the per_mentee largest positive s_ij - v_j) + sum_j
+    c_j v_j``. The prices are the lowest score a full mentor got in this answer (0 for
+    the others). Pairs that are not candidates are bounded through the cuts
+    (``s_ij <= min(mentee_cut[i], mentor_cut[j])``): at most ``max_j min(mentee_cut[i],
+    mentor_cut[j]) - v_j`` each, and mentee ``i`` has ``n_eligible[i] - candidates``
+    of them."""
+    n, m = cs.n_mentees, cs.n_mentors
+    r, k = np.nonzero(mentors >= 0)
+    c = mentors[r, k]
+    got = np.asarray(cs.total[r, c], np.float64)
+    low = np.full(m, np.inf)
+    np.minimum.at(low, c, got)
+    full = np.bincount(c, minlength=m) >= cs.capacity
+    v = np.where(full & np.isfinite(low), np.maximum(low, 0.0), 0.0)
+    # candidates: each mentee's per_mentee largest positive s - v
+    red = np.maximum(np.asarray(cs.values, np.float64) - v[cs.cols], 0.0)
+    order = np.lexsort((-red, cs.rows))
+    rows = cs.rows[order]
+    first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else np.zeros(0, int)
+    rank = np.arange(len(rows)) - np.repeat(first, np.diff(np.r_[first, len(rows)]))
+    top = np.zeros((n, per_mentee))
+    keep = rank < per_mentee
+    top[rows[keep], rank[keep]] = red[order][keep]
+    # pruned pairs: g_i = max_j min(cut_i, mcut_j) - v_j, split at cut_i over mentors
+    # sorted by their cut (suffix minimum of v above it, prefix maximum of mcut - v below)
+    by = np.argsort(cs.mentor_cut, kind="stable")
+    mc, vs = cs.mentor_cut[by], v[by]
+    suffix_min = np.minimum.accumulate(vs[::-1])[::-1]
+    prefix_max = np.r_[-np.inf, np.maximum.accumulate(mc - vs)]
+    cut = np.asarray(cs.mentee_cut, np.float64)
+    at = np.searchsorted(mc, cut, side="left")
+    above = np.where(at < m, cut - suffix_min[np.minimum(at, m - 1)], -np.inf)
+    g = np.maximum(np.maximum(above, prefix_max[at]), 0.0)
+    g = np.where(np.isfinite(cut), g, 0.0)
     dropped = np.maximum(cs.n_eligible - np.bincount(cs.rows, minlength=n), 0)
-    cut = np.where(np.isfinite(cs.mentee_cut), np.maximum(cs.mentee_cut, 0.0), 0.0)
-    # the best p of (candidates, pruned pairs) is at most the best p candidates plus
-    # min(pruned, p) pruned pairs, each worth at most the cut
-    return float((best + np.minimum(dropped, per_mentee) * cut).sum())
+    extra = np.where(
+        np.arange(per_mentee)[None, :] < np.minimum(dropped, per_mentee)[:, None], g[:, None], 0.0
+    )
+    merged = -np.sort(-np.concatenate([top, extra], axis=1), axis=1)[:, :per_mentee]
+    return float(merged.sum() + (cs.capacity * v).sum())
