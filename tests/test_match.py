@@ -409,13 +409,27 @@ def test_candidate_scores_match_the_dense_answer_when_nothing_is_pruned() -> Non
 
 
 def test_candidate_bound_holds_when_pruned() -> None:
-    ee, mr = cm.synthetic_cohort(200, 40, seed=2, capacity=(3, 8))
+    ee, mr = cm.synthetic_cohort(200, 40, seed=2, capacity=(1, 3))  # oversubscribed
     cohort = cm.Cohort.from_frames(ee, mr)
     full = cm.match(cm.score(cohort), per_mentee=2, waitlist=True)
-    cands = cm.score_candidates(cohort, per_mentee=4, per_mentor=10)
+    cands = cm.score_candidates(cohort, per_mentee=2, per_mentor=3)
     b = cm.match(cands, per_mentee=2, waitlist=True)
     assert b.info["bound"] >= full.total_score - 1e-4
     assert b.total_score <= full.total_score + 1e-4
+    # the pruned candidates alone cover fewer; widening restores the full coverage
+    assert b.info["widening_rounds"] >= 1
+    assert b.info["coverage"] == full.info["coverage"]
+    check_valid_candidates(b, cands)
+
+
+def check_valid_candidates(a: cm.Assignment, cands: cm.CandidateScores) -> None:
+    """Every pair eligible in the full matrix (scored again from the cohort), capacity."""
+    i, k = np.nonzero(a.mentors >= 0)
+    j = a.mentors[i, k]
+    dense = cm.score(cands.cohort, cands.config)
+    assert np.asarray(dense.eligible)[i, j].all()
+    assert np.allclose(np.asarray(a.scores.total[i, j]), np.asarray(dense.total)[i, j], atol=1e-6)
+    assert np.all(a.load() <= cands.capacity)
 
 
 def test_parameters_checked_at_the_door() -> None:

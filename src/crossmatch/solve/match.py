@@ -106,6 +106,10 @@ COST_BUDGET = 2**61
 MAX_RESOLUTION = 2**40
 #: Below this resolution the priority classes leave too little room for the scores.
 MIN_RESOLUTION = 2**12
+#: New candidate pairs per mentee and widening round (see :func:`_widen`).
+WIDEN_PAIRS = 10
+#: Widening rounds at most.
+WIDEN_ROUNDS = 20
 #: Above this many pairs, maxmin with several mentors needs a `time_limit`.
 MILP_PAIRS = 50_000
 #: Scores with at most this many distinct values are checked for a common grid ...
@@ -806,31 +810,23 @@ def _rule_text(scores: Scores | CandidateScores, row: int) -> str:
     return "no eligible mentor under rule " + ", ".join(f"{k!r} ({v} mentors)" for k, v in parts)
 
 
-def _reasons(
-    scores: Scores | CandidateScores, net: _Network, used: np.ndarray, matched: np.ndarray
-) -> dict[int, str]:
-    """A reason per unmatched canonical mentee: no eligible mentor (which rules), no
-    candidate pair, or the group of mentees competing for the same full mentors."""
+def _groups(
+    net: _Network, used: np.ndarray, matched: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The competing groups of unmatched mentees that have pairs: for each, the mentees
+    reached by alternating paths from its unmatched ones and their mentors (canonical,
+    sorted). Every such mentor is full, and with the mentees assigned to them, inside the
+    group; the group has more mentees than places (Hall's condition fails), which proves
+    that no answer on these pairs covers more of them."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import breadth_first_order, connected_components
 
     p = net.pairs
     n, m = p.n, p.m
     reach = np.bincount(p.pi, minlength=n)
-    out: dict[int, str] = {}
-    lonely = np.flatnonzero(~matched & (reach == 0))
-    for a in lonely.tolist():
-        row = int(p.ee[a])
-        if isinstance(scores, CandidateScores) and scores.n_eligible[row] > 0:
-            out[a] = (
-                f"no candidate pair ({int(scores.n_eligible[row])} eligible mentors were "
-                "pruned by score_candidates; raise its per_mentee or per_mentor)"
-            )
-        else:
-            out[a] = _rule_text(scores, row)
     rest = np.flatnonzero(~matched & (reach > 0))
     if not rest.size:
-        return out
+        return []
     # one mentor per covered mentee: a maximum assignment (as large as the coverage)
     one = np.zeros(len(p.pi), bool)
     firsts = np.flatnonzero(used)
@@ -846,26 +842,44 @@ def _reasons(
     mask = np.zeros(n + m, bool)
     mask[seen] = True
     # groups: weakly connected parts of the reached subgraph
-    sub = g[: n + m, : n + m]
-    keep = mask[sub.nonzero()[0]] & mask[sub.nonzero()[1]]
-    r, c = sub.nonzero()
+    r, c = g[: n + m, : n + m].nonzero()
+    keep = mask[r] & mask[c]
     h = coo_matrix((np.ones(int(keep.sum())), (r[keep], c[keep])), shape=(n + m, n + m))
     _, label = connected_components(h, directed=False)
+    out = []
     for lab in np.unique(label[seen]).tolist():
         nodes = seen[label[seen] == lab]
-        mentees = nodes[nodes < n]
-        mentors = np.sort(nodes[nodes >= n] - n)  # canonical = id order
+        out.append((nodes[nodes < n], np.sort(nodes[nodes >= n] - n)))
+    return out
+
+
+def _reasons(
+    scores: Scores | CandidateScores, net: _Network, used: np.ndarray, matched: np.ndarray
+) -> dict[int, str]:
+    """A reason per unmatched canonical mentee: no eligible mentor (which rules), no
+    candidate pair, or the group of mentees competing for the same full mentors."""
+    p = net.pairs
+    reach = np.bincount(p.pi, minlength=p.n)
+    out: dict[int, str] = {}
+    for a in np.flatnonzero(~matched & (reach == 0)).tolist():
+        row = int(p.ee[a])
+        if isinstance(scores, CandidateScores) and scores.n_eligible[row] > 0:
+            out[a] = (
+                f"no candidate pair ({int(scores.n_eligible[row])} eligible mentors were "
+                "pruned by score_candidates; raise its per_mentee or per_mentor)"
+            )
+        else:
+            out[a] = _rule_text(scores, row)
+    which = (
+        "of their candidate pairs"
+        if isinstance(scores, CandidateScores)
+        else "they are eligible for"
+    )
+    for mentees, mentors in _groups(net, used, matched):
         waiting = mentees[~matched[mentees]]
-        if not waiting.size:
-            continue
         places = int(net.cap[mentors].sum())
         ids = ", ".join(repr(x) for x in scores.mentor_ids[p.mr[mentors[:3]]].tolist())
         more = f" and {len(mentors) - 3} more" if len(mentors) > 3 else ""
-        which = (
-            "of their candidate pairs"
-            if isinstance(scores, CandidateScores)
-            else "they are eligible for"
-        )
         text = (
             f"{len(mentees)} mentees compete for {places} places among the "
             f"{len(mentors)} mentor(s) {which} ({ids}{more}); {waiting.size} wait"
@@ -875,6 +889,73 @@ def _reasons(
         for a in waiting.tolist():
             out[a] = text
     return out
+
+
+def _widen(
+    cs: CandidateScores, net: _Network, used: np.ndarray, matched: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """New candidate pairs (rows, columns, scores) where they could cover more mentees,
+    or None when none can.
+
+    The unmatched mentees with eligible mentors in the full matrix, and their competing
+    groups, get their best pairs (one streamed pass, :meth:`CandidateScores.price`) to
+    mentors outside the groups' full mentors. None when there is nothing to add (or no
+    cohort to score from): then every group's mentees are eligible, in the full matrix,
+    only for mentors inside it, so Hall's condition fails there too and the coverage is
+    the largest on the full matrix."""
+    if cs.cohort is None or cs.config is None:
+        return None
+    p = net.pairs
+    reach = np.bincount(p.pi, minlength=p.n)
+    lonely = np.flatnonzero(~matched & (reach == 0))
+    lonely = lonely[cs.n_eligible[p.ee[lonely]] > 0]
+    groups = _groups(net, used, matched)
+    mentees = np.concatenate([lonely, *[g[0] for g in groups]]).astype(np.int64)
+    if not mentees.size:
+        return None
+    prices = np.where(cs.capacity > 0, 0.0, np.inf)
+    for _, mentors in groups:
+        prices[p.mr[mentors]] = np.inf
+    rows = np.sort(p.ee[mentees])
+    _, r, c, v = cs.price(
+        prices,
+        np.ones(cs.n_mentees, np.int64),
+        np.full(cs.n_mentees, -np.inf),
+        rows=rows,
+        limit=WIDEN_PAIRS,
+    )
+    if not len(r):
+        return None
+    return r, c, v
+
+
+def _build(
+    scores: Scores | CandidateScores,
+    fr: np.ndarray,
+    fc: np.ndarray,
+    klass_rows: np.ndarray,
+    per_mentee: int,
+) -> tuple[_Pairs, _Network, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The network of these scores with the fixed pairs (rows ``fr``, columns ``fc``)
+    taken out: pairs, network, canonical fixed pairs, open slots, covered, capacity left."""
+    pairs = _pairs(scores)
+    n, m = pairs.n, pairs.m
+    inv_e = np.empty(n, np.int64)
+    inv_e[pairs.ee] = np.arange(n)
+    inv_m = np.empty(m, np.int64)
+    inv_m[pairs.mr] = np.arange(m)
+    fa, fb = inv_e[fr], inv_m[fc]
+    if fa.size:  # fixed pairs leave the network (they are added back to the answer)
+        drop = np.isin(pairs.pi * m + pairs.pj, fa * m + fb)
+        pairs = _Pairs(
+            pairs.ee, pairs.mr, pairs.pi[~drop], pairs.pj[~drop], pairs.ps[~drop], pairs.tolerance
+        )
+    fixed_count = np.bincount(fa, minlength=n)
+    slots = per_mentee - fixed_count
+    covered = fixed_count > 0
+    cap = scores.capacity[pairs.mr].astype(np.int64) - np.bincount(fb, minlength=m)
+    net = _network(pairs, slots, covered, klass_rows[pairs.ee], cap)
+    return pairs, net, fa, fb, slots, covered, cap
 
 
 # ---------------------------------------------------------------------------- front end
@@ -972,26 +1053,25 @@ def match(
     fr, fc = (np.zeros(0, np.int64),) * 2
     if fixed is not None:
         fr, fc = _fixed_pairs(scores, fixed, int(per_mentee))
-    pairs = _pairs(scores_h)
-    n, m = pairs.n, pairs.m
-    inv_e = np.empty(n, np.int64)
-    inv_e[pairs.ee] = np.arange(n)
-    inv_m = np.empty(m, np.int64)
-    inv_m[pairs.mr] = np.arange(m)
-    fa, fb = inv_e[fr], inv_m[fc]
-    if fa.size:  # fixed pairs leave the network (they are added back to the answer)
-        key = fa * m + fb
-        drop = np.isin(pairs.pi * m + pairs.pj, key)
-        pairs = _Pairs(
-            pairs.ee, pairs.mr, pairs.pi[~drop], pairs.pj[~drop], pairs.ps[~drop], pairs.tolerance
+    added: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # widening
+    for widened in range(WIDEN_ROUNDS + 1):
+        pairs, net, fa, fb, slots, covered, cap = _build(
+            scores_h, fr, fc, klass_rows, int(per_mentee)
         )
-    fixed_count = np.bincount(fa, minlength=n)
-    slots = int(per_mentee) - fixed_count
-    covered = fixed_count > 0
-    cap = scores.capacity[pairs.mr].astype(np.int64) - np.bincount(fb, minlength=m)
-    net = _network(pairs, slots, covered, klass_rows[pairs.ee], cap)
-
-    used = _solve_flow(net)
+        used = _solve_flow(net)
+        if not isinstance(scores_h, CandidateScores) or widened == WIDEN_ROUNDS:
+            break
+        matched_c = covered.copy()
+        matched_c[pairs.pi[used]] = True
+        wider = None if matched_c.all() else _widen(scores_h, net, used, matched_c)
+        if wider is None:
+            break
+        scores_h = scores_h.with_pairs(*wider)
+        added.append(wider)
+    info["widening_rounds"] = widened
+    if added and isinstance(scores, CandidateScores):  # the answer's scores hold its pairs
+        scores = scores.with_pairs(*(np.concatenate(x) for x in zip(*added, strict=True)))
+    n = pairs.n
     status = "optimal"
     total_best = float(pairs.ps[used].sum())
     if objective == "maxmin":
