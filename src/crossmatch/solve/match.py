@@ -56,6 +56,18 @@ non-negatively is an optimal one (linear programming duality; the network matrix
 totally unimodular). After 30 rounds, or if the potentials do not settle, one flow over
 every pair decides.
 
+Candidate scores
+----------------
+On :class:`~crossmatch.scoring.candidates.CandidateScores` the network holds the candidate
+pairs. If some mentees are left unmatched, the unmatched ones with eligible mentors in the
+full matrix, and the groups they compete in, get their best pairs to mentors outside
+their groups' (full) mentors from a streamed pricing pass, and the flow runs again.
+When a pass finds none, each group's mentees are eligible, in the full matrix too, only
+for mentors that are full with the group's own mentees: Hall's condition fails there,
+so no answer on the full matrix covers more. The total is the best over the candidates;
+``info["bound"]`` is an upper bound for the full matrix by LP duality (mentor prices,
+cuts for the pruned pairs).
+
 Fairness (``objective="maxmin"``)
 ---------------------------------
 The value of a matched mentee is the sum of their mentors' scores. First the coverage
@@ -981,8 +993,12 @@ def match(
     Parameters
     ----------
     scores : Scores or CandidateScores
-        On candidate scores the answer is optimal over the candidate pairs;
-        ``info["bound"]`` bounds the total any answer on the full matrix can reach.
+        On candidate scores, mentees left unmatched (and the mentees they compete with)
+        get more candidate pairs, by streamed pricing passes, until no pair of the full
+        matrix could cover more of them (Hall's condition, see :func:`_widen`): the
+        coverage is then the largest on the full matrix, and the total the best over
+        the candidates; ``info["bound"]`` bounds the total any answer on the full matrix
+        can reach, ``info["widening_rounds"]`` counts the passes.
     per_mentee : int, default 1
         The most mentors a mentee gets. Pairs that would lower the total (negative
         scores) are not added beyond a mentee's first mentor.
