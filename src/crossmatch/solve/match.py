@@ -1222,19 +1222,35 @@ def _candidate_bound(cs: CandidateScores, per_mentee: int, mentors: np.ndarray) 
 
     For every ``v >= 0`` and every answer ``x``: ``sum s x = sum (s_ij - v_j) x_ij +
     sum_j v_j sum_i x_ij <= sum_i (the per_mentee largest positive s_ij - v_j) + sum_j
-    c_j v_j``. The prices are the lowest score a full mentor got in this answer (0 for
-    the others). Pairs that are not candidates are bounded through the cuts
-    (``s_ij <= min(mentee_cut[i], mentor_cut[j])``): at most ``max_j min(mentee_cut[i],
-    mentor_cut[j]) - v_j`` each, and mentee ``i`` has ``n_eligible[i] - candidates``
-    of them."""
-    n, m = cs.n_mentees, cs.n_mentors
+    c_j v_j``. Two price vectors are tried and the smaller bound kept: the lowest score a
+    full mentor got in this answer (0 for the others), and each mentor's
+    ``(c_j + 1)``-th best candidate score. Pairs that are not candidates are bounded
+    through the cuts (``s_ij <= min(mentee_cut[i], mentor_cut[j])``): at most
+    ``max_j min(mentee_cut[i], mentor_cut[j]) - v_j`` each, and mentee ``i`` has
+    ``n_eligible[i] - candidates`` of them."""
+    m = cs.n_mentors
     r, k = np.nonzero(mentors >= 0)
     c = mentors[r, k]
     got = np.asarray(cs.total[r, c], np.float64)
     low = np.full(m, np.inf)
     np.minimum.at(low, c, got)
     full = np.bincount(c, minlength=m) >= cs.capacity
-    v = np.where(full & np.isfinite(low), np.maximum(low, 0.0), 0.0)
+    v1 = np.where(full & np.isfinite(low), np.maximum(low, 0.0), 0.0)
+    vals = np.asarray(cs.values, np.float64)
+    order = np.lexsort((-vals, cs.cols))
+    cols = cs.cols[order]
+    first = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]]) if len(cols) else np.zeros(0, int)
+    rank = np.arange(len(cols)) - np.repeat(first, np.diff(np.r_[first, len(cols)]))
+    at = rank == cs.capacity[cols]  # the (c_j + 1)-th best candidate of each mentor
+    v2 = np.zeros(m)
+    v2[cols[at]] = np.maximum(vals[order][at], 0.0)
+    return min(_dual_bound(cs, per_mentee, v1), _dual_bound(cs, per_mentee, v2))
+
+
+def _dual_bound(cs: CandidateScores, per_mentee: int, v: np.ndarray) -> float:
+    """``sum_i (per_mentee largest positive s_ij - v_j) + sum_j c_j v_j`` over the full
+    matrix, pruned pairs bounded through the cuts (see :func:`_candidate_bound`)."""
+    n, m = cs.n_mentees, cs.n_mentors
     # candidates: each mentee's per_mentee largest positive s - v
     red = np.maximum(np.asarray(cs.values, np.float64) - v[cs.cols], 0.0)
     order = np.lexsort((-red, cs.rows))
