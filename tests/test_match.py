@@ -21,6 +21,7 @@ from crossmatch.errors import InfeasibleError, ParameterError, ValidationError
 
 MILP_OPTIONS = {"disp": False, "mip_rel_gap": 0.0}
 MODULE = sys.modules["crossmatch.solve.match"]  # the package exports the function `match`
+FLOW = sys.modules["crossmatch.solve.match_flow"]
 
 
 @pytest.fixture(params=["direct", "priced", "priced-no-rounds"])
@@ -30,12 +31,12 @@ def pricing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     and round) that large networks take; and that path's fallback (one flow over every
     pair when the rounds run out)."""
     if request.param == "priced-no-rounds":
-        monkeypatch.setattr(MODULE, "PRICE_ROUNDS", 0)
+        monkeypatch.setattr(FLOW, "PRICE_ROUNDS", 0)
     if request.param.startswith("priced"):
-        monkeypatch.setattr(MODULE, "PRICE_ABOVE", 0)
-        monkeypatch.setattr(MODULE, "PRICE_RATIO", 0)
-        monkeypatch.setattr(MODULE, "PRICE_START", 0)
-        monkeypatch.setattr(MODULE, "PRICE_ENTER", 1)
+        monkeypatch.setattr(FLOW, "PRICE_ABOVE", 0)
+        monkeypatch.setattr(FLOW, "PRICE_RATIO", 0)
+        monkeypatch.setattr(FLOW, "PRICE_START", 0)
+        monkeypatch.setattr(FLOW, "PRICE_ENTER", 1)
     return str(request.param)
 
 

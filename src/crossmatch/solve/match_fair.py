@@ -1,0 +1,144 @@
+"""The fairness objective of :func:`crossmatch.match` (``objective="maxmin"``): a
+threshold search with flow checks for one mentor per mentee, a MILP for sums. The method
+and its exactness are stated in :mod:`crossmatch.solve.match`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .match_flow import _coverage_value, _expand, _flow, _Network, _solve_flow
+
+
+# ---------------------------------------------------------------------------- maxmin
+def _maxmin_single(net: _Network, used_total: np.ndarray) -> tuple[np.ndarray, float]:
+    """per_mentee == 1: binary search on the floor; the final pairs and the floor.
+
+    The ``"total"`` answer's worst pair score is a feasible floor; every score above it is
+    tried by bisection, each with one coverage check on the pairs scoring at least that
+    much (a maximum flow with one class, a min-cost flow with class rewards otherwise)."""
+    ps = net.pairs.ps
+    target = _coverage_value(net, used_total)
+    if not used_total.any():
+        return used_total, -np.inf
+    values = np.unique(ps[ps >= ps[used_total].min()])
+    lo, hi = 0, len(values) - 1  # values[lo] is feasible
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _covers(net, ps >= values[mid], target):
+            lo = mid
+        else:
+            hi = mid - 1
+    floor = float(values[lo])
+    return _solve_flow(net, pair_mask=ps >= floor), floor
+
+
+def _covers(net: _Network, mask: np.ndarray, target: int) -> bool:
+    """Whether the pairs in ``mask`` still reach the coverage value ``target``."""
+    p = net.pairs
+    idx = np.flatnonzero(mask)
+    if net.n_classes > 1:
+        used = _flow(net, idx, np.zeros(len(idx), np.int64), 1, duals=False)[0]
+        return _coverage_value(net, _expand(net, idx, used)) == target
+    from ortools.graph.python import max_flow
+
+    n, m = p.n, p.m
+    src, snk = n + m, n + m + 1
+    open_ = np.flatnonzero((net.slots > 0) & ~net.covered)
+    f = max_flow.SimpleMaxFlow()
+    f.add_arcs_with_capacity(np.full(len(open_), src), open_, np.ones(len(open_), np.int64))
+    f.add_arcs_with_capacity(p.pi[idx], n + p.pj[idx], np.ones(len(idx), np.int64))
+    f.add_arcs_with_capacity(n + np.arange(m), np.full(m, snk), net.cap.astype(np.int64))
+    if f.solve(src, snk) != f.OPTIMAL:
+        raise RuntimeError("the max-flow solver failed")
+    return int(f.optimal_flow()) == target
+
+
+def _maxmin_milp(
+    net: _Network, counts: np.ndarray, fixed_value: np.ndarray, time_limit: float | None
+) -> tuple[np.ndarray, float, str]:
+    """per_mentee > 1: floor then total, by MILP (HiGHS through SciPy) with the class
+    coverage counts fixed. Returns pairs used, floor, status."""
+    import scipy.sparse as sp
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    p = net.pairs
+    n, q = p.n, len(p.pi)
+    # variables: x (q pairs), y (n covered), z (floor)
+    nv = q + n + 1
+    open_ = ~net.covered
+    lo = np.zeros(nv)
+    hi = np.ones(nv)
+    lo[q : q + n][net.covered] = 1.0  # covered by fixed pairs
+    big = (
+        2.0
+        * (
+            float(net.slots.max(initial=1)) * float(np.abs(p.ps).max(initial=1.0))
+            + float(np.abs(fixed_value).max(initial=0.0))
+        )
+        + 1.0
+    )
+    lo[-1], hi[-1] = -big, big
+    rows_e = sp.csr_matrix((np.ones(q), (p.pi, np.arange(q))), shape=(n, q))
+    eye = sp.identity(n, format="csr")
+    zero_n = sp.csr_matrix((n, 1))
+    cons = [
+        # sum_j x_ij - slots_i y_i <= 0 ; y_i - sum_j x_ij <= 0 (fixed-covered: y = 1 anyway)
+        LinearConstraint(
+            sp.hstack([rows_e, -sp.diags(net.slots.astype(float)), zero_n]), -np.inf, np.zeros(n)
+        ),
+        LinearConstraint(
+            sp.hstack([-rows_e[open_], eye[open_], zero_n[open_]]),
+            -np.inf,
+            np.zeros(int(open_.sum())),
+        ),
+        LinearConstraint(
+            sp.hstack(
+                [
+                    sp.csr_matrix((np.ones(q), (p.pj, np.arange(q))), shape=(p.m, q)),
+                    sp.csr_matrix((p.m, n + 1)),
+                ]
+            ),
+            -np.inf,
+            net.cap.astype(float),
+        ),
+    ]
+    klass_rows = sp.csr_matrix(
+        (np.ones(int(open_.sum())), (net.klass[open_], np.flatnonzero(open_))),
+        shape=(net.n_classes, n),
+    )
+    cons.append(
+        LinearConstraint(
+            sp.hstack(
+                [sp.csr_matrix((net.n_classes, q)), klass_rows, sp.csr_matrix((net.n_classes, 1))]
+            ),
+            counts,
+            counts,
+        )
+    )
+    # z - sum_j s_ij x_ij + big * y_i <= big + fixed_i  (only for mentees the solver matches)
+    vals = sp.csr_matrix((-p.ps, (p.pi, np.arange(q))), shape=(n, q))
+    floor_rows = sp.hstack([vals, sp.diags(np.full(n, big)), sp.csr_matrix(np.ones((n, 1)))])
+    cons.append(LinearConstraint(floor_rows.tocsr()[open_], -np.inf, big + fixed_value[open_]))
+    integrality = np.r_[np.ones(q + n), 0.0]
+    options: dict[str, Any] = {}
+    if time_limit is not None:
+        options["time_limit"] = float(time_limit)
+    c = np.zeros(nv)
+    c[-1] = -1.0
+    res = milp(c, constraints=cons, integrality=integrality, bounds=Bounds(lo, hi), options=options)
+    if res.x is None:
+        raise RuntimeError(f"the MILP found no answer: {res.message}")
+    status = "optimal" if res.status == 0 else "feasible"
+    floor = float(res.x[-1])
+    c2 = np.r_[-p.ps, np.zeros(n + 1)]
+    lo[-1] = floor - 1e-9 * max(1.0, abs(floor))
+    res2 = milp(
+        c2, constraints=cons, integrality=integrality, bounds=Bounds(lo, hi), options=options
+    )
+    if res2.x is None:  # keep the first answer
+        res2 = res
+    elif res2.status != 0:
+        status = "feasible"
+    return np.asarray(res2.x[:q]) > 0.5, floor, status

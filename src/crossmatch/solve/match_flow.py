@@ -1,0 +1,331 @@
+"""The network of :func:`crossmatch.match` and its solving: eligible pairs in canonical
+order, integer costs, one OR-Tools min-cost flow, pricing for large networks.
+
+:mod:`crossmatch.solve.match` states the network and proves the scaling and the reward
+bound; this module only builds and solves it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..scoring import Scores
+from ..scoring.candidates import CandidateScores
+
+#: Every arc cost times (nodes + 1), and every flow's total cost, stay below this.
+COST_BUDGET = 2**61
+#: The finest resolution used (scores are float64 or float32).
+MAX_RESOLUTION = 2**40
+#: Below this resolution the priority classes leave too little room for the scores.
+MIN_RESOLUTION = 2**12
+#: Scores with at most this many distinct values are checked for a common grid ...
+GRID_VALUES = 4096
+#: ... of at most this many steps per unit of the largest |score|.
+GRID_DENOMINATOR = 2**16
+
+
+# ---------------------------------------------------------------------------- pairs
+def _key(v: Any) -> tuple[int, Any]:
+    if isinstance(v, bool | np.bool_):
+        return (1, str(v))
+    if isinstance(v, numbers.Real):
+        return (0, float(v))
+    return (1, str(v))
+
+
+def _id_order(ids: np.ndarray) -> np.ndarray:
+    """Positions that sort ``ids`` (numbers before text): answers never depend on row order."""
+    return np.array(sorted(range(len(ids)), key=lambda i: _key(ids[i])), dtype=np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pairs:
+    """Eligible pairs in canonical order: ``ee[a]`` is mentee row of canonical ``a``."""
+
+    ee: np.ndarray
+    mr: np.ndarray
+    pi: np.ndarray  # canonical mentee of each pair
+    pj: np.ndarray  # canonical mentor
+    ps: np.ndarray  # float64 score
+    tolerance: float = 4 * float(np.finfo(np.float64).eps)  # the scores' float precision
+
+    @property
+    def n(self) -> int:
+        return len(self.ee)
+
+    @property
+    def m(self) -> int:
+        return len(self.mr)
+
+
+def _pairs(scores: Scores | CandidateScores) -> _Pairs:
+    ee, mr = _id_order(scores.mentee_ids), _id_order(scores.mentor_ids)
+    rank_e = np.empty(len(ee), np.int64)
+    rank_e[ee] = np.arange(len(ee))
+    rank_m = np.empty(len(mr), np.int64)
+    rank_m[mr] = np.arange(len(mr))
+    if isinstance(scores, CandidateScores):
+        ii, jj, raw = scores.rows, scores.cols, scores.values
+    else:
+        ii, jj = np.nonzero(scores.eligible)
+        raw = scores.total[ii, jj]
+    tol = 4 * float(np.finfo(raw.dtype).eps) if raw.dtype.kind == "f" else 0.0
+    vals = np.asarray(raw, np.float64)
+    keep = scores.capacity[jj] > 0
+    if not keep.all():
+        ii, jj, vals = ii[keep], jj[keep], vals[keep]
+    pi, pj = rank_e[ii], rank_m[jj]
+    if not (_identity(ee) and _identity(mr)):  # else already sorted by (row, column)
+        order = np.lexsort((pj, pi))
+        pi, pj, vals = pi[order], pj[order], vals[order]
+    return _Pairs(ee, mr, pi, pj, vals, tol)
+
+
+def _identity(order: np.ndarray) -> bool:
+    return bool(np.array_equal(order, np.arange(len(order))))
+
+
+# ---------------------------------------------------------------------------- flow
+@dataclass(frozen=True, slots=True)
+class _Network:
+    """The matching network's data (canonical indices), ready for several solves."""
+
+    pairs: _Pairs
+    slots: np.ndarray  # mentors still open per canonical mentee (p_i minus fixed)
+    covered: np.ndarray  # canonical mentees already covered by fixed pairs
+    klass: np.ndarray  # class rank per canonical mentee (0 = highest)
+    n_classes: int
+    cap: np.ndarray  # capacity left per canonical mentor
+    resolution: int
+    scale: float  # A: score units of `resolution`
+    weights: np.ndarray  # integer scores of the pairs
+    unit: int  # G
+    exact: bool  # the scores lie on the grid of `resolution`
+
+
+def _network(
+    pairs: _Pairs, slots: np.ndarray, covered: np.ndarray, klass: np.ndarray, cap: np.ndarray
+) -> _Network:
+    n_classes = int(klass.max()) + 1 if len(klass) else 1
+    most = int(min(slots.sum(), cap.sum(), len(pairs.pi)))  # K
+    nodes = pairs.n + pairs.m + 2
+    room = COST_BUDGET // ((nodes + 1) * n_classes * (2 * most + 1))
+    resolution = int(min(MAX_RESOLUTION, room))
+    if resolution < MIN_RESOLUTION:
+        raise ValueError(
+            f"{n_classes} priority classes leave too little integer room for the scores "
+            f"({resolution} steps): use fewer distinct `priority` values."
+        )
+    scale = float(np.max(np.abs(pairs.ps))) if len(pairs.ps) else 1.0
+    scale = scale or 1.0
+    grid = _grid(pairs.ps / scale, resolution, pairs.tolerance)
+    resolution = resolution if grid is None else grid
+    w = np.rint(pairs.ps * (resolution / scale)).astype(np.int64)
+    w_pos = max(0, int(w.max())) if len(w) else 0
+    w_neg = max(0, -int(w.min())) if len(w) else 0
+    unit = most * (w_pos + w_neg) + 1
+    return _Network(
+        pairs, slots, covered, klass, n_classes, cap, resolution, scale, w, unit, grid is not None
+    )
+
+
+def _grid(x: np.ndarray, limit: int, tol: float) -> int | None:
+    """The smallest ``W <= limit`` with every ``x * W`` an integer (within ``tol``, the
+    scores' own float precision), if the values are few enough to check; else None.
+    Points systems and rating scales lie on such grids: their flow is then exact."""
+    from fractions import Fraction
+
+    if len(np.unique(x[: GRID_VALUES * 4])) > GRID_VALUES:  # a cheap first look
+        return None
+    uniq = np.unique(x)
+    if len(uniq) > GRID_VALUES:
+        return None
+    w = 1
+    for v in uniq.tolist():
+        q = Fraction(v).limit_denominator(GRID_DENOMINATOR).denominator
+        w = w * q // math.gcd(w, q)
+        if w > min(limit, GRID_DENOMINATOR):
+            return None
+    if np.any(np.abs(np.rint(uniq * w) - uniq * w) > tol * w * np.maximum(np.abs(uniq), 1.0)):
+        return None
+    return w
+
+
+def _solve_flow(
+    net: _Network,
+    *,
+    pair_mask: np.ndarray | None = None,
+    scores_on: bool = True,
+    reward_unit: int | None = None,
+) -> np.ndarray:
+    """The optimal flow over the pairs in ``pair_mask`` (all by default); the pairs used
+    (bool over ``net.pairs``).
+
+    Large networks are priced: the flow is solved on each mentee's and each mentor's best
+    pairs, node potentials (shortest distances in the residual graph, which has no
+    negative cycle at an optimum) are computed, and every left-out pair with a negative
+    reduced cost joins; when none is left the flow is optimal over all the pairs (linear
+    programming optimality: a feasible flow with potentials that price every arc of the
+    full network non-negatively is optimal)."""
+    p = net.pairs
+    if pair_mask is None:
+        idx, pi, pj = np.arange(len(p.pi)), p.pi, p.pj
+    else:
+        idx = np.flatnonzero(pair_mask)
+        pi, pj = p.pi[idx], p.pj[idx]
+    unit = net.unit if reward_unit is None else reward_unit
+    cost = -net.weights[idx] if scores_on else np.zeros(len(idx), np.int64)
+    if len(idx) <= PRICE_ABOVE:
+        return _expand(net, idx, _flow(net, idx, cost, unit, duals=False)[0])
+    work = _top_per_group(pi, cost, net.slots + PRICE_START)
+    work |= _top_per_group(pj, cost, net.cap + PRICE_START)
+    if int(work.sum()) * PRICE_RATIO > len(idx):  # a few rounds would cost more than one
+        return _expand(net, idx, _flow(net, idx, cost, unit, duals=False)[0])
+    for _ in range(PRICE_ROUNDS):
+        used, d = _flow(net, idx[work], cost[work], unit, duals=True)
+        if d is None:
+            break
+        rc = cost + d[pi]
+        rc -= d[p.n + pj]
+        enter = np.flatnonzero((rc < 0) & ~work)
+        if not enter.size:
+            return _expand(net, idx[work], used)
+        # the most negative few per mentee (all of them would swamp the next flow)
+        work[enter[_top_per_group(pi[enter], rc[enter], np.full(p.n, PRICE_ENTER))]] = True
+    return _expand(net, idx, _flow(net, idx, cost, unit, duals=False)[0])
+
+
+def _top_per_group(group: np.ndarray, key: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Mask of, for each group value ``g``, the ``limit[g]`` entries of smallest ``key``."""
+    out = np.zeros(len(group), dtype=bool)
+    if not len(group):
+        return out
+    k = key - key.min()
+    span = int(k.max()) + 1
+    if (int(group.max()) + 1) * span < 2**62:
+        order = np.argsort(group.astype(np.int64) * span + k)
+    else:
+        order = np.lexsort((k, group))
+    g = group[order]
+    first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    rank = np.arange(len(g)) - np.repeat(first, np.diff(np.r_[first, len(g)]))
+    out[order[rank < limit[g]]] = True
+    return out
+
+
+#: Networks with more pairs than this are solved by pricing (see :func:`_solve_flow`).
+PRICE_ABOVE = 200_000
+#: ... and with at least this many times the pairs of the first round.
+PRICE_RATIO = 8
+#: Pricing rounds before solving on every pair at once.
+PRICE_ROUNDS = 30
+#: Pairs per mentee, beyond ``per_mentee``, and per mentor, beyond capacity, to start from.
+PRICE_START = 8
+#: Left-out pairs with negative reduced cost that join per mentee and round.
+PRICE_ENTER = 4
+
+
+def _expand(net: _Network, idx: np.ndarray, used: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(net.pairs.pi), dtype=bool)
+    out[idx[used]] = True
+    return out
+
+
+def _flow(
+    net: _Network, idx: np.ndarray, cost: np.ndarray, unit: int, *, duals: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """One OR-Tools min-cost flow over pairs ``idx`` with pair costs ``cost``: which of
+    them are used and, with ``duals``, node potentials (None if they do not settle)."""
+    from ortools.graph.python import min_cost_flow
+
+    p = net.pairs
+    n, m = p.n, p.m
+    src, snk = n + m, n + m + 1
+    first = (net.slots > 0) & ~net.covered
+    extra = np.where(first, net.slots - 1, net.slots)
+    f = min_cost_flow.SimpleMinCostFlow()
+    a = np.flatnonzero(first)
+    a_cost = -(net.n_classes - net.klass[a]) * unit
+    arcs_a = f.add_arcs_with_capacity_and_unit_cost(
+        np.full(len(a), src), a, np.ones(len(a), np.int64), a_cost
+    )
+    b = np.flatnonzero(extra > 0)
+    b_cap = extra[b].astype(np.int64)
+    arcs_b = f.add_arcs_with_capacity_and_unit_cost(
+        np.full(len(b), src), b, b_cap, np.zeros(len(b), np.int64)
+    )
+    arcs = f.add_arcs_with_capacity_and_unit_cost(
+        p.pi[idx], n + p.pj[idx], np.ones(len(idx), np.int64), cost
+    )
+    cap = net.cap.astype(np.int64)
+    arcs_m = f.add_arcs_with_capacity_and_unit_cost(
+        n + np.arange(m), np.full(m, snk), cap, np.zeros(m, np.int64)
+    )
+    supply = int(net.slots.sum())
+    bypass = f.add_arc_with_capacity_and_unit_cost(src, snk, supply, 0)
+    f.set_nodes_supplies(np.array([src, snk]), np.array([supply, -supply]))
+    status = f.solve()
+    if status != f.OPTIMAL:
+        raise RuntimeError(f"the min-cost flow solver stopped with status {status!r}")
+    used = f.flows(arcs) > 0
+    if not duals:
+        return used, None
+    fa, fb, fm = f.flows(arcs_a), f.flows(arcs_b), f.flows(arcs_m)
+    fz = f.flow(bypass)
+    tails, heads, costs = [], [], []
+
+    def arcs_of(
+        t: np.ndarray, h: np.ndarray, c: np.ndarray, fwd: np.ndarray, back: np.ndarray
+    ) -> None:
+        tails.extend([t[fwd], h[back]])
+        heads.extend([h[fwd], t[back]])
+        costs.extend([c[fwd], -c[back]])
+
+    arcs_of(np.full(len(a), src), a, a_cost, fa < 1, fa > 0)
+    arcs_of(np.full(len(b), src), b, np.zeros(len(b), np.int64), fb < b_cap, fb > 0)
+    arcs_of(p.pi[idx], n + p.pj[idx], cost, ~used, used)
+    arcs_of(n + np.arange(m), np.full(m, snk), np.zeros(m, np.int64), fm < cap, fm > 0)
+    arcs_of(
+        np.array([src]),
+        np.array([snk]),
+        np.zeros(1, np.int64),
+        np.array([fz < supply]),
+        np.array([fz > 0]),
+    )
+    d = _potentials(np.concatenate(tails), np.concatenate(heads), np.concatenate(costs), n + m + 2)
+    return used, d
+
+
+def _potentials(
+    tails: np.ndarray, heads: np.ndarray, costs: np.ndarray, n_nodes: int
+) -> np.ndarray | None:
+    """Shortest distances from a virtual root (an arc of cost 0 to every node) along the
+    residual arcs, by vectorised Bellman-Ford; None if they do not settle in
+    ``n_nodes`` rounds."""
+    order = np.argsort(heads, kind="stable")
+    t, h, c = tails[order], heads[order], costs[order]
+    if not len(h):
+        return np.zeros(n_nodes, np.int64)
+    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+    uh = h[starts]
+    d = np.zeros(n_nodes, np.int64)
+    for _ in range(n_nodes + 1):
+        best = np.minimum.reduceat(d[t] + c, starts)
+        better = best < d[uh]
+        if not better.any():
+            return d
+        d[uh[better]] = best[better]
+    return None
+
+
+def _coverage_value(net: _Network, used: np.ndarray) -> int:
+    """Sum of class rewards (in units of G) over covered mentees not covered by fixed."""
+    got = np.zeros(net.pairs.n, bool)
+    got[net.pairs.pi[used]] = True
+    got &= ~net.covered
+    return int((net.n_classes - net.klass[got]).sum())
