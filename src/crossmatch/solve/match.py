@@ -108,7 +108,7 @@ from ..results import Assignment
 from ..scoring import Scores
 from ..scoring.candidates import CandidateScores
 from .match_fair import _maxmin_milp, _maxmin_single
-from .match_flow import _Network, _network, _Pairs, _pairs, _solve_flow
+from .match_flow import _Network, _network, _Pairs, _pairs, _solve_duals, _solve_flow
 
 __all__ = ["MATCH_OBJECTIVES", "match"]
 
@@ -497,6 +497,33 @@ def _widen(
     return r, c, v
 
 
+def _price_pairs(
+    cs: CandidateScores, net: _Network, potentials: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Pairs of the full matrix with a negative reduced cost at the flow's potentials
+    (one streamed pass, :meth:`CandidateScores.price`), or None when there is none: the
+    answer is then optimal for the whole matrix, not just the candidates.
+
+    Pair (i, j) has reduced cost ``-w_ij + d_i - d_j`` (potentials ``d``), negative when
+    ``round(s_ij / q) > d_i - d_j``, which needs ``s_ij - (-q d_j) > q (d_i + 1/2)``: those
+    are the prices and thresholds of the pass (less a hair, against float rounding; a pair
+    let in by it only costs a flow)."""
+    if potentials is None or cs.cohort is None or cs.config is None:
+        return None
+    p = net.pairs
+    q = net.scale / net.resolution
+    prices = np.full(cs.n_mentors, np.inf)
+    prices[p.mr] = np.where(net.cap > 0, -q * potentials[p.n + np.arange(p.m)], np.inf)
+    open_ = net.slots > 0
+    threshold = np.full(cs.n_mentees, np.inf)
+    t = q * (potentials[: p.n] + 0.5)
+    threshold[p.ee[open_]] = t[open_] - 1e-9 * np.maximum(1.0, np.abs(t[open_]))
+    _, r, c, v = cs.price(
+        prices, np.ones(cs.n_mentees, np.int64), threshold, rows=p.ee[open_], limit=WIDEN_PAIRS
+    )
+    return (r, c, v) if len(r) else None
+
+
 def _build(
     scores: Scores | CandidateScores,
     fr: np.ndarray,
@@ -630,12 +657,18 @@ def match(
         pairs, net, fa, fb, slots, covered, cap = _build(
             scores_h, fr, fc, klass_rows, int(per_mentee)
         )
-        used = _solve_flow(net)
-        if not isinstance(scores_h, CandidateScores) or widened == WIDEN_ROUNDS:
+        if not isinstance(scores_h, CandidateScores):
+            used = _solve_flow(net)
+            break
+        used, potentials = _solve_duals(net)
+        if widened == WIDEN_ROUNDS:
             break
         matched_c = covered.copy()
         matched_c[pairs.pi[used]] = True
         wider = None if matched_c.all() else _widen(scores_h, net, used, matched_c)
+        if wider is None:
+            wider = _price_pairs(scores_h, net, potentials)
+            info["priced"] = wider is None and potentials is not None
         if wider is None:
             break
         scores_h = scores_h.with_pairs(*wider)

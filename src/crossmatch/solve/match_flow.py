@@ -164,7 +164,26 @@ def _solve_flow(
     reward_unit: int | None = None,
 ) -> np.ndarray:
     """The optimal flow over the pairs in ``pair_mask`` (all by default); the pairs used
-    (bool over ``net.pairs``).
+    (bool over ``net.pairs``). See :func:`_solve`."""
+    return _solve(net, pair_mask, scores_on, reward_unit, duals=False)[0]
+
+
+def _solve_duals(net: _Network) -> tuple[np.ndarray, np.ndarray | None]:
+    """The optimal flow over every pair, and node potentials that prove it (reduced costs
+    of every arc >= 0; None if they did not settle)."""
+    return _solve(net, None, True, None, duals=True)
+
+
+def _solve(
+    net: _Network,
+    pair_mask: np.ndarray | None,
+    scores_on: bool,
+    reward_unit: int | None,
+    *,
+    duals: bool,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The optimal flow (pairs used) over the pairs in ``pair_mask``; with ``duals``,
+    potentials too.
 
     Large networks are priced: the flow is solved on each mentee's and each mentor's best
     pairs, node potentials (shortest distances in the residual graph, which has no
@@ -181,11 +200,13 @@ def _solve_flow(
     unit = net.unit if reward_unit is None else reward_unit
     cost = -net.weights[idx] if scores_on else np.zeros(len(idx), np.int64)
     if len(idx) <= PRICE_ABOVE:
-        return _expand(net, idx, _flow(net, idx, cost, unit, duals=False)[0])
+        used, d = _flow(net, idx, cost, unit, duals=duals)
+        return _expand(net, idx, used), d
     work = _top_per_group(pi, cost, net.slots + PRICE_START)
     work |= _top_per_group(pj, cost, net.cap + PRICE_START)
     if int(work.sum()) * PRICE_RATIO > len(idx):  # a few rounds would cost more than one
-        return _expand(net, idx, _flow(net, idx, cost, unit, duals=False)[0])
+        used, d = _flow(net, idx, cost, unit, duals=duals)
+        return _expand(net, idx, used), d
     for _ in range(PRICE_ROUNDS):
         used, d = _flow(net, idx[work], cost[work], unit, duals=True)
         if d is None:
@@ -194,10 +215,11 @@ def _solve_flow(
         rc -= d[p.n + pj]
         enter = np.flatnonzero((rc < 0) & ~work)
         if not enter.size:
-            return _expand(net, idx[work], used)
+            return _expand(net, idx[work], used), d
         # the most negative few per mentee (all of them would swamp the next flow)
         work[enter[_top_per_group(pi[enter], rc[enter], np.full(p.n, PRICE_ENTER))]] = True
-    return _expand(net, idx, _flow(net, idx, cost, unit, duals=False)[0])
+    used, d = _flow(net, idx, cost, unit, duals=duals)
+    return _expand(net, idx, used), d
 
 
 def _top_per_group(group: np.ndarray, key: np.ndarray, limit: np.ndarray) -> np.ndarray:
