@@ -64,9 +64,12 @@ full matrix, and the groups they compete in, get their best pairs to mentors out
 their groups' (full) mentors from a streamed pricing pass, and the flow runs again.
 When a pass finds none, each group's mentees are eligible, in the full matrix too, only
 for mentors that are full with the group's own mentees: Hall's condition fails there,
-so no answer on the full matrix covers more. The total is the best over the candidates;
-``info["bound"]`` is an upper bound for the full matrix by LP duality (mentor prices,
-cuts for the pruned pairs).
+so no answer on the full matrix covers more. Then one more streamed pass prices every
+pair of the full matrix at the flow's node potentials; pairs with a negative reduced
+cost join and the flow runs again. When none is left (``info["priced"]``), the flow's
+potentials price every arc of the full network non-negatively, so the answer is optimal
+on the full matrix, not just on the candidates. ``info["bound"]`` is a cheaper upper
+bound for the full matrix by LP duality (mentor prices, cuts for the pruned pairs).
 
 Fairness (``objective="maxmin"``)
 ---------------------------------
@@ -578,10 +581,11 @@ def match(
     scores : Scores or CandidateScores
         On candidate scores, mentees left unmatched (and the mentees they compete with)
         get more candidate pairs, by streamed pricing passes, until no pair of the full
-        matrix could cover more of them (Hall's condition, see :func:`_widen`): the
-        coverage is then the largest on the full matrix, and the total the best over
-        the candidates; ``info["bound"]`` bounds the total any answer on the full matrix
-        can reach, ``info["widening_rounds"]`` counts the passes.
+        matrix could cover more of them (Hall's condition, see :func:`_widen`), and
+        pairs the flow's potentials price negatively join: ``info["priced"]`` True
+        proves the answer optimal on the full matrix. ``info["bound"]`` bounds the total
+        any answer on the full matrix can reach, ``info["widening_rounds"]`` counts the
+        passes.
     per_mentee : int, default 1
         The most mentors a mentee gets. Pairs that would lower the total (negative
         scores) are not added beyond a mentee's first mentor.
