@@ -221,8 +221,9 @@ def child_scale(n: int, m: int, kind: str, objective: str, per_mentee: int) -> d
         "total": float(a.total_score),
         "bound": a.info.get("bound"),
         "rounding_bound": a.info["rounding_bound"],
+        "status": a.info["status"],
     }
-    for key in ("floor", "price_of_fairness", "total_without_floor"):
+    for key in ("floor", "price_of_fairness", "total_without_floor", "widening_rounds", "priced"):
         if key in a.info:
             row[key] = a.info[key]
     return row
@@ -389,6 +390,12 @@ def print_tables(result: dict[str, Any]) -> None:
                 f"{r['peak_mb']:>8.0f} {r['coverage']:>7,}/{r['n_mentees']:<7,} "
                 f"{r['with_full_count']:>8,} {r['total']:>11,.1f} {bound:>11}"
             )
+            if r.get("priced") is not None:
+                proof = "optimal on the full matrix" if r["priced"] else "not proved"
+                print(
+                    f"{'':>15} candidates: {r['widening_rounds']} widening/pricing round(s); "
+                    f"{proof}"
+                )
             if "floor" in r:
                 print(
                     f"{'':>15} maxmin floor {r['floor']:.4f}; price of fairness "
