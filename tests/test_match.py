@@ -21,7 +21,7 @@ from crossmatch.errors import InfeasibleError, ParameterError, ValidationError
 
 MILP_OPTIONS = {"disp": False, "mip_rel_gap": 0.0}
 MODULE = sys.modules["crossmatch.solve.match"]  # the package exports the function `match`
-FLOW = sys.modules["crossmatch.solve.match_flow"]
+FLOW = sys.modules["crossmatch.solve.match_pricing"]
 
 
 @pytest.fixture(params=["direct", "priced", "priced-no-rounds"])

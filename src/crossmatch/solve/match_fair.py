@@ -1,6 +1,25 @@
-"""The fairness objective of :func:`crossmatch.match` (``objective="maxmin"``): a
-threshold search with flow checks for one mentor per mentee, a MILP for sums. The method
-and its exactness are stated in :mod:`crossmatch.solve.match`."""
+"""The fairness objective of :func:`crossmatch.match` (``objective="maxmin"``).
+
+The value of a matched mentee is the sum of their mentors' scores. First the coverage
+(reward sum) of the ``"total"`` answer is fixed; then the floor ``t`` (the worst-off
+matched mentee's value) is maximised, then the total under ``t``:
+
+- ``per_mentee == 1``: a mentee's value is one pair's score, so the floor is a pair score.
+  Binary search over the distinct pair scores from the ``"total"`` answer's worst one:
+  ``t`` is feasible when the pairs scoring at least ``t`` still reach the optimal
+  coverage (one OR-Tools maximum flow per step; with priority classes, a min-cost flow
+  with the class rewards). Exact: feasibility is monotone in ``t``, and every floor is one
+  of those scores. The final flow keeps only the pairs at or above the best ``t``.
+- ``per_mentee > 1``: with sums, deciding a floor is NP-hard in general (it contains
+  bin covering), so no flow is exact. A mixed-integer program (SciPy's HiGHS ``milp``)
+  with the coverage counts of each class fixed maximises the floor, then the total with
+  the floor held. It is proved optimal within ``time_limit`` (status ``"optimal"``) or
+  returns the best found (``"feasible"``); meant for small and medium cohorts.
+
+Mentees with a ``fixed`` pair do not count toward the floor (their mentor was not
+chosen here). The price of fairness, ``info["price_of_fairness"]``, is the ``"total"``
+answer's total minus this answer's.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from .match_flow import _coverage_value, _expand, _flow, _Network, _solve_flow
+from .match_flow import _Network
+from .match_pricing import _coverage_value, _expand, _flow, _solve_flow
 
 
 # ---------------------------------------------------------------------------- maxmin
