@@ -40,4 +40,4 @@ def test_notebook_runs(path, tmp_path, monkeypatch, agg):
 
 def test_there_are_the_notebooks():
     names = {p.name for p in NOTEBOOKS}
-    assert {"01_quick_start.ipynb", "02_tuning.ipynb"} <= names
+    assert {"01_quick_start.ipynb", "02_tuning.ipynb", "03_programme_letters.ipynb"} <= names

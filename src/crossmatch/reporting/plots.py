@@ -7,12 +7,15 @@ it. matplotlib is imported only when a plot is drawn.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from ..results import Assignment
+from ..results import Assignment, Shortlists
 from ..scoring import CandidateScores, Scores, ScoringConfig
+from ._figures import mentor_table, mix, pairs_frame, source_of
 
 __all__ = [
     "plot_choice_ranks",
@@ -41,10 +44,45 @@ def _axes(ax: Any) -> Any:
     return ax
 
 
-def _report(obj: Any) -> Any:
-    from .report import Report, report
+_KINDS = (
+    (Assignment, "assignment"),
+    (Shortlists, "shortlists"),
+    (CandidateScores, "candidates"),
+    (Scores, "scores"),
+)
 
-    return obj if isinstance(obj, Report) else report(obj)
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    result: Any
+    kind: str
+    components: tuple[str, ...]
+    pairs: pd.DataFrame
+    mentors: pd.DataFrame
+    sector_mix: pd.DataFrame
+    region_mix: pd.DataFrame
+
+
+def _tables(obj: Any) -> _Tables:
+    """What a plot reads: from a Report (its own tables) or computed from a result."""
+    if hasattr(obj, "sector_mix") and hasattr(obj, "result"):  # a Report
+        res = obj.result
+        pairs, mentors = obj.pairs, obj.mentors
+        sector, region = obj.sector_mix, obj.region_mix
+    else:
+        res = obj
+        if not isinstance(res, Scores | CandidateScores | Shortlists | Assignment):
+            raise TypeError(
+                "plots take a Scores, CandidateScores, Shortlists, Assignment or Report. "
+                f"Got {type(obj).__name__} instead."
+            )
+        src = source_of(res)
+        pairs = pairs_frame(res, src)
+        mentors, _ = mentor_table(res, src)
+        sector = mix(pairs, "mentee_sector", "mentor_sector")
+        region = mix(pairs, "mentee_region", "mentor_region")
+    kind = next(name for cls, name in _KINDS if isinstance(res, cls))
+    return _Tables(res, kind, source_of(res).component_names, pairs, mentors, sector, region)
 
 
 def plot_score_distribution(result: Any, *, ax: Any = None, bins: int = 20) -> Any:
@@ -56,10 +94,10 @@ def plot_score_distribution(result: Any, *, ax: Any = None, bins: int = 20) -> A
     ax : matplotlib Axes, optional
     bins : int, default 20
     """
-    r = _report(result)
+    r = _tables(result)
     ax = _axes(ax)
     pairs = r.pairs
-    names = ["score", *[c for c in r.figures["components"]]]
+    names = ["score", *r.components]
     edges = np.linspace(0.0, 1.0, bins + 1)
     if len(pairs):
         lo, hi = float(pairs["score"].min()), float(pairs["score"].max())
@@ -80,7 +118,7 @@ def plot_score_distribution(result: Any, *, ax: Any = None, bins: int = 20) -> A
 def plot_mentor_load(result: Any, *, ax: Any = None) -> Any:
     """Each mentor's assigned mentees against capacity (and shortlists shown against
     exposure), mentors sorted by capacity then load."""
-    r = _report(result)
+    r = _tables(result)
     ax = _axes(ax)
     t = r.mentors
     if "assigned" not in t.columns:
@@ -108,15 +146,15 @@ def plot_mentor_load(result: Any, *, ax: Any = None) -> Any:
 def plot_sector_mix(result: Any, *, ax: Any = None, region: bool = False) -> Any:
     """Heat map of the pairs by mentee sector (rows) and mentor sector (columns); with
     ``region=True`` the same by region."""
-    r = _report(result)
+    r = _tables(result)
     ax = _axes(ax)
-    mix = r.region_mix if region else r.sector_mix
-    if mix.empty:
+    table = r.region_mix if region else r.sector_mix
+    if table.empty:
         raise ValueError("the sector mix needs scores made from a cohort (no cohort is known).")
-    im = ax.imshow(mix.to_numpy(), cmap="Blues", aspect="auto")
-    ax.set_xticks(np.arange(mix.shape[1]), [str(c) for c in mix.columns], rotation=90,
+    im = ax.imshow(table.to_numpy(), cmap="Blues", aspect="auto")
+    ax.set_xticks(np.arange(table.shape[1]), [str(c) for c in table.columns], rotation=90,
                   fontsize="small")  # fmt: skip
-    ax.set_yticks(np.arange(mix.shape[0]), [str(i) for i in mix.index], fontsize="small")
+    ax.set_yticks(np.arange(table.shape[0]), [str(i) for i in table.index], fontsize="small")
     ax.set_xlabel("mentor " + ("region" if region else "sector"))
     ax.set_ylabel("mentee " + ("region" if region else "sector"))
     ax.set_title(("Region" if region else "Sector") + f" mix of the pairs ({r.kind})")
@@ -126,13 +164,14 @@ def plot_sector_mix(result: Any, *, ax: Any = None, region: bool = False) -> Any
 
 def plot_choice_ranks(result: Any, *, ax: Any = None) -> Any:
     """How many mentees got their 1st, 2nd, ... choice (and how many wait)."""
-    r = _report(result)
-    if not isinstance(r.result, Assignment):
+    a = _tables(result).result
+    if not isinstance(a, Assignment):
         raise ValueError("choice ranks need an Assignment.")
     ax = _axes(ax)
-    choices = r.figures.get("choices", {})
-    labels = [f"choice {k}" for k in choices] + ["waiting"]
-    counts = [*choices.values(), r.figures["matched"]["waiting"]]
+    sig = a.signature()
+    labels = [f"choice {k}" for k in range(1, len(sig) + 1)] + ["waiting"]
+    counts = [*sig, int((~a.matched).sum())]
+    choices = sig
     ax.bar(labels, counts, color=["#3b75af"] * len(choices) + ["#c44e52"])
     for x, c in enumerate(counts):
         ax.annotate(str(c), (x, c), ha="center", va="bottom", fontsize="small")

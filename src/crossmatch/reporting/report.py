@@ -23,6 +23,7 @@ from .._validation import Instance, Interval, check_params
 from ..results import Assignment, Shortlists
 from ..scoring import CandidateScores, Scores
 from ..scoring.scores import id_column
+from ._figures import mentor_table, mix, pairs_frame
 from ._source import Source
 from .explain import json_safe
 
@@ -148,54 +149,6 @@ class Report:
 
 
 # ---------------------------------------------------------------------------- building
-def _the_pairs(result: Result, src: Source) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    """Rows and columns of the pairs the report describes, and extra columns."""
-    extra: dict[str, Any] = {}
-    if isinstance(result, Assignment):
-        i = np.flatnonzero(result.mentor >= 0)
-        extra["choice"] = result.preference[i]
-        return i, result.mentor[i], extra
-    if isinstance(result, Shortlists):
-        ii, rr = np.nonzero(result.mentors >= 0)
-        jj = result.mentors[ii, rr]
-        extra["rank"] = rr + 1
-        extra["recommended"] = result.recommended[ii] == jj
-        return ii, jj, extra
-    s = result
-    if isinstance(s, Scores):
-        masked = np.where(s.eligible, s.total, -np.inf)
-        best = np.argmax(masked, axis=1)
-        i = np.flatnonzero(np.isfinite(masked[np.arange(s.n_mentees), best]))
-        return i, best[i], extra
-    # candidates: the best candidate of each mentee (every eligible best pair is kept)
-    order = np.lexsort((s.cols, -s.values, s.rows))
-    first = np.r_[True, s.rows[order][1:] != s.rows[order][:-1]] if len(order) else order
-    pick = order[first.astype(bool)] if len(order) else order
-    return s.rows[pick], s.cols[pick], extra
-
-
-def _labels(src: Source, ii: np.ndarray, jj: np.ndarray) -> dict[str, np.ndarray]:
-    c = src.cohort
-    if c is None:
-        return {}
-    rows = src.cohort_rows(ii)
-    names = np.asarray(c.taxonomy.names, dtype=object)
-    return {
-        "mentee_sector": names[c.mentee_sector[rows]] if len(rows) else np.zeros(0, object),
-        "mentor_sector": names[c.mentor_sector[jj]] if len(jj) else np.zeros(0, object),
-        "mentee_region": c.mentees["region"].to_numpy(dtype=object)[rows],
-        "mentor_region": c.mentors["region"].to_numpy(dtype=object)[jj],
-    }
-
-
-def _mix(pairs: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
-    if a not in pairs.columns or pairs.empty:
-        return pd.DataFrame(dtype=np.int64)
-    mix = pd.crosstab(pairs[a], pairs[b]).astype(np.int64)
-    mix.index.name, mix.columns.name = a, b
-    return mix
-
-
 def report(result: Result, *, min_options: int = 5) -> Report:
     """The coordinator's report on scores, shortlists or an assignment.
 
@@ -247,16 +200,7 @@ def report(result: Result, *, min_options: int = 5) -> Report:
         if isinstance(result, cls)
     )
     n, m = src.n_mentees, src.n_mentors
-    ii, jj, extra = _the_pairs(result, src)
-    data: dict[str, Any] = {
-        "mentee_id": id_column(src.mentee_ids[ii]),
-        "mentor_id": id_column(src.mentor_ids[jj]),
-        "score": src.pair_totals(ii, jj),
-    }
-    data.update(src.pair_components(ii, jj))
-    data.update(_labels(src, ii, jj))
-    data.update(extra)
-    pairs = pd.DataFrame(data)
+    pairs = pairs_frame(result, src)
 
     # matched / waiting, with reasons
     n_elig = src.n_eligible()
@@ -319,36 +263,8 @@ def report(result: Result, *, min_options: int = 5) -> Report:
         }
 
     # mentors: load against capacity and exposure
-    mentors = pd.DataFrame({"mentor_id": id_column(src.mentor_ids)})
-    if src.mentor_groups is not None:
-        mentors["group"] = src.mentor_groups
-    mentors["capacity"] = np.asarray(src.capacity, dtype=np.int64)
-    mfig: dict[str, Any] = {}
+    mentors, mfig = mentor_table(result, src)
     sl = result if isinstance(result, Shortlists) else getattr(result, "shortlists", None)
-    if sl is not None:
-        lists = sl.mentors
-        shown = np.bincount(lists[lists >= 0], minlength=m)
-        mentors["exposure"] = np.asarray(sl.exposure, dtype=np.int64)
-        mentors["shown"] = shown
-        mfig["at_exposure_limit"] = int(((shown >= sl.exposure) & (sl.exposure > 0)).sum())
-        mfig["shown"] = int((shown > 0).sum())
-    if isinstance(result, Assignment):
-        load = result.load()
-    elif isinstance(result, Shortlists):
-        rec = result.recommended
-        load = np.bincount(rec[rec >= 0], minlength=m)
-    else:
-        load = None
-    if load is not None:
-        cap = np.asarray(src.capacity)
-        mentors["assigned"] = load
-        has = cap > 0
-        mfig.update(
-            used=int((load > 0).sum()),
-            full=int(((load >= cap) & has).sum()),
-            places_used=int(load.sum()),
-            mean_load=float((load[has] / cap[has]).mean()) if has.any() else None,
-        )
     figures["mentors"] = mfig
 
     # ineligible pairs and mentees with few options
@@ -377,8 +293,8 @@ def report(result: Result, *, min_options: int = 5) -> Report:
         kind=kind,
         figures=figures,
         pairs=pairs,
-        sector_mix=_mix(pairs, "mentee_sector", "mentor_sector"),
-        region_mix=_mix(pairs, "mentee_region", "mentor_region"),
+        sector_mix=mix(pairs, "mentee_sector", "mentor_sector"),
+        region_mix=mix(pairs, "mentee_region", "mentor_region"),
         mentors=mentors,
         waiting=waiting,
         ineligible=inel,
