@@ -15,6 +15,7 @@ The pipeline reads as a chain of nouns::
 Heavy optional dependencies are imported only where used.
 """
 
+from .choices import read_choices
 from .cohort import Cohort, Taxonomy
 from .errors import InfeasibleError, ParameterError, Problem, ValidationError
 from .intake import IntakeSummary
@@ -71,6 +72,7 @@ __all__ = [
     "iter_score_blocks",
     "load_programme",
     "match",
+    "read_choices",
     "rematch",
     "report",
     "score",

@@ -1,24 +1,52 @@
 """Results of the solvers: `Shortlists` and `Assignment`, frozen, with table views.
 
 Both keep mentor *indices* into the `Scores` they were solved from (columns of the score
-matrix); ids appear only in :meth:`to_frame` / :meth:`to_records`.
+matrix); ids appear only in :meth:`to_frame` / :meth:`to_records` / :meth:`to_json` /
+:meth:`to_csv`.
+
+JSON (``to_json`` / ``from_json``) is strict (no NaN or Infinity: missing is ``null``),
+versioned (``"schema": 1``) and described by the JSON Schema files in
+``crossmatch/schemas/``. Ids keep their type (integers stay integers, text stays text).
+A loaded result holds the scores of the pairs it names only (a pairs-backed
+:class:`~crossmatch.scoring.candidates.CandidateScores` without a cohort): enough for
+:func:`crossmatch.assign`, which gives exactly the assignment the original would, for
+``to_frame`` and for the checkers; :func:`crossmatch.rematch` and
+:func:`crossmatch.shortlist` need the full scores (``rematch(loaded, scores=full, ...)``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import io
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ._csv import write_csv
 from ._frozen import Picklable
+from ._json import dumps, jsonable, load_document, records
+from ._validation import Instance, Interval, check_params, validate_params
 from .scoring import Scores
 from .scoring.candidates import CandidateScores
 from .scoring.scores import id_column
 
-__all__ = ["Assignment", "Shortlists", "rank_signature"]
+__all__ = ["SCHEMA_VERSION", "Assignment", "Shortlists", "rank_signature"]
+
+#: Door checks of the writers (``path`` None returns the text).
+_PATH = [Instance((str, os.PathLike), "a file path (str or os.PathLike)"), None]
+_CSV_PARAMS: dict[str, list[Any]] = {"path": _PATH, "safe": ["boolean"]}
+_JSON_PARAMS: dict[str, list[Any]] = {"path": _PATH, "indent": [Interval("int", 0, None), None]}
+_SCORES = [Instance((Scores, CandidateScores), "a Scores or CandidateScores object")]
+_SOURCE = [
+    Instance((str, bytes, bytearray, os.PathLike, io.IOBase), "JSON text, a path or an open file")
+]
+
+#: Version of the JSON documents written by ``to_json`` (the ``"schema"`` field).
+SCHEMA_VERSION = 1
 
 
 def _readonly(*arrays: np.ndarray) -> None:
@@ -53,6 +81,10 @@ class Shortlists(Picklable):
         The solver that produced the answer.
     info : mapping
         Timings and solver details.
+    previous : Assignment or None
+        For shortlists made by :func:`crossmatch.rematch`: the assignment they rematch.
+        :func:`crossmatch.assign` then merges its answer into it (everyone else keeps
+        their mentor), so the result is again a full assignment.
     """
 
     scores: Scores | CandidateScores
@@ -66,6 +98,7 @@ class Shortlists(Picklable):
     status: str
     method: str
     info: Any = field(default_factory=dict)
+    previous: Assignment | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "info", MappingProxyType(dict(self.info)))
@@ -110,10 +143,113 @@ class Shortlists(Picklable):
         return pd.DataFrame(data)
 
     def to_records(self) -> list[dict[str, Any]]:
-        """The rows of :meth:`to_frame` as plain dicts (for JSON)."""
-        return [
-            {str(k): v for k, v in r.items()} for r in self.to_frame().to_dict(orient="records")
-        ]
+        """The rows of :meth:`to_frame` as plain, JSON-safe dicts (missing is None)."""
+        return records(self.to_frame())
+
+    @validate_params(_CSV_PARAMS)
+    def to_csv(
+        self, path: str | os.PathLike[str] | None = None, *, safe: bool = True
+    ) -> str | None:
+        """Write :meth:`to_frame` as CSV (the text, when ``path`` is None).
+
+        With ``safe=True`` (default) text cells that a spreadsheet would run as a formula
+        (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) get a leading
+        ``'``; :func:`crossmatch.read_choices` undoes it. ``safe=False`` for machine use.
+        """
+        return write_csv(self.to_frame(), path, safe=safe)
+
+    @validate_params(_JSON_PARAMS)
+    def to_json(
+        self, path: str | os.PathLike[str] | None = None, *, indent: int | None = None
+    ) -> str | None:
+        """Strict JSON of everything :func:`crossmatch.assign` needs (entries with their
+        scores and components, mentor capacities and exposure, recommended mentors,
+        settings, bound); the text, or None after writing ``path``."""
+        return _write(dumps(self._document(), indent=indent), path)
+
+    @classmethod
+    @validate_params({"source": _SOURCE})
+    def from_json(cls, source: Any) -> Shortlists:
+        """Shortlists from :meth:`to_json` output: JSON text, a path or an open file.
+
+        The loaded object's ``scores`` hold the shortlisted pairs only (see the module
+        docs): ``assign`` works as on the original; ``rematch`` needs the full scores.
+        """
+        return cls._from_document(load_document(source, "shortlists", SCHEMA_VERSION))
+
+    def _document(self) -> dict[str, Any]:
+        s = self.scores
+        return {
+            "schema": SCHEMA_VERSION,
+            "kind": "shortlists",
+            "settings": {
+                "k": int(self.k),
+                "max_per_group": self.max_per_group,
+                "method": self.method,
+                "status": self.status,
+                "objective": self.objective,
+                "bound": self.bound,
+            },
+            **_people(s, self.exposure),
+            "entries": self.to_records(),
+            "info": jsonable(self.info),
+            "previous": None if self.previous is None else self.previous._document(),
+        }
+
+    @classmethod
+    def _from_document(cls, doc: dict[str, Any]) -> Shortlists:
+        _require(doc, ("settings", "mentees", "mentors", "entries"), "shortlists")
+        settings = doc["settings"]
+        _require(settings, ("k", "method", "status", "objective"), "shortlists settings")
+        k = int(settings["k"])
+        people = _People.read(doc, "shortlists")
+        n = len(people.mentee_ids)
+        mentors = np.full((n, k), -1, dtype=np.int64)
+        recommended = np.full(n, -1, dtype=np.int64)
+        rows, cols = [], []
+        for e in doc["entries"]:
+            i, j = people.pair(e, "shortlists entry")
+            rank = int(e.get("rank") or 0)
+            if not 1 <= rank <= k or mentors[i, rank - 1] >= 0:
+                raise ValueError(
+                    f"shortlists entry for mentee {e.get('mentee_id')!r} has rank "
+                    f"{e.get('rank')!r}: ranks must be 1..k={k}, once each"
+                )
+            mentors[i, rank - 1] = j
+            if e.get("recommended"):
+                recommended[i] = j
+            rows.append(i)
+            cols.append(j)
+        scores = people.scores(doc["entries"], rows, cols, per_mentee=k)
+        bound = settings.get("bound")
+        return cls(
+            scores=scores,
+            mentors=mentors,
+            recommended=recommended,
+            k=k,
+            exposure=people.exposure,
+            max_per_group=settings.get("max_per_group"),
+            objective=float(settings["objective"]),
+            bound=float("inf") if bound is None else float(bound),
+            status=str(settings["status"]),
+            method=str(settings["method"]),
+            info=dict(doc.get("info") or {}),
+            previous=None
+            if doc.get("previous") is None
+            else Assignment._from_document(doc["previous"]),
+        )
+
+    def with_scores(self, scores: Scores | CandidateScores) -> Shortlists:
+        """The same shortlists over other scores of the same people, e.g. the full scores
+        recomputed for a loaded object (whose own scores hold the shortlisted pairs only),
+        so that explanations and reports see every pair.
+
+        ``scores`` must have the same mentors (ids, in order) and hold every mentee here
+        (for rematch shortlists, the whole cohort: their rows are taken, and the mentors'
+        capacities set to those the shortlists were solved with).
+        """
+        check_params("Shortlists.with_scores", {"scores": scores}, {"scores": _SCORES})
+        return replace(self, scores=_same_people(self.scores, scores))
 
     def __repr__(self) -> str:
         return (
@@ -153,9 +289,12 @@ class Assignment(Picklable):
         Why a mentee is unmatched (None where matched).
     method : str
     shortlists : Shortlists or None
+        What the mentees chose from (None after :meth:`merge`: the mentees then chose
+        from different rounds).
     info : mapping
         Solver details (for "rank-maximal": ``signature``, the number of mentees getting
-        their 1st, 2nd, ... choice).
+        their 1st, 2nd, ... choice; after :meth:`merge`, ``rematched``: the mentee ids
+        assigned again, in order).
     mentors : ndarray of int, shape (n_mentees, per_mentee)
         Every mentor of each mentee (best first), ``-1`` padded; one column (``mentor``)
         when not given.
@@ -225,6 +364,10 @@ class Assignment(Picklable):
         who carries ``preference``); an unmatched mentee has one row, mentor missing."""
         if self.per_mentee > 1:
             return self._pairs_frame()
+        return self._mentee_frame()
+
+    def _mentee_frame(self) -> pd.DataFrame:
+        """One row per mentee: the columns of :meth:`to_frame` for the (first) mentor."""
         s = self.scores
         ok = self.matched
         j = np.where(ok, self.mentor, 0)
@@ -267,9 +410,181 @@ class Assignment(Picklable):
         )
 
     def to_records(self) -> list[dict[str, Any]]:
-        return [
-            {str(k): v for k, v in r.items()} for r in self.to_frame().to_dict(orient="records")
-        ]
+        """The rows of :meth:`to_frame` as plain, JSON-safe dicts (missing is None, never
+        NaN)."""
+        return records(self.to_frame())
+
+    @validate_params(_CSV_PARAMS)
+    def to_csv(
+        self, path: str | os.PathLike[str] | None = None, *, safe: bool = True
+    ) -> str | None:
+        """Write :meth:`to_frame` as formula-safe CSV (see :meth:`Shortlists.to_csv`)."""
+        return write_csv(self.to_frame(), path, safe=safe)
+
+    @validate_params(_JSON_PARAMS)
+    def to_json(
+        self, path: str | os.PathLike[str] | None = None, *, indent: int | None = None
+    ) -> str | None:
+        """Strict JSON of the assignment (one row per mentee, with the shortlists it was
+        chosen from when known); the text, or None after writing ``path``."""
+        return _write(dumps(self._document(), indent=indent), path)
+
+    @classmethod
+    @validate_params({"source": _SOURCE})
+    def from_json(cls, source: Any) -> Assignment:
+        """An Assignment from :meth:`to_json` output: JSON text, a path or an open file.
+
+        Its ``scores`` hold the shortlisted and assigned pairs only; to rematch, pass the
+        full scores: ``rematch(loaded, scores=full, mentees=[...])``.
+        """
+        return cls._from_document(load_document(source, "assignment", SCHEMA_VERSION))
+
+    def with_scores(self, scores: Scores | CandidateScores) -> Assignment:
+        """The same assignment over other scores of the same mentees and mentors (see
+        :meth:`Shortlists.with_scores`); its shortlists get them too."""
+        check_params("Assignment.with_scores", {"scores": scores}, {"scores": _SCORES})
+        lists = None if self.shortlists is None else self.shortlists.with_scores(scores)
+        return replace(self, scores=_same_people(self.scores, scores), shortlists=lists)
+
+    def merge(self, update: Assignment) -> Assignment:
+        """This assignment with the mentees of ``update`` reassigned as ``update`` says.
+
+        ``update`` assigns some of the same mentees (e.g. from :func:`crossmatch.rematch`
+        shortlists, which :func:`crossmatch.assign` merges automatically) over the same
+        mentors; everyone else keeps their mentor, preference and reason. The result is a
+        full assignment over this one's scores (plus the new pairs' scores when these
+        scores do not hold them) and can be rematched again.
+        """
+        check_params("Assignment.merge", {"update": update},
+                     {"update": [Instance(Assignment, "an Assignment")]})  # fmt: skip
+        s, u = self.scores, update.scores
+        if self.per_mentee > 1 or update.per_mentee > 1:
+            raise ValueError(
+                "merging assignments with several mentors per mentee is not supported."
+            )
+        if not np.array_equal(s.mentor_ids, u.mentor_ids):
+            raise ValueError("`update` must be over the same mentors as the assignment.")
+        index = {v: i for i, v in enumerate(s.mentee_ids.tolist())}
+        unknown = [v for v in u.mentee_ids.tolist() if v not in index]
+        if unknown:
+            raise ValueError(
+                f"`update` names mentees that are not in the assignment: {unknown[:10]}."
+            )
+        rows = np.array([index[v] for v in u.mentee_ids.tolist()], dtype=np.int64)
+        mentor = self.mentor.copy()
+        mentor[rows] = update.mentor
+        preference = self.preference.copy()
+        preference[rows] = update.preference
+        reason = list(self.reason)
+        for r, why in zip(rows.tolist(), update.reason, strict=True):
+            reason[r] = why
+        ok = update.mentor >= 0
+        scores = _with_pairs(s, rows[ok], update.mentor[ok], u, np.flatnonzero(ok))
+        done = [*self.info.get("rematched", []), *u.mentee_ids.tolist()]
+        info = {
+            **{k: v for k, v in self.info.items() if k != "backend"},
+            **{k: v for k, v in update.info.items() if k == "backend"},
+            "signature": rank_signature(preference),
+            "rematched": list(dict.fromkeys(done)),
+        }
+        return Assignment(
+            scores=scores,
+            mentor=mentor,
+            preference=preference,
+            reason=tuple(reason),
+            method=update.method,
+            shortlists=None,
+            info=info,
+        )
+
+    def _document(self) -> dict[str, Any]:
+        s = self.scores
+        rows = records(self._mentee_frame())
+        i = np.flatnonzero(self.matched)
+        for row, comps in zip(rows, _pair_components(s, i, self.mentor[i], len(rows)), strict=True):
+            row["components"] = comps
+        many = getattr(self, "mentors", None)  # several mentors per mentee, where supported
+        if isinstance(many, np.ndarray) and many.ndim == 2 and many.shape[1] > 1:
+            ii, kk = np.nonzero(many[:, 1:] >= 0)
+            jj = many[ii, kk + 1]
+            total = np.asarray(s.total[ii, jj], np.float64).tolist()
+            parts = _pair_components(s, np.arange(len(ii)), jj, len(ii), rows=ii)
+            for r, j, v, c in zip(ii.tolist(), jj.tolist(), total, parts, strict=True):
+                also = {"mentor_id": jsonable(s.mentor_ids[j]), "score": v, "components": c}
+                rows[r].setdefault("also", []).append(also)
+        return {
+            "schema": SCHEMA_VERSION,
+            "kind": "assignment",
+            "method": self.method,
+            **_people(s),
+            "assignment": rows,
+            "info": jsonable(self.info),
+            "shortlists": None if self.shortlists is None else self.shortlists._document(),
+        }
+
+    @classmethod
+    def _from_document(cls, doc: dict[str, Any]) -> Assignment:
+        _require(doc, ("method", "mentees", "mentors", "assignment"), "assignment")
+        lists = (
+            None if doc.get("shortlists") is None else Shortlists._from_document(doc["shortlists"])
+        )
+        people = _People.read(doc, "assignment")
+        n = len(people.mentee_ids)
+        mentor = np.full(n, -1, dtype=np.int64)
+        preference = np.zeros(n, dtype=np.int64)
+        reason: list[str | None] = [None] * n
+        seen = np.zeros(n, dtype=bool)
+        pairs, rows, cols = [], [], []
+        extra: list[tuple[int, int, int]] = []  # (mentee row, slot, mentor) beyond the first
+        for row in doc["assignment"]:
+            i = people.mentee(row.get("mentee_id"), "assignment row")
+            if seen[i]:
+                raise ValueError(f"assignment names mentee {row.get('mentee_id')!r} twice")
+            seen[i] = True
+            reason[i] = row.get("reason")
+            if row.get("mentor_id") is None:
+                continue
+            _, j = people.pair(row, "assignment row")
+            mentor[i] = j
+            preference[i] = int(row.get("preference") or 0)
+            pairs.append({"score": row.get("score"), **(row.get("components") or {})})
+            rows.append(i)
+            cols.append(j)
+            for k, other in enumerate(row.get("also") or [], start=1):
+                _, jk = people.pair({**other, "mentee_id": row.get("mentee_id")}, "assignment row")
+                extra.append((i, k, jk))
+                pairs.append({"score": other.get("score"), **(other.get("components") or {})})
+                rows.append(i)
+                cols.append(jk)
+        if not seen.all():
+            missing = people.mentee_ids[~seen].tolist()
+            raise ValueError(f"assignment has no row for mentees {missing[:10]}")
+        if lists is not None:
+            people.same_as(lists.scores)
+            r, c = np.array(rows, np.int64), np.array(cols, np.int64)
+            own = people.scores(pairs, rows, cols, per_mentee=1)
+            scores: Scores | CandidateScores = _with_pairs(lists.scores, r, c, own, r)
+        else:
+            scores = people.scores(pairs, rows, cols, per_mentee=1)
+        more: dict[str, Any] = {}
+        if extra:
+            if "mentors" not in {f.name for f in fields(cls)}:
+                raise ValueError("this version of crossmatch reads one mentor per mentee only")
+            many = np.full((n, 1 + max(k for _, k, _ in extra)), -1, dtype=np.int64)
+            many[:, 0] = mentor
+            for i, k, j in extra:
+                many[i, k] = j
+            more["mentors"] = many
+        return cls(
+            scores=scores,
+            mentor=mentor,
+            preference=preference,
+            reason=tuple(reason),
+            method=str(doc["method"]),
+            shortlists=lists,
+            info=dict(doc.get("info") or {}),
+            **more,
+        )
 
     def __repr__(self) -> str:
         if self.per_mentee > 1:
@@ -287,3 +602,252 @@ class Assignment(Picklable):
         from ._html import repr_html
 
         return repr_html(self)
+
+
+# ---------------------------------------------------------------------------- JSON helpers
+def _write(text: str, path: str | os.PathLike[str] | None) -> str | None:
+    if path is None:
+        return text
+    Path(path).write_text(text, encoding="utf-8")
+    return None
+
+
+def _require(doc: Any, keys: tuple[str, ...], what: str) -> None:
+    if not isinstance(doc, dict):
+        raise ValueError(f"{what} JSON must be an object. Got {type(doc).__name__}.")
+    missing = [k for k in keys if k not in doc]
+    if missing:
+        raise ValueError(f"{what} JSON is missing required key(s): {', '.join(missing)}")
+
+
+def _eligible_counts(s: Scores | CandidateScores) -> np.ndarray:
+    if isinstance(s, CandidateScores):
+        return np.asarray(s.n_eligible, dtype=np.int64)
+    return np.asarray(s.eligible.sum(axis=1), dtype=np.int64)
+
+
+def _people(s: Scores | CandidateScores, exposure: np.ndarray | None = None) -> dict[str, Any]:
+    """Mentees, mentors (capacity, exposure, group), components and weights."""
+    groups = s.mentor_groups
+    mentors = []
+    for j, v in enumerate(s.mentor_ids.tolist()):
+        row: dict[str, Any] = {"mentor_id": jsonable(v), "capacity": int(s.capacity[j])}
+        if exposure is not None:
+            row["exposure"] = int(exposure[j])
+        row["group"] = None if groups is None else jsonable(groups[j])
+        mentors.append(row)
+    counts = _eligible_counts(s).tolist()
+    return {
+        "mentees": [
+            {"mentee_id": jsonable(v), "eligible_mentors": int(c)}
+            for v, c in zip(s.mentee_ids.tolist(), counts, strict=True)
+        ],
+        "mentors": mentors,
+        "components": list(s.components),
+        "weights": jsonable(dict(s.weights)),
+        "groups": groups is not None,
+    }
+
+
+def _pair_components(
+    s: Scores | CandidateScores,
+    at: np.ndarray,
+    cols: np.ndarray,
+    size: int,
+    rows: np.ndarray | None = None,
+) -> list[dict[str, Any] | None]:
+    """``size`` entries, None except at positions ``at``: the components of the pairs
+    ``(rows or at, cols)`` as JSON-safe dicts."""
+    out: list[dict[str, Any] | None] = [None] * size
+    r = at if rows is None else rows
+    if len(at) and s.components:
+        values = pd.DataFrame(
+            {name: np.asarray(c[r, cols], np.float64) for name, c in s.components.items()}
+        )
+        for k, comps in zip(at.tolist(), records(values), strict=True):
+            out[k] = comps
+    elif len(at):
+        for k in at.tolist():
+            out[k] = {}
+    return out
+
+
+def _id_array(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _People:
+    """The mentees and mentors of a JSON document, and the pairs-backed scores built
+    from the pairs it names."""
+
+    mentee_ids: np.ndarray
+    mentor_ids: np.ndarray
+    mentee_pos: dict[Any, int]
+    mentor_pos: dict[Any, int]
+    capacity: np.ndarray
+    exposure: np.ndarray
+    groups: np.ndarray | None
+    n_eligible: np.ndarray
+    components: tuple[str, ...]
+    weights: dict[str, float]
+
+    @classmethod
+    def read(cls, doc: dict[str, Any], what: str) -> _People:
+        mentees, mentors = doc["mentees"], doc["mentors"]
+        for r in mentees:
+            _require(r, ("mentee_id",), f"{what} mentee")
+        for r in mentors:
+            _require(r, ("mentor_id", "capacity"), f"{what} mentor")
+        ee = _id_array([r["mentee_id"] for r in mentees])
+        mr = _id_array([r["mentor_id"] for r in mentors])
+        for ids, side in ((ee, "mentee"), (mr, "mentor")):
+            counts = pd.Series(ids.tolist(), dtype=object).value_counts()
+            dup = counts[counts > 1].index.tolist()
+            if dup or any(v is None for v in ids.tolist()):
+                raise ValueError(f"{what} JSON has duplicate or empty {side} ids: {dup[:10]}")
+        capacity = np.array([int(r["capacity"]) for r in mentors], dtype=np.int64)
+        exposure = np.array(
+            [int(r.get("exposure", r["capacity"]) or 0) for r in mentors], dtype=np.int64
+        )
+        groups = _id_array([r.get("group") for r in mentors]) if doc.get("groups") else None
+        return cls(
+            mentee_ids=ee,
+            mentor_ids=mr,
+            mentee_pos={v: i for i, v in enumerate(ee.tolist())},
+            mentor_pos={v: j for j, v in enumerate(mr.tolist())},
+            capacity=capacity,
+            exposure=exposure,
+            groups=groups,
+            n_eligible=np.array([int(r.get("eligible_mentors") or 0) for r in mentees], np.int64),
+            components=tuple(doc.get("components") or ()),
+            weights={str(k): float(v) for k, v in (doc.get("weights") or {}).items()},
+        )
+
+    def mentee(self, value: Any, what: str) -> int:
+        i = self.mentee_pos.get(value)
+        if i is None:
+            raise ValueError(f"{what} names an unknown mentee id {value!r}")
+        return i
+
+    def pair(self, row: dict[str, Any], what: str) -> tuple[int, int]:
+        i = self.mentee(row.get("mentee_id"), what)
+        j = self.mentor_pos.get(row.get("mentor_id"))
+        if j is None:
+            raise ValueError(f"{what} names an unknown mentor id {row.get('mentor_id')!r}")
+        return i, j
+
+    def same_as(self, s: Scores | CandidateScores) -> None:
+        if not (
+            np.array_equal(s.mentee_ids, self.mentee_ids)
+            and np.array_equal(s.mentor_ids, self.mentor_ids)
+        ):
+            raise ValueError("the assignment's mentees and mentors differ from its shortlists'")
+
+    def scores(
+        self, pairs: list[dict[str, Any]], rows: list[int], cols: list[int], *, per_mentee: int
+    ) -> CandidateScores:
+        n, m = len(self.mentee_ids), len(self.mentor_ids)
+        r, c = np.array(rows, np.int64), np.array(cols, np.int64)
+        keys = r * m + c
+        if len(np.unique(keys)) != len(keys):
+            raise ValueError("the JSON names a (mentee, mentor) pair twice")
+
+        def column(name: str) -> np.ndarray:
+            vals = [p.get(name) for p in pairs]
+            if name == "score" and any(v is None for v in vals):
+                raise ValueError("every shortlisted or assigned pair needs a score")
+            return np.array([np.nan if v is None else float(v) for v in vals], np.float64)
+
+        order = np.argsort(keys, kind="stable")
+        return CandidateScores(
+            rows=r[order],
+            cols=c[order],
+            values=column("score")[order],
+            n_eligible=self.n_eligible.copy(),
+            reason_counts=np.zeros((n, 0), np.int64),
+            mentee_cut=np.full(n, np.inf),
+            mentor_cut=np.full(m, np.inf),
+            per_mentee=per_mentee,
+            per_mentor=int(np.bincount(c, minlength=1).max()),
+            reason_names=(),
+            mentee_ids=self.mentee_ids,
+            mentor_ids=self.mentor_ids,
+            capacity=self.capacity.copy(),
+            pair_components={name: column(name)[order] for name in self.components},
+            weights=self.weights,
+            mentor_groups=self.groups,
+        )
+
+
+def _with_pairs(
+    base: Scores | CandidateScores,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    src: Scores | CandidateScores,
+    src_rows: np.ndarray,
+) -> Scores | CandidateScores:
+    """``base`` holding pairs ``(rows, cols)`` with the scores ``src`` gives them at
+    ``(src_rows, cols)``: ``base`` itself when it already does."""
+    if not len(rows):
+        return base
+    vals = np.asarray(src.total[src_rows, cols], np.float64)
+    comps = {
+        name: np.asarray(src.components[name][src_rows, cols], np.float64)
+        for name in base.components
+        if name in src.components
+    }
+    have = np.asarray(base.total[rows, cols], np.float64)
+    if np.asarray(base.eligible[rows, cols], bool).all() and np.array_equal(have, vals):
+        return base
+    if isinstance(base, Scores):
+        total = base.total.astype(np.float64)
+        total[rows, cols] = vals
+        eligible = base.eligible.copy()
+        eligible[rows, cols] = True
+        flags = base.reason_flags.copy()
+        flags[rows, cols] = 0
+        dense = {}
+        for name, comp in base.components.items():
+            dense[name] = comp.astype(np.float64)
+            dense[name][rows, cols] = comps.get(name, np.nan)
+        return replace(base, total=total, eligible=eligible, reason_flags=flags, components=dense)
+    m = base.n_mentors
+    keep = ~np.isin(base.keys, rows * m + cols)
+    all_rows = np.concatenate([base.rows[keep], rows])
+    all_cols = np.concatenate([base.cols[keep], cols])
+    order = np.argsort(all_rows * m + all_cols, kind="stable")
+    return replace(
+        base,
+        rows=all_rows[order],
+        cols=all_cols[order],
+        values=np.concatenate([base.values[keep].astype(np.float64), vals])[order],
+        pair_components={
+            name: np.concatenate(
+                [v[keep].astype(np.float64), comps.get(name, np.full(len(rows), np.nan))]
+            )[order]
+            for name, v in base.pair_components.items()
+        },
+    )
+
+
+def _same_people(
+    own: Scores | CandidateScores, scores: Scores | CandidateScores
+) -> Scores | CandidateScores:
+    """``scores`` restricted to ``own``'s mentees, with ``own``'s capacities; ValueError
+    unless they are the same people."""
+    if not np.array_equal(own.mentor_ids, scores.mentor_ids):
+        raise ValueError("`scores` must have the same mentors (ids, in order) as the result.")
+    if np.array_equal(own.mentee_ids, scores.mentee_ids):
+        out = scores
+    else:
+        index = {v: i for i, v in enumerate(scores.mentee_ids.tolist())}
+        missing = [v for v in own.mentee_ids.tolist() if v not in index]
+        if missing:
+            raise ValueError(f"`scores` has no row for mentees {missing[:10]} of the result.")
+        out = scores.take(np.array([index[v] for v in own.mentee_ids.tolist()], np.int64))
+    if not np.array_equal(out.capacity, own.capacity):
+        out = out.with_capacity(own.capacity)
+    return out

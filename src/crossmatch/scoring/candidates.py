@@ -25,7 +25,6 @@ answer is the same whichever executor runs them.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
@@ -35,7 +34,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._csv import write_csv
 from .._frozen import Picklable
+from .._log import logged, progress_enabled
 from .._validation import Instance, Interval, validate_params
 from .components import Kernels
 from .engine import DEFAULT_BLOCK_PAIRS, SCORE_PARAMS, _block_rows, _kernels
@@ -510,6 +511,10 @@ class CandidateScores(Picklable):
         data["reason"] = np.full(self.n_pairs, None, dtype=object)
         return pd.DataFrame(data)
 
+    def to_csv(self, path: Any = None, *, safe: bool = True) -> Any:
+        """:meth:`to_frame` as CSV, formula-safe unless ``safe=False`` (see ``crossmatch._csv``)."""
+        return write_csv(self.to_frame(), path, safe=safe)
+
     def reason_text(self, flags: np.ndarray | int) -> np.ndarray:
         """Reason strings for flag values, as :meth:`Scores.reason_text`."""
         f = np.asarray(flags)
@@ -649,9 +654,7 @@ def check_executor(executor: Any) -> None:
 
 
 def _progress_enabled(progress: bool | None) -> bool:
-    if progress is None:
-        return sys.stderr.isatty()
-    return bool(progress)
+    return progress_enabled(progress)
 
 
 def _run(
@@ -1015,6 +1018,7 @@ class _CountTask:
         "progress": ["boolean", None],
     }
 )
+@logged("score_candidates")
 def score_candidates(
     cohort: Cohort,
     config: ScoringConfig | None = None,

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .._log import logged
 from .._validation import Instance, Interval, validate_params
 from ..cohort import Cohort
 from .components import Block, Kernels
@@ -127,6 +128,7 @@ def iter_score_blocks(
 
 
 @validate_params(SCORE_PARAMS)
+@logged("score")
 def score(
     cohort: Cohort, config: ScoringConfig | None = None, *, block_rows: int | None = None
 ) -> Scores:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._csv import write_csv
 from .._frozen import Picklable
 from .._text import shorten
 from .._validation import DATAFRAME, Interval, describe_value, validate_params
@@ -546,6 +547,10 @@ class Scores(Picklable):
                 ],
             )
         return cap
+
+    def to_csv(self, path: Any = None, *, eligible_only: bool = False, safe: bool = True) -> Any:
+        """:meth:`to_frame` as CSV, formula-safe unless ``safe=False`` (see ``crossmatch._csv``)."""
+        return write_csv(self.to_frame(eligible_only=eligible_only), path, safe=safe)
 
     def __repr__(self) -> str:
         n, m = self.shape

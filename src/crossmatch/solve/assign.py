@@ -10,14 +10,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._log import logged
 from .._validation import Instance as IsA
 from .._validation import Options, check_params
+from ..choices import as_choices
 from ..errors import Problem, ValidationError
 from ..results import Assignment, Shortlists, rank_signature
 from .instance import id_order
@@ -145,23 +147,27 @@ ASSIGN_METHODS: dict[
 }
 
 
+@logged("assign")
 def assign(
-    shortlists: Shortlists, choices: pd.DataFrame | None = None, *, method: str = "rank-maximal"
+    shortlists: Shortlists, choices: Any = None, *, method: str = "rank-maximal"
 ) -> Assignment:
     """Assign one mentor per mentee from the mentees' choices.
 
     Parameters
     ----------
     shortlists : Shortlists
-    choices : DataFrame, optional
-        Columns ``mentee_id``, ``mentor_id``, ``preference`` (1 = first choice); each mentee
-        ranks some or all of their own shortlist. Mentees without choices keep the
+    choices : DataFrame, list of records or mapping, optional
+        Columns ``mentee_id``, ``mentor_id``, ``preference`` (1 = first choice), or the
+        wide form ``mentee_id, choice_1, choice_2, ...`` (see :mod:`crossmatch.choices`);
+        each mentee ranks some or all of their own shortlist. Mentees without choices keep the
         shortlist order; unranked entries follow the ranked ones in shortlist order.
     method : {"rank-maximal", "stable"}
 
     Returns
     -------
     Assignment
+        For shortlists from :func:`rematch`, the previous assignment with these mentees
+        reassigned (:meth:`Assignment.merge`).
 
     Raises
     ------
@@ -179,11 +185,17 @@ def assign(
         {"shortlists": shortlists, "choices": choices, "method": method},
         {
             "shortlists": [IsA(Shortlists, "a Shortlists object")],
-            "choices": [None, IsA(pd.DataFrame, "a DataFrame")],
+            "choices": [
+                None,
+                IsA(
+                    (pd.DataFrame, list, tuple, Mapping),
+                    "a DataFrame, a list of records or a mapping",
+                ),
+            ],
             "method": [Options(ASSIGN_METHODS)],
         },
     )
-    lists = orderings(shortlists, choices)
+    lists = orderings(shortlists, as_choices(choices, shortlists.mentee_ids, shortlists.mentor_ids))
     mentor, info = ASSIGN_METHODS[method](shortlists, lists)
     preference = np.zeros(len(lists), dtype=np.int64)
     reasons: list[str | None] = []
@@ -195,7 +207,7 @@ def assign(
             reasons.append("empty shortlist")
         else:
             reasons.append("every mentor on the list was filled by mentees they rank higher")
-    return Assignment(
+    result = Assignment(
         scores=shortlists.scores,
         mentor=mentor,
         preference=preference,
@@ -204,3 +216,4 @@ def assign(
         shortlists=shortlists,
         info={**info, "signature": rank_signature(preference)},
     )
+    return result if shortlists.previous is None else shortlists.previous.merge(result)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._log import logged
 from .._validation import Instance as IsA
 from .._validation import Interval, check_params
 from ..errors import ParameterError
@@ -21,6 +23,7 @@ __all__ = ["rematch"]
 PREVIOUS = "previous mentor (rematch)"
 
 
+@logged("rematch")
 def rematch(
     assignment: Assignment,
     scores: Scores | CandidateScores | None = None,
@@ -51,7 +54,8 @@ def rematch(
     -------
     Shortlists
         Over the rematched mentees only (``scores`` restricted to their rows, mentor
-        capacities set to what is free).
+        capacities set to what is free), with ``previous=assignment``: ``assign`` on
+        them returns the full assignment with these mentees reassigned.
     """
     check_params(
         "rematch",
@@ -87,4 +91,4 @@ def rematch(
     had = rows[assignment.mentor[rows] >= 0]
     sub = source.for_rows(rows, capacity=free, exclude=(had, assignment.mentor[had]),
                           reason=PREVIOUS)  # fmt: skip
-    return shortlist(sub, k=k, **options)  # type: ignore[arg-type]
+    return replace(shortlist(sub, k=k, **options), previous=assignment)  # type: ignore[arg-type]

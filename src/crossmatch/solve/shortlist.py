@@ -20,6 +20,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from .._log import logged
 from .._validation import Instance as IsA
 from .._validation import Interval, Options, check_params
 from ..errors import InfeasibleError, ParameterError
@@ -50,6 +51,7 @@ CONSTRAINTS: dict[str, list[Any]] = {
 }
 
 
+@logged("shortlist")
 def shortlist(
     scores: Scores | CandidateScores,
     *,
