@@ -176,7 +176,7 @@ def test_assign_and_rematch_check_parameters(small) -> None:
     sl = cm.shortlist(small, k=2)
     with pytest.raises(ParameterError, match="`method`"):
         cm.assign(sl, method="magic")
-    with pytest.raises(ParameterError, match="`choices` must be None or a DataFrame"):
+    with pytest.raises(ParameterError, match="`choices` as a list must hold records"):
         cm.assign(sl, [("e0", "r0", 1)])  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="`shortlists`"):
         cm.assign(small)  # type: ignore[arg-type]

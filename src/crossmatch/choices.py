@@ -29,8 +29,8 @@ import pandas as pd
 
 from ._csv import read_csv, unguard
 from ._text import norm_key
-from ._validation import Instance, validate_params
-from .errors import Problem, ValidationError
+from ._validation import Instance, describe_value, validate_params
+from .errors import ParameterError, Problem, ValidationError
 
 __all__ = ["as_choices", "match_ids", "read_choices"]
 
@@ -111,18 +111,21 @@ def _frame(choices: Any) -> pd.DataFrame:
     if isinstance(choices, pd.DataFrame):
         frame = choices
     elif isinstance(choices, Sequence) and not isinstance(choices, str | bytes):
-        if not all(isinstance(r, Mapping) for r in choices):
-            raise TypeError(
-                "`choices` as a list must hold records (dicts), e.g. "
-                "{'mentee_id': 'a', 'mentor_id': 'x', 'preference': 1}."
-            )
+        bad = next((r for r in choices if not isinstance(r, Mapping)), None)
+        if bad is not None:
+            raise ParameterError(
+                "assign",
+                ["`choices` as a list must hold records (dicts), e.g. {'mentee_id': 'a', "
+                 f"'mentor_id': 'x', 'preference': 1}}. Got {describe_value(bad)} instead."],
+            )  # fmt: skip
         frame = pd.DataFrame.from_records(list(choices))
     else:
-        raise TypeError(
-            "`choices` must be a DataFrame, a list of records, a mapping of mentee id to "
-            "ranked mentor ids, or None. Use crossmatch.read_choices(path) for a CSV file. "
-            f"Got {type(choices).__name__} instead."
-        )
+        raise ParameterError(
+            "assign",
+            ["`choices` must be a DataFrame, a list of records, a mapping of mentee id to "
+             "ranked mentor ids, or None (crossmatch.read_choices reads a CSV file). "
+             f"Got {describe_value(choices)} instead."],
+        )  # fmt: skip
     frame = _canonical_headers(frame)
     wide = {c: n for c in frame.columns if (n := _choice_number(c)) is not None}
     if wide and "mentor_id" not in frame.columns:
