@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._log import logged
 from .._validation import Instance, Interval, Options, check_params
 from ..errors import InfeasibleError
 from ..results import Assignment
@@ -66,6 +67,7 @@ _CONSTRAINTS: dict[str, list[Any]] = {
 
 
 # ---------------------------------------------------------------------------- front end
+@logged("match")
 def match(
     scores: Scores | CandidateScores,
     *,
