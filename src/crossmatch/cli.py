@@ -576,8 +576,9 @@ def _print_scores(scores: Scores, seconds: float, out: TextIO | None = None) -> 
     reasons = ineligibility_table(scores)
     if len(reasons):
         print("Why pairs are ineligible (a pair may break several rules):", file=w)
+        width = max(len(str(r)) for r in reasons["reason"])
         for row in reasons.itertuples():
-            print(f"  {row.reason:<42} {row.pairs:>10,}  ({row.share:.1%} of pairs)", file=w)
+            print(f"  {row.reason:<{width}} {row.pairs:>10,}  ({row.share:.1%} of pairs)", file=w)
     st = s["score"]
     print(
         f"Score of eligible pairs: mean {st['mean']:.3f}, median {st['median']:.3f}, "
