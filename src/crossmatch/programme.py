@@ -32,6 +32,7 @@ import inspect
 import json
 import logging
 import os
+import re
 import tomllib
 from collections import Counter
 from collections.abc import Mapping
@@ -45,6 +46,7 @@ from rapidfuzz import fuzz, process
 from ._text import norm_key, shorten
 from ._validation import Instance, check_params
 from .cohort import Cohort, Taxonomy
+from .cohort import cohort as cohort_module
 from .cohort.schema import MENTEES, MENTORS, is_missing
 from .errors import ParameterError, Problem, ValidationError
 from .intake import (
@@ -202,6 +204,19 @@ def _settings(
         return None
     try:
         return cls(**kwargs)
+    except ParameterError as exc:  # one problem per bad key, named as in the file
+        for message in exc.messages:
+            named = [k for k in re.findall(r"`(\w+)`", message) if k in kwargs]
+            key = named[0] if len(named) == 1 else None
+            problems.append(
+                Problem(
+                    source,
+                    message,
+                    column=f"{where}.{key}" if key else where,
+                    hint=f"check {', '.join(f'{where}.{k}' for k in named) or f'[{where}]'}.",
+                )
+            )
+        return None
     except (ValueError, TypeError) as exc:
         problems.append(
             Problem(source, str(exc), column=where, value=None, hint=f"check [{where}].")
@@ -340,6 +355,8 @@ def load_programme(path: str | os.PathLike[str]) -> Programme:
         path=source,
     )
 
+
+cohort_module.PROGRAMME_LOADER[:] = [load_programme]  # Cohort.from_csv(programme="file.toml")
 
 _FIX = {
     "same organisation": "`ScoringConfig(same_organisation=False)` / [scoring] "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +45,15 @@ _TABLE = Instance(
     "a pandas DataFrame, a dict of columns or a path to a CSV/Excel file",
 )
 _PATH = Instance((str, os.PathLike), "a path to a CSV or Excel file")
+_PROGRAMME = Instance(
+    (IntakeSpec, str, os.PathLike), "a Programme (see load_programme) or a programme file path"
+)
+
+#: Reads a programme file for ``Cohort.from_csv(..., programme="programme.toml")``.
+#: The programme file also holds scoring and solver settings, which live on floors above
+#: this one, so :mod:`crossmatch.programme` (which imports this module) installs its
+#: ``load_programme`` here when it is imported - always, as ``import crossmatch`` does.
+PROGRAMME_LOADER: list[Callable[[str | os.PathLike[str]], IntakeSpec]] = []
 
 
 def read_table(source: object, *, side: str = "table", encoding: str | None = None) -> pd.DataFrame:
@@ -91,6 +100,9 @@ class Cohort:
         What was read as what (headers, values in people's words) and how sure, plus
         warnings (a mentee goal no mentor covers). ``str(cohort.intake)`` reads well;
         ``cohort.intake.to_frame()`` has every note.
+    programme : Programme or None
+        The programme the cohort was read with (``programme=``), so that
+        :func:`crossmatch.score` called without settings uses its ``[scoring]``.
     """
 
     mentees: pd.DataFrame
@@ -125,6 +137,7 @@ class Cohort:
     capacity: np.ndarray  # int64
     excluded_pairs: np.ndarray  # int64 (p, 2): (mentee index, mentor index), either side's wish
     intake: IntakeSummary = field(default_factory=IntakeSummary)
+    programme: IntakeSpec | None = None
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -135,7 +148,7 @@ class Cohort:
         *,
         columns: Mapping[str, Any] | None = None,
         aliases: Mapping[str, Mapping[str, str]] | None = None,
-        programme: IntakeSpec | None = None,
+        programme: IntakeSpec | str | os.PathLike[str] | None = None,
         taxonomy: Taxonomy | None = None,
         encoding: str | None = None,
     ) -> Cohort:
@@ -155,9 +168,12 @@ class Cohort:
             Their value -> ours, per kind: ``{"sector": {"NHS Trust": "health-and-social-care"},
             "goals": {...}, "mode": {...}, "cadence": {...}, "region": {...},
             "organisation": {...}}``, looked up before the built-in synonyms.
-        programme : Programme, optional
-            From :func:`crossmatch.load_programme`: the same as passing its columns and
-            aliases (``columns``/``aliases`` given as well add to it and win on a clash).
+        programme : Programme or path, optional
+            From :func:`crossmatch.load_programme`, or the path of a programme file (read
+            with it): the same as passing its columns and aliases (``columns``/``aliases``
+            given as well add to it and win on a clash). Kept as :attr:`programme`, so
+            ``crossmatch.score(cohort)`` uses its ``[scoring]``; pass its ``[shortlist]``
+            on with ``crossmatch.shortlist(scores, **cohort.programme.shortlist)``.
         taxonomy : Taxonomy, optional
             Sector taxonomy; defaults to :meth:`Taxonomy.default`.
         encoding : str, optional
@@ -167,7 +183,8 @@ class Cohort:
         Returns
         -------
         Cohort
-            With :attr:`intake`, the summary of what was read as what.
+            With :attr:`intake`, the summary of what was read as what, and
+            :attr:`programme`.
 
         Raises
         ------
@@ -177,8 +194,32 @@ class Cohort:
             Listing every problem found in either table, with side, spreadsheet row,
             index, column, value and a hint; problems of one kind are grouped.
         """
-        check_params(
+        return cls._build(
             "Cohort.from_frames",
+            mentees,
+            mentors,
+            columns=columns,
+            aliases=aliases,
+            programme=programme,
+            taxonomy=taxonomy,
+            encoding=encoding,
+        )
+
+    @classmethod
+    def _build(
+        cls,
+        caller: str,
+        mentees: Any,
+        mentors: Any,
+        *,
+        columns: Any,
+        aliases: Any,
+        programme: Any,
+        taxonomy: Any,
+        encoding: Any,
+    ) -> Cohort:
+        check_params(
+            caller,
             {
                 "mentees": mentees,
                 "mentors": mentors,
@@ -193,12 +234,14 @@ class Cohort:
                 "mentors": [_TABLE],
                 "columns": ["mapping", None],
                 "aliases": ["mapping", None],
-                "programme": [Instance(IntakeSpec, "a Programme (see load_programme)"), None],
+                "programme": [_PROGRAMME, None],
                 "taxonomy": [Instance(Taxonomy, "a Taxonomy"), None],
                 "encoding": [Instance(str, "an encoding name such as 'cp1252'"), None],
             },
         )
         taxonomy = Taxonomy.default() if taxonomy is None else taxonomy
+        if isinstance(programme, str | os.PathLike):
+            programme = PROGRAMME_LOADER[0](programme)
         spec = programme if programme is not None else IntakeSpec()
         problems: list[Problem] = []
         if columns is not None or aliases is not None:
@@ -229,7 +272,7 @@ class Cohort:
             sources=(("mentees", ee_src.describe()), ("mentors", or_src.describe())),
             groups=tuple(notes),
         )
-        return _encode(ee, mr, ee_parsed, mr_parsed, excluded, taxonomy, summary)
+        return _encode(ee, mr, ee_parsed, mr_parsed, excluded, taxonomy, summary, programme)
 
     @classmethod
     def from_csv(
@@ -239,7 +282,7 @@ class Cohort:
         *,
         columns: Mapping[str, Any] | None = None,
         aliases: Mapping[str, Mapping[str, str]] | None = None,
-        programme: IntakeSpec | None = None,
+        programme: IntakeSpec | str | os.PathLike[str] | None = None,
         taxonomy: Taxonomy | None = None,
         encoding: str | None = None,
     ) -> Cohort:
@@ -250,7 +293,8 @@ class Cohort:
             {"mentees": mentees, "mentors": mentors},
             {"mentees": [_PATH], "mentors": [_PATH]},
         )
-        return cls.from_frames(
+        return cls._build(
+            "Cohort.from_csv",
             mentees,
             mentors,
             columns=columns,
@@ -676,6 +720,7 @@ def _encode(
     excluded: np.ndarray,
     taxonomy: Taxonomy,
     summary: IntakeSummary,
+    programme: IntakeSpec | None,
 ) -> Cohort:
     goals = tuple(
         sorted({g for gs in ep["goals"] for g in gs} | {g for gs in mp["expertise"] for g in gs})
@@ -750,6 +795,7 @@ def _encode(
         mentor_learning_bits=_bits(learn_rows, len(taxonomy)),
         capacity=np.asarray(mp["capacity"], dtype=np.int64),
         excluded_pairs=excluded,
+        programme=programme,
     )
     warnings = _uncovered_goals(
         goals, a["mentee_ids"], a["mentee_goal_bits"], a["mentor_expertise_bits"]

@@ -231,7 +231,10 @@ def _lookup(
         return Recognised(text, "exact")
     key = norm_key(text)
     if aliases and key in aliases:
-        return Recognised(aliases[key], "alias")
+        # the alias target is read like a cell ("Online", "biweekly" -> remote, fortnightly);
+        # a target nothing recognises makes the alias useless (IntakeSpec rejects it)
+        target = _lookup(aliases[key], canonical, table, None)
+        return None if target is None else Recognised(target.value, "alias")
     return table.get(key)
 
 

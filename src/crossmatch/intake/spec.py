@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
@@ -28,6 +28,17 @@ ALIAS_KINDS: tuple[str, ...] = (
 
 def _frozen(m: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(m))
+
+
+def _thawed(value: Any) -> Any:
+    """Read-only mappings (which pickle cannot copy) back to plain dicts, recursively."""
+    if isinstance(value, MappingProxyType):
+        return {k: _thawed(v) for k, v in value.items()}
+    return value
+
+
+def _rebuild(cls: type[IntakeSpec], state: dict[str, Any]) -> IntakeSpec:
+    return cls(**state)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +84,11 @@ class IntakeSpec:
         object.__setattr__(
             self, "aliases", _frozen({k: _frozen(v) for k, v in (self.aliases or {}).items()})
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # a Cohort keeps its programme and is sent to worker processes (score_candidates)
+        state = {f.name: _thawed(getattr(self, f.name)) for f in fields(self)}
+        return (_rebuild, (type(self), state))
 
     @property
     def flat(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +12,8 @@ import numpy as np
 from .._log import logged
 from .._validation import Instance, Interval, validate_params
 from ..cohort import Cohort
+from ..errors import ParameterError
+from ..intake import IntakeSpec
 from .components import Block, Kernels
 from .config import ScoringConfig
 from .scores import Scores
@@ -28,7 +31,11 @@ DENSE_MEMORY_SHARE = 0.8
 #: The arguments every scoring entry point shares (checked at the door).
 SCORE_PARAMS: dict[str, list[Any]] = {
     "cohort": [Instance(Cohort, "a Cohort")],
-    "config": [Instance(ScoringConfig, "a ScoringConfig"), None],
+    "config": [
+        Instance(ScoringConfig, "a ScoringConfig"),
+        Instance(IntakeSpec, "a Programme (its .scoring is used)"),
+        None,
+    ],
     "block_rows": [Interval("int", 1, None), None],
 }
 
@@ -102,8 +109,32 @@ def _block_rows(n_mentees: int, n_mentors: int, block_rows: int | None) -> int:
     return int(block_rows)
 
 
-def _kernels(cohort: Cohort, config: ScoringConfig | None) -> Kernels:
-    return Kernels(cohort, ScoringConfig() if config is None else config)
+logger = logging.getLogger("crossmatch")
+
+
+def _config(cohort: Cohort, config: ScoringConfig | IntakeSpec | None) -> ScoringConfig:
+    """The settings to score with: ``config``; a Programme's ``.scoring``; with none, the
+    ``.scoring`` of the programme the cohort was read with; else ``ScoringConfig()``."""
+    if isinstance(config, ScoringConfig):
+        return config
+    source = cohort.programme if config is None else config
+    found = getattr(source, "scoring", None)
+    if isinstance(found, ScoringConfig):
+        if config is None:
+            logger.info(
+                "scoring with the [scoring] settings of the cohort's programme %s",
+                getattr(source, "path", None) or "(given in Python)",
+            )
+        return found
+    if config is not None:
+        raise ParameterError(
+            "score", ["`config` must be a ScoringConfig or a Programme (load_programme)."]
+        )
+    return ScoringConfig()
+
+
+def _kernels(cohort: Cohort, config: ScoringConfig | IntakeSpec | None) -> Kernels:
+    return Kernels(cohort, _config(cohort, config))
 
 
 def _blocks(kernels: Kernels, step: int) -> Iterator[Block]:
@@ -114,7 +145,10 @@ def _blocks(kernels: Kernels, step: int) -> Iterator[Block]:
 
 @validate_params(SCORE_PARAMS)
 def iter_score_blocks(
-    cohort: Cohort, config: ScoringConfig | None = None, *, block_rows: int | None = None
+    cohort: Cohort,
+    config: ScoringConfig | IntakeSpec | None = None,
+    *,
+    block_rows: int | None = None,
 ) -> Iterator[Block]:
     """Score a cohort in blocks of mentee rows, without holding the whole matrix.
 
@@ -130,7 +164,10 @@ def iter_score_blocks(
 @validate_params(SCORE_PARAMS)
 @logged("score")
 def score(
-    cohort: Cohort, config: ScoringConfig | None = None, *, block_rows: int | None = None
+    cohort: Cohort,
+    config: ScoringConfig | IntakeSpec | None = None,
+    *,
+    block_rows: int | None = None,
 ) -> Scores:
     """Score every mentee-mentor pair of a cohort.
 
@@ -138,8 +175,12 @@ def score(
     ----------
     cohort : Cohort
         From :meth:`Cohort.from_frames` or :meth:`Cohort.from_csv`.
-    config : ScoringConfig, optional
-        Weights, component settings and hard rules; defaults to ``ScoringConfig()``.
+    config : ScoringConfig or Programme, optional
+        Weights, component settings and hard rules, or a programme (its ``.scoring``).
+        By default the ``[scoring]`` of the programme the cohort was read with
+        (``Cohort.from_csv(..., programme=prog)``; logged at info level), else
+        ``ScoringConfig()``. A programme's ``[shortlist]`` goes on to the solver:
+        ``crossmatch.shortlist(scores, **prog.shortlist)``.
     block_rows : int, optional
         Mentee rows computed at a time (a memory/speed knob; results do not depend on it).
 
