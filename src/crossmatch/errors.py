@@ -58,8 +58,8 @@ class Problem:
             extra.append(f"index {self.row!r}")
         elif self.row is not None:
             where.append(f"row {self.row}")
-        if self.id is not None:
-            extra.append(f"id {shorten(self.id, 40)}")
+        if self.id is not None and not (isinstance(self.id, float) and self.id != self.id):
+            extra.append(f"id {shorten(self.id, 40)}")  # a missing id (NaN) is never "id nan"
         if extra:
             where.append(f"({', '.join(extra)})")
         if self.column is not None:

@@ -207,12 +207,12 @@ def _settings(
     except ParameterError as exc:  # one problem per bad key, named as in the file
         for message in exc.messages:
             named = [k for k in re.findall(r"`(\w+)`", message) if k in kwargs]
-            key = named[0] if len(named) == 1 else None
+            only = named[0] if len(named) == 1 else None
             problems.append(
                 Problem(
                     source,
                     message,
-                    column=f"{where}.{key}" if key else where,
+                    column=f"{where}.{only}" if only else where,
                     hint=f"check {', '.join(f'{where}.{k}' for k in named) or f'[{where}]'}.",
                 )
             )

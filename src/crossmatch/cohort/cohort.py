@@ -257,14 +257,14 @@ class Cohort:
         ee_raw, ee_src = _read(mentees, side="mentees", encoding=encoding)
         or_raw, or_src = _read(mentors, side="mentors", encoding=encoding)
         notes: list[NoteGroup] = []
-        ee, ee_parsed = _validate_side(
+        ee, ee_parsed, ee_sheet = _validate_side(
             ee_raw, MENTEES, taxonomy, spec, problems, notes, from_file=ee_src.path is not None
         )
-        mr, mr_parsed = _validate_side(
+        mr, mr_parsed, mr_sheet = _validate_side(
             or_raw, MENTORS, taxonomy, spec, problems, notes, from_file=or_src.path is not None
         )
         problems.extend(_absent_headers(spec, ee_raw, or_raw))
-        excluded = _exclusions(ee, mr, ee_parsed, mr_parsed, problems)
+        excluded = _exclusions(ee, mr, ee_parsed, mr_parsed, problems, (ee_sheet, mr_sheet))
         if problems:
             raise ValidationError(problems, title="invalid cohort")
         _match_goals(ee_parsed, mr_parsed, spec, notes)
@@ -449,7 +449,8 @@ def _validate_side(
     notes: list[NoteGroup],
     *,
     from_file: bool = False,
-) -> tuple[pd.DataFrame, dict[str, list[Any]]]:
+) -> tuple[pd.DataFrame, dict[str, list[Any]], np.ndarray]:
+    raw, sheet = _skip_blank_rows(raw, side.name, notes)
     df = _normalise_headers(raw, side, spec, problems, notes)
     parsed: dict[str, list[Any]] = {}
     if len(df) == 0:
@@ -458,11 +459,11 @@ def _validate_side(
                 side.name, "the table has no rows.", hint=f"give at least one of the {side.name}."
             )
         )
-        return df, parsed
+        return df, parsed, sheet
     if "id" in df.columns:
         df = ids_as_ints(df) if from_file else df
         df["id"] = _strip_ids(df["id"])
-        _check_ids(df["id"], side.name, problems)
+        _check_ids(df["id"], side.name, problems, sheet)
     ids = df["id"].tolist() if "id" in df.columns else [None] * len(df)
     sector = _sector_parser(taxonomy, spec.alias_keys("sector"))
 
@@ -494,7 +495,13 @@ def _validate_side(
             continue
         parser, required = parsers[col]
         values, found, recognised = schema.parse_column(
-            df[col], parser, side=side.name, column=col, ids=ids, required=required
+            df[col],
+            parser,
+            side=side.name,
+            column=col,
+            ids=ids,
+            required=required,
+            sheet_rows=sheet,
         )
         parsed[col] = values
         problems.extend(found)
@@ -513,7 +520,45 @@ def _validate_side(
                     tuple(rows),
                 )
             )
-    return df, parsed
+    return df, parsed, sheet
+
+
+def _skip_blank_rows(
+    raw: pd.DataFrame, side: str, notes: list[NoteGroup]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows with every cell empty or white space (a ``,,,,`` line, a sheet's stray empty
+    row) are not people: dropped, with one note naming them; the other rows keep their
+    spreadsheet row numbers (returned: header = row 1)."""
+    sheet = np.arange(len(raw), dtype=np.int64) + 2
+    if len(raw) == 0 or raw.shape[1] == 0:
+        return raw, sheet
+    rows_left = np.arange(len(raw))  # rows blank so far; column by column, few remain
+    for k in range(raw.shape[1]):
+        cells = raw.iloc[rows_left, k].to_numpy(dtype=object)
+        keep = [v is None or v != v or (isinstance(v, str) and not v.strip()) for v in cells]
+        rows_left = rows_left[np.asarray(keep, dtype=bool)]
+        if len(rows_left) == 0:
+            return raw, sheet
+    gone = np.zeros(len(raw), dtype=bool)
+    gone[rows_left] = True
+    if not gone.any():
+        return raw, sheet
+    rows = sheet[gone].tolist()
+    shown = ", ".join(map(str, rows[:10])) + (
+        f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    )
+    notes.append(
+        NoteGroup(
+            side,
+            "(blank rows)",
+            (f"spreadsheet row{'s' if len(rows) != 1 else ''} {shown}",),
+            ("skipped: every cell empty",),
+            ("skipped",),
+            (100.0,),
+            (len(rows),),
+        )
+    )
+    return raw.loc[~gone], sheet[~gone]
 
 
 def _spellings(recognised: schema.Notes) -> schema.Notes:
@@ -531,7 +576,7 @@ def _spellings(recognised: schema.Notes) -> schema.Notes:
             continue
         main = max(group, key=lambda t: (t[1], str(t[0])))[0]
         for raw, n in group:
-            if raw != main:
+            if not schema.same_but_case(raw, main):  # case alone is not worth a note
                 _add(out, raw, str(main), "normalised", 100.0, n)
     return out
 
@@ -557,7 +602,7 @@ def _strip_ids(ids: pd.Series) -> pd.Series:
     )
 
 
-def _check_ids(ids: pd.Series, side: str, problems: list[Problem]) -> None:
+def _check_ids(ids: pd.Series, side: str, problems: list[Problem], sheet: np.ndarray) -> None:
     """Empty and duplicate ids (``ids`` already stripped), found vectorised."""
     found: list[Problem] = []
     values = ids.to_numpy(dtype=object)
@@ -574,7 +619,7 @@ def _check_ids(ids: pd.Series, side: str, problems: list[Problem]) -> None:
                 column="id",
                 value=value if isinstance(value, str) and value.strip() else None,
                 hint="every row needs a unique, non-empty id.",
-                sheet_row=pos + 2,
+                sheet_row=int(sheet[pos]),
             )
         )
     if dup.any():
@@ -587,12 +632,12 @@ def _check_ids(ids: pd.Series, side: str, problems: list[Problem]) -> None:
             found.append(
                 Problem(
                     side,
-                    f"duplicate id (first seen in row {first[keys[pos]] + 2}).",
+                    f"duplicate id (first seen in row {sheet[first[keys[pos]]]}).",
                     row=ids.index[pos],
                     column="id",
                     value=values[pos],
                     hint="ids must be unique within a table.",
-                    sheet_row=pos + 2,
+                    sheet_row=int(sheet[pos]),
                 )
             )
     problems.extend(sorted(found, key=lambda p: p.sheet_row or 0))
@@ -653,6 +698,7 @@ def _exclusions(
     ee_parsed: dict[str, list[Any]],
     mr_parsed: dict[str, list[Any]],
     problems: list[Problem],
+    sheets: tuple[np.ndarray, np.ndarray],
 ) -> np.ndarray:
     """Resolve both sides' ``exclude`` lists into (mentee, mentor) index pairs."""
     if "id" not in ee.columns or "id" not in mr.columns or len(ee) == 0 or len(mr) == 0:
@@ -662,9 +708,9 @@ def _exclusions(
     ee_index = {str(v): i for i, v in enumerate(ee["id"].tolist())}  # ids already stripped
     mr_index = {str(v): j for j, v in enumerate(mr["id"].tolist())}
     pairs: set[tuple[int, int]] = set()
-    for side, df, lists, other, other_name in (
-        ("mentees", ee, ee_parsed.get("exclude"), mr_index, "mentors"),
-        ("mentors", mr, mr_parsed.get("exclude"), ee_index, "mentees"),
+    for side, df, lists, other, other_name, sheet in (
+        ("mentees", ee, ee_parsed.get("exclude"), mr_index, "mentors", sheets[0]),
+        ("mentors", mr, mr_parsed.get("exclude"), ee_index, "mentees", sheets[1]),
     ):
         if lists is None:
             continue
@@ -683,7 +729,7 @@ def _exclusions(
                             value=item,
                             id=ids[pos],
                             hint=f"list ids of {other_name} (compared as text), separated by ';'.",
-                            sheet_row=pos + 2,
+                            sheet_row=int(sheet[pos]),
                         )
                     )
                     continue

@@ -145,6 +145,7 @@ def parse_column(
     column: str,
     ids: Sequence[object],
     required: bool,
+    sheet_rows: np.ndarray | None = None,
 ) -> tuple[list[Any], list[Problem], Notes]:
     """Parse every cell of ``series`` with ``parser``, once per distinct value.
 
@@ -153,9 +154,11 @@ def parse_column(
     distinct value the parser recognised as something other than itself, with how and
     the number of rows holding it, column-wise: ``(found, mapped_to, how, score, rows)``.
     A parser may return a shared note with an empty ``value``: the note then reads the
-    parsed value (its first item for a tuple).
+    parsed value (its first item for a tuple). ``sheet_rows``: each row's spreadsheet
+    row number (default: position + 2, the header being row 1).
     """
     codes, keys = _factorize(series)
+    sheet = np.arange(len(series)) + 2 if sheet_rows is None else sheet_rows
     n_u = len(keys)
     parsed: np.ndarray = np.empty(n_u + 1, dtype=object)  # the last slot: missing -> None
     errors: dict[int, Error] = {}
@@ -185,7 +188,7 @@ def parse_column(
                     column=column,
                     id=ids[pos],
                     hint=f"fill in {column!r} for this row, or remove the row.",
-                    sheet_row=int(pos) + 2,
+                    sheet_row=int(sheet[pos]),
                 )
             )
     if errors:
@@ -201,7 +204,7 @@ def parse_column(
                     value=raw_values[pos],
                     hint=hint,
                     id=ids[pos],
-                    sheet_row=int(pos) + 2,
+                    sheet_row=int(sheet[pos]),
                 )
             )
         problems.sort(key=lambda p: p.sheet_row or 0)
@@ -211,17 +214,29 @@ def parse_column(
         ks = list(notes_u)
         rs = list(notes_u.values())
         values = parsed[ks].tolist()
+        mapped = [
+            r.value if r.value else (v[0] if type(v) is tuple else str(v))
+            for r, v in zip(rs, values, strict=True)
+        ]
+        # a change of letter case only is certain and never listed (``Monthly``, ``Charity``)
+        keep = [
+            j
+            for j, (k, m) in enumerate(zip(ks, mapped, strict=True))
+            if rs[j].how == "alias" or not same_but_case(keys[k], m)
+        ]
         notes = (
-            [keys[k] for k in ks],
-            [
-                r.value if r.value else (v[0] if type(v) is tuple else str(v))
-                for r, v in zip(rs, values, strict=True)
-            ],
-            [r.how for r in rs],
-            [r.score for r in rs],
-            counts[ks].tolist(),
+            [keys[ks[j]] for j in keep],
+            [mapped[j] for j in keep],
+            [rs[j].how for j in keep],
+            [rs[j].score for j in keep],
+            [int(counts[ks[j]]) for j in keep],
         )
     return out, problems, notes
+
+
+def same_but_case(found: object, mapped: object) -> bool:
+    """True when two values differ only in letter case and surrounding white space."""
+    return str(found).strip().casefold() == str(mapped).strip().casefold()
 
 
 def _closest(word: str, vocabulary: Sequence[str]) -> str | None:

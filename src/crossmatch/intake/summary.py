@@ -24,6 +24,7 @@ SURE: dict[str, str] = {
     "path": "likely: group/leaf path",
     "guess": "a guess",
     "fuzzy": "a guess: similar wording",
+    "skipped": "certain: nothing in the row",
 }
 
 
@@ -103,6 +104,10 @@ class NoteGroup:
 @dataclass(frozen=True, slots=True)
 class IntakeSummary:
     """What intake did to the two tables.
+
+    A value (or header) that differs from what it is read as only in letter case and
+    surrounding white space (``Monthly``, ``Charity``, ``london`` beside ``London``) is
+    never a note: that reading is certain and would only bury the real guesses.
 
     Attributes
     ----------
@@ -194,13 +199,13 @@ class IntakeSummary:
                 for k in order[: self.max_lines]
             ]
             lines.append(f"    {side} {column}:")
-            for n in notes[: self.max_lines]:
+            for n in notes:
                 rows = f", {n.rows} row{'s' if n.rows != 1 else ''}" if n.rows else ""
                 lines.append(
                     f"      {shorten(n.found, 50)} -> {shorten(n.mapped_to, 70)} ({n.sure}{rows})"
                 )
-            if len(notes) > self.max_lines:
-                lines.append(f"      ... and {len(notes) - self.max_lines} more (see .to_frame())")
+            if len(g) > self.max_lines:
+                lines.append(f"      ... and {len(g) - self.max_lines} more (see .to_frame())")
         if not headers and not groups:
             lines.append("  every header and value was already in crossmatch's own words")
         if self.warnings and warnings:

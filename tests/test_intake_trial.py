@@ -1,0 +1,228 @@
+"""What a new user's trial of intake ran into, each written the way it was hit: real files
+(tests/data or tmp_path), and the command line as a second process where it was the CLI."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import crossmatch as cm
+from crossmatch import Cohort, ParameterError, ValidationError
+
+DATA = Path(__file__).parent / "data"
+FORM_MENTEES = DATA / "form_mentees.csv"
+EXCEL_MENTORS = DATA / "excel_mentors.csv"
+PROGRAMME = DATA / "form_programme.toml"
+SRC = Path(cm.__file__).resolve().parent.parent
+
+
+def run_cli(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m crossmatch ...`` as a user runs it: a second process."""
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    return subprocess.run(
+        [sys.executable, "-m", "crossmatch", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def programme_file(tmp_path: Path, extra: str) -> Path:
+    """The test programme with more tables appended, as a user edits it."""
+    path = tmp_path / "programme.toml"
+    path.write_text(PROGRAMME.read_text(encoding="utf-8") + "\n" + extra, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------- 1. alias targets
+def test_the_trial_repro_alias_to_a_synonym_reads_the_synonym() -> None:
+    prog = cm.load_programme(PROGRAMME)
+    cohort = Cohort.from_csv(
+        FORM_MENTEES,
+        EXCEL_MENTORS,
+        programme=prog,
+        aliases={"cadence": {"every two weeks": "biweekly"}},
+    )
+    assert cohort.mentees.loc[0, "cadence"] == "fortnightly"
+    got = cohort.intake.to_frame().set_index(["side", "column", "found"])
+    assert got.loc[("mentees", "cadence", "every two weeks"), "mapped_to"] == "fortnightly"
+    assert got.loc[("mentees", "cadence", "every two weeks"), "how"] == "alias"
+
+
+def test_plausible_alias_targets_in_a_programme_file(tmp_path: Path) -> None:
+    path = programme_file(
+        tmp_path,
+        """
+[aliases.mode]
+"Online" = "online"
+"Video" = "zoom"
+"Face to face" = "face to face"
+"in person" = "In person"
+"Hybrid" = "Remote"
+
+[aliases.cadence]
+"Monthly" = "once a month"
+"every week" = "Weekly"
+"Every 2 weeks" = "biweekly"
+""",
+    )
+    cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=path)
+    ee = cohort.mentees.set_index("id")
+    assert ee.loc["M-002", ["mode", "cadence"]].tolist() == ["remote", "monthly"]
+    assert set(cohort.mentees["mode"]) <= set(cm.cohort.MODES)
+    assert set(cohort.mentees["cadence"]) <= set(cm.cohort.CADENCES)
+    # "Hybrid" was aliased to "Remote": the alias wins over the built-in synonym
+    assert ee.loc[ee.index[cohort.mentees["mode"].eq("remote").to_numpy()]].shape[0] >= 3
+    notes = cohort.intake.to_frame()
+    hybrid = notes[(notes.side == "mentees") & (notes.found == "Hybrid")]
+    assert hybrid[["mapped_to", "how"]].values.tolist() == [["remote", "alias"]]
+
+
+def test_alias_target_nobody_understands_lists_the_valid_values(tmp_path: Path) -> None:
+    path = programme_file(
+        tmp_path, '[aliases.mode]\n"Online" = "carrier pigeon"\n[aliases.cadence]\n"x" = "daily"\n'
+    )
+    with pytest.raises(ValidationError) as info:
+        cm.load_programme(path)
+    got = {p.column: p for p in info.value.problems}
+    assert "in-person, remote or either" in got["aliases.mode.Online"].hint
+    assert "weekly, fortnightly or monthly" in got["aliases.cadence.x"].hint
+
+
+# ---------------------------------------------------------------------------- 2. programme scoring
+def test_score_uses_the_programme_the_cohort_was_read_with(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    prog = cm.load_programme(PROGRAMME)
+    assert prog.scoring != cm.ScoringConfig()  # seniority_weight = 0.5, max_gap = 4
+    cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=prog)
+    assert cohort.programme is prog
+    with caplog.at_level(logging.INFO, logger="crossmatch"):
+        scores = cm.score(cohort)
+    assert scores.config == prog.scoring
+    assert "form_programme.toml" in caplog.text
+    assert cm.score(cohort, prog).config == prog.scoring
+    explicit = cm.score(cohort, cm.ScoringConfig())  # an explicit config still wins
+    assert explicit.config == cm.ScoringConfig()
+    assert cm.score_candidates(cohort, per_mentee=3, per_mentor=3).config == prog.scoring
+    plain = Cohort.from_frames(cohort.mentees, cohort.mentors)
+    assert plain.programme is None and cm.score(plain).config == cm.ScoringConfig()
+
+
+def test_python_api_scores_like_the_cli_with_the_same_programme(tmp_path: Path) -> None:
+    out = tmp_path / "scores.csv"
+    done = run_cli(
+        "score", FORM_MENTEES, EXCEL_MENTORS, "--programme", PROGRAMME, "--out", out, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    cli = pd.read_csv(out).set_index(["mentee_id", "mentor_id"])["score"]
+    cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=PROGRAMME)
+    api = cm.score(cohort).to_frame().set_index(["mentee_id", "mentor_id"])["score"]
+    pd.testing.assert_series_equal(
+        api.loc[cli.index].astype(float), cli.astype(float), check_names=False, atol=1e-6
+    )
+
+
+def test_programme_path_and_errors_name_from_csv() -> None:
+    by_path = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=str(PROGRAMME))
+    assert isinstance(by_path.programme, cm.Programme)
+    assert by_path.programme.shortlist["k"] == 2
+    with pytest.raises(ParameterError, match=r"^Cohort\.from_csv\(\): `programme`"):
+        Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=3)  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match=r"^Cohort\.from_csv\(\): `aliases`"):
+        Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, aliases=["NHS"])  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="programme file not found"):
+        Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme="no such programme.toml")
+
+
+def test_a_cohort_with_its_programme_pickles() -> None:
+    import pickle
+
+    cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=PROGRAMME)
+    back = pickle.loads(pickle.dumps(cohort))
+    assert back.programme.scoring == cohort.programme.scoring
+    assert dict(back.programme.columns["mentors"]) == dict(cohort.programme.columns["mentors"])
+
+
+# ---------------------------------------------------------------------------- 3. summary lines
+def test_summary_says_how_many_more_and_never_lists_a_case_change(tmp_path: Path) -> None:
+    mentees, mentors = cm.synthetic_cohort(30, 12, seed=0)
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+    mentees["availability"] = [
+        f"{days[i % 6]} mornings and {days[(i // 6) % 6]} evenings" for i in range(30)
+    ]  # 30 distinct sentences: more than the summary shows
+    mentees["sector"] = mentees["sector"].str.title()  # "Charity": a case change only
+    mentees["cadence"] = mentees["cadence"].str.title()  # "Monthly": a case change only
+    ee, mr = tmp_path / "mentees.csv", tmp_path / "mentors.csv"
+    mentees.to_csv(ee, index=False)
+    mentors.to_csv(mr, index=False)
+    cohort = Cohort.from_csv(ee, mr)
+    notes = cohort.intake.to_frame()
+    assert not notes["column"].isin(["sector", "cadence"]).any()
+    shown = cohort.intake.max_lines
+    n = int((notes.column == "availability").sum())
+    assert n == 30 > shown
+    text = str(cohort.intake)
+    assert f"... and {n - shown} more (see .to_frame())" in text
+    assert sum("(likely: read from a sentence" in line for line in text.splitlines()) == shown
+
+
+# ---------------------------------------------------------------------------- 4. blank rows
+def test_blank_rows_mid_file_are_skipped_and_rows_keep_their_numbers(tmp_path: Path) -> None:
+    lines = FORM_MENTEES.read_text(encoding="utf-8-sig").splitlines()
+    lines.insert(3, ",,,,,,,,,,")  # spreadsheet row 4
+    lines.insert(6, " , ,\t,,,,,,,,")  # after row 5, a record with a two-line cell: row 6
+    last = lines[-1]
+    lines[-1] = last.replace("M-008", "").replace("monthly", "when we can")  # row 11
+    path = tmp_path / "mentees.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        Cohort.from_csv(path, EXCEL_MENTORS, programme=PROGRAMME)
+    problems = info.value.problems
+    assert sorted((p.column, p.sheet_row) for p in problems) == [("cadence", 11), ("id", 11)]
+    assert "nan" not in str(info.value)  # an empty id is never shown as "id nan"
+    lines[-1] = last
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cohort = Cohort.from_csv(path, EXCEL_MENTORS, programme=PROGRAMME)
+    assert cohort.n_mentees == 8
+    blank = cohort.intake.to_frame().query("column == '(blank rows)'")
+    assert blank[["found", "rows"]].values.tolist() == [["spreadsheet rows 4, 6", 2]]
+    assert "spreadsheet rows 4, 6" in str(cohort.intake)
+
+
+def test_xlsx_with_a_stray_white_space_cell_below_the_data(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    frame, _ = cm.intake.read_table(EXCEL_MENTORS)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append(list(row))
+    sheet.cell(row=len(frame) + 6, column=3, value="   ")  # a stray space, 5 rows below
+    path = tmp_path / "mentors.xlsx"
+    book.save(path)
+    cohort = Cohort.from_csv(FORM_MENTEES, path, programme=PROGRAMME)
+    assert cohort.n_mentors == len(frame)
+    blank = cohort.intake.to_frame().query("column == '(blank rows)'")
+    assert blank["rows"].tolist() == [5]
+
+
+def test_blank_rows_from_the_cli(tmp_path: Path) -> None:
+    lines = FORM_MENTEES.read_text(encoding="utf-8-sig").splitlines()
+    lines.insert(3, ",,,,,,,,,,")
+    ee = tmp_path / "mentees.csv"
+    ee.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = run_cli(
+        "score", ee, EXCEL_MENTORS, "--programme", PROGRAMME, "--out", "s.csv", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "spreadsheet row 4" in done.stderr
+    assert len(pd.read_csv(tmp_path / "s.csv")) == 8 * 7
