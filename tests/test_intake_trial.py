@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -226,3 +227,66 @@ def test_blank_rows_from_the_cli(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "spreadsheet row 4" in done.stderr
     assert len(pd.read_csv(tmp_path / "s.csv")) == 8 * 7
+
+
+# ---------------------------------------------------------------------------- 5. mapping targets
+def test_a_misspelt_mapping_target_is_named_on_the_command_line(tmp_path: Path) -> None:
+    text = PROGRAMME.read_text(encoding="utf-8").replace(
+        '"Max mentees" = "capacity"', '"Max mentees" = "capcity"'
+    )
+    prog = tmp_path / "programme.toml"
+    prog.write_text(text, encoding="utf-8")
+    done = run_cli(
+        "score", FORM_MENTEES, EXCEL_MENTORS, "--programme", prog, "--out", "s.csv", cwd=tmp_path
+    )
+    assert done.returncode == 2
+    assert "maps 'Max mentees' to 'capcity'" in done.stderr
+    assert "did you mean 'capacity'?" in done.stderr
+    assert "required column 'capacity' is missing" not in done.stderr  # said once, precisely
+
+
+def test_mapping_targets_written_another_way_or_deliberately_extra() -> None:
+    ee = pd.read_csv(DATA / "clean_mentees.csv", dtype=str).rename(columns={"region": "Where"})
+    mr = pd.read_csv(DATA / "clean_mentors.csv", dtype=str)
+    mr = mr.rename(columns={"capacity": "Max mentees"}).assign(Notes="x")
+    cohort = Cohort.from_frames(
+        ee,
+        mr,
+        columns={
+            "mentees": {"Where": "Region"},  # our column in another case: that column
+            "mentors": {"Max mentees": "capacity", "Notes": "coordinator notes"},  # an extra
+        },
+    )
+    assert "region" in cohort.mentees.columns
+    assert "coordinator notes" in cohort.mentors.columns
+
+
+# ---------------------------------------------------------------------------- 6. file types
+def test_an_xls_workbook_is_refused_by_name_not_given_encoding_advice(tmp_path: Path) -> None:
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8  # an Excel 97 file
+    (tmp_path / "mentors.xls").write_bytes(ole2)
+    (tmp_path / "renamed.csv").write_bytes(ole2)  # the same workbook renamed to .csv
+    for name in ("mentors.xls", "renamed.csv"):
+        done = run_cli("score", FORM_MENTEES, name, "--out", "s.csv", cwd=tmp_path)
+        assert done.returncode == 2
+        assert ".xls) are not supported" in done.stderr
+        assert "save it as .xlsx or as CSV" in done.stderr
+        assert "encoding" not in done.stderr
+
+
+def test_an_encoding_neither_utf8_nor_cp1252_names_the_cli_option(tmp_path: Path) -> None:
+    text = FORM_MENTEES.read_text(encoding="utf-8-sig").replace("Yorkshire", "Zürich")
+    text = unicodedata.normalize("NFC", text)  # cp850 has é but no combining accent
+    (tmp_path / "mentees.csv").write_bytes(text.encode("cp850"))  # ü is byte 0x81
+    mentors = EXCEL_MENTORS.read_text(encoding="cp1252").replace("\u2019", "'")
+    (tmp_path / "mentors.csv").write_bytes(mentors.encode("cp850"))  # one encoding: both files
+    args = ("score", "mentees.csv", "mentors.csv", "--programme", PROGRAMME, "--out", "s.csv")
+    done = run_cli(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "--encoding latin-1" in done.stderr and "[input] encoding" in done.stderr
+    done = run_cli(*args, "--encoding", "cp850", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    cohort = Cohort.from_csv(
+        tmp_path / "mentees.csv", tmp_path / "mentors.csv", programme=PROGRAMME, encoding="cp850"
+    )
+    assert "zürich" in cohort.regions

@@ -215,7 +215,8 @@ def scoring_config(settings: dict[str, Any], base: ScoringConfig | None = None) 
 
 
 def _add_programme_option(parser: argparse.ArgumentParser) -> None:
-    """``--programme FILE`` and ``--problems FILE.csv`` for every command that reads tables."""
+    """``--programme FILE``, ``--problems FILE.csv`` and ``--encoding NAME`` for every command
+    that reads tables."""
     parser.add_argument(
         "--programme",
         type=Path,
@@ -229,6 +230,12 @@ def _add_programme_option(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="FILE.csv",
         help="if the tables are invalid, write every problem to this CSV",
+    )
+    parser.add_argument(
+        "--encoding",
+        default=None,
+        metavar="NAME",
+        help="encoding of the CSV files when neither UTF-8 nor cp1252 (e.g. latin-1)",
     )
 
 
@@ -256,7 +263,7 @@ def read_inputs(
     settings = dict(inputs.get("scoring") or {})
     try:
         programme = load_programme(prog_path) if prog_path is not None else None
-        cohort = Cohort.from_csv(ee, mr, programme=programme)
+        cohort = Cohort.from_csv(ee, mr, programme=programme, encoding=inputs.get("encoding"))
     except ValidationError as exc:
         if problems is not None:
             problems.parent.mkdir(parents=True, exist_ok=True)
@@ -270,6 +277,8 @@ def read_inputs(
                                 "scoring": settings}  # fmt: skip
     if prog_path is not None:
         recorded["programme"] = str(Path(prog_path).resolve())
+    if inputs.get("encoding") is not None:
+        recorded["encoding"] = inputs["encoding"]
     if programme is not None and programme.shortlist:
         recorded["programme_shortlist"] = dict(programme.shortlist)
     return cohort, config, recorded
@@ -278,7 +287,7 @@ def read_inputs(
 def load_tables(args: argparse.Namespace) -> tuple[Cohort, ScoringConfig, dict[str, Any]]:
     """The inputs of a table-reading command (see :func:`add_table_options`)."""
     given = {"mentees": args.mentees, "mentors": args.mentors, "programme": args.programme,
-             "scoring": _scoring_settings(args)}  # fmt: skip
+             "scoring": _scoring_settings(args), "encoding": args.encoding}  # fmt: skip
     return read_inputs(given, problems=args.problems)
 
 

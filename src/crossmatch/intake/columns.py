@@ -207,6 +207,38 @@ def guess_columns(
     return out
 
 
+def _mapping_target(
+    header: str,
+    target: str,
+    ours: Mapping[str, str],
+    side: str,
+    misspelt: set[str],
+    problems: list[Problem],
+) -> str:
+    """The column a mapping's target means: a schema column written another way
+    (``Capacity``) is that column; a target close to one (``capcity``) is reported, since
+    it would silently become an extra column and leave the schema column missing; any
+    other target is an extra, pass-through column of the user's choosing."""
+    key = norm_key(target)
+    if key in ours:
+        return ours[key]
+    close = get_close_matches(key, list(ours), n=1, cutoff=0.8)
+    if close:
+        misspelt.add(ours[close[0]])
+        problems.append(
+            Problem(
+                side,
+                f"the column mapping maps {shorten(header)} to {shorten(target)}, which is "
+                "not a column crossmatch knows.",
+                column=f"columns.{side}.{header}",
+                value=target,
+                hint=f"did you mean {ours[close[0]]!r}? (a target that is not a schema column "
+                "is kept as an extra, pass-through column; this one looks misspelt)",
+            )
+        )
+    return target
+
+
 def map_headers(
     headers: Sequence[object],
     *,
@@ -231,6 +263,8 @@ def map_headers(
     matches: list[ColumnMatch] = []
     seen: dict[str, object] = {}
     used_keys: set[str] = set()
+    ours = {norm_key(c): c for c in (*known, *other_only)}
+    misspelt: set[str] = set()  # schema columns a mapping target seems to mean
     for col in headers:
         text = str(col)
         key = text.strip().lower()
@@ -240,6 +274,8 @@ def map_headers(
             target = mapping.get(text, norm_map.get(norm_key(text)))
             used_keys.add(norm_key(text))
             how = "mapping"
+            if target is not None and target not in ours.values():
+                target = _mapping_target(text, str(target), ours, side, misspelt, problems)
         elif key in known or key in other_only:
             target, how = key, "exact"
         elif norm_key(text) in {norm_key(c): c for c in (*known, *other_only)}:
@@ -270,7 +306,7 @@ def map_headers(
     present = {str(n) for n, k in zip(names, keep, strict=True) if k}
     free = [str(h) for h, n in zip(headers, names, strict=True) if str(n) == str(h)]
     free = [h for h in free if h not in known]
-    missing = [c for c in required if c not in present]
+    missing = [c for c in required if c not in present and c not in misspelt]
     guesses = guess_columns(free, missing, cutoff=60.0) if missing else {}
     for c in missing:
         hint = f"{side} need: {', '.join(required)}."

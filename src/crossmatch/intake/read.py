@@ -33,6 +33,21 @@ __all__ = ["TableSource", "ids_as_ints", "read_table"]
 
 _CANONICAL_INT = re.compile(r"-?(0|[1-9]\d*)")
 _EXCEL = (".xlsx", ".xlsm")
+#: Spreadsheet formats pandas cannot read without engines crossmatch does not ship.
+_UNSUPPORTED = {
+    ".xls": "Excel 97-2003 workbooks (.xls)",
+    ".xlsb": "Excel binary workbooks (.xlsb)",
+    ".ods": "OpenDocument spreadsheets (.ods)",
+    ".numbers": "Numbers spreadsheets (.numbers)",
+}
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the start of every .xls file
+_ZIP = b"PK\x03\x04"  # the start of every .xlsx file
+#: How to give an encoding, in each of the three ways crossmatch is driven.
+ENCODING_HINT = (
+    "give the file's encoding: `encoding='latin-1'` (Python), `--encoding latin-1` (command "
+    'line) or `[input] encoding = "latin-1"` (programme file); or save it from Excel as '
+    "'CSV UTF-8'."
+)
 _DELIMITERS = (",", ";", "\t")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
@@ -129,7 +144,8 @@ def _read_csv(path: str, side: str, encoding: str | None) -> tuple[pd.DataFrame,
             raise _fail(
                 side,
                 f"could not read {path!r} as {encoding!r}: {exc}.",
-                "check `encoding=`; common ones are 'utf-8', 'cp1252' and 'latin-1'.",
+                "check the encoding (`encoding=`, `--encoding` or [input] encoding); common "
+                "ones are 'utf-8', 'cp1252' and 'latin-1'.",
             ) from None
         if first != "utf-8":
             raise _fail(side, f"could not read {path!r} as {first}: {exc}.") from None
@@ -139,8 +155,7 @@ def _read_csv(path: str, side: str, encoding: str | None) -> tuple[pd.DataFrame,
         raise _fail(
             side,
             f"could not read {path!r}: it is neither UTF-8 nor Windows-1252 ({exc}).",
-            "pass the file's encoding, e.g. `encoding='latin-1'` (Python) or save it from "
-            "Excel as 'CSV UTF-8'.",
+            ENCODING_HINT,
         ) from None
 
 
@@ -194,6 +209,27 @@ def _read_excel(path: str, side: str) -> pd.DataFrame:
     return raw
 
 
+def _refuse_unsupported(path: str, side: str) -> None:
+    """A clear error for spreadsheet formats that are not CSV or .xlsx (by name, or by
+    content: an .xls or .xlsx file renamed to .csv), instead of encoding advice."""
+    ext = os.path.splitext(path)[1].lower()
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if ext in _UNSUPPORTED or (head.startswith(_OLE2) and ext not in _EXCEL):
+        what = _UNSUPPORTED.get(ext, "Excel 97-2003 workbooks (.xls)")
+        raise _fail(
+            side,
+            f"{path!r}: {what} are not supported.",
+            "open it in Excel (or LibreOffice) and save it as .xlsx or as CSV (CSV UTF-8 is best).",
+        )
+    if head.startswith(_ZIP) and ext not in _EXCEL:
+        raise _fail(
+            side,
+            f"{path!r} is a workbook (a zip file such as .xlsx), not a CSV text file.",
+            "rename it to .xlsx if it is an Excel workbook, or save it from Excel as CSV.",
+        )
+
+
 def read_table(
     source: object, *, side: str = "table", encoding: str | None = None
 ) -> tuple[pd.DataFrame, TableSource]:
@@ -228,6 +264,7 @@ def read_table(
             raise _fail(side, f"{path!r} is a directory, not a table file.", "give a file path.")
         if not os.path.exists(path):
             raise _fail(side, f"file not found: {path!r}.", "check the path.")
+        _refuse_unsupported(path, side)
         if path.lower().endswith(_EXCEL):
             raw = _read_excel(path, side)
             how = TableSource(path)
