@@ -468,14 +468,14 @@ def test_na_strings_are_missing_from_a_frame_as_from_csv(marker: str, tmp_path: 
     mentors_frame().to_csv(tmp_path / "mr.csv", index=False)
     from_csv = Cohort.from_csv(tmp_path / "ee.csv", tmp_path / "mr.csv")
     assert np.isnan(from_frame.mentee_seniority[0]) and np.isnan(from_csv.mentee_seniority[0])
-    ee.loc[1, "region"] = marker
+    ee.loc[2, "region"] = marker  # an in-person mentee: the region is needed
     for source in (ee, tmp_path / "ee2.csv"):
         if isinstance(source, Path):
             ee.to_csv(source, index=False)
         with pytest.raises(ValidationError) as info:
             Cohort.from_frames(source, mentors_frame())
         (p,) = info.value.problems
-        assert (p.column, p.sheet_row) == ("region", 3) and "empty" in p.message
+        assert (p.column, p.sheet_row) == ("region", 4) and "empty" in p.message
 
 
 def test_ids_are_stripped_everywhere() -> None:

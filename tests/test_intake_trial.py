@@ -290,3 +290,78 @@ def test_an_encoding_neither_utf8_nor_cp1252_names_the_cli_option(tmp_path: Path
         tmp_path / "mentees.csv", tmp_path / "mentors.csv", programme=PROGRAMME, encoding="cp850"
     )
     assert "zürich" in cohort.regions
+
+
+# ---------------------------------------------------------------------------- 7. real forms
+def _form_with(tmp_path: Path, edit: dict[str, dict[str, str]]) -> Path:
+    """The form export with some cells changed: ``{mentee id: {header: value}}``."""
+    frame, _ = cm.intake.read_table(FORM_MENTEES)
+    frame["Mentee ID"] = frame["Mentee ID"].str.strip()
+    for who, cells in edit.items():
+        for header, value in cells.items():
+            frame.loc[frame["Mentee ID"] == who, header] = value
+    path = tmp_path / "mentees.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_blank_region_for_a_remote_only_person(tmp_path: Path) -> None:
+    # M-002 meets "Online" (remote): the region cannot matter
+    filled = Cohort.from_csv(_form_with(tmp_path, {}), EXCEL_MENTORS, programme=PROGRAMME)
+    path = _form_with(tmp_path, {"M-002": {"Where are you based?": ""}})
+    blank = Cohort.from_csv(path, EXCEL_MENTORS, programme=PROGRAMME)
+    row = list(blank.mentee_ids).index("M-002")
+    assert blank.mentees.loc[row, "mode"] == "remote"
+    note = blank.intake.to_frame().query("column == 'region' and how == 'blank'")
+    assert note["found"].tolist() == ["blank (spreadsheet row 3)"]
+    a, b = cm.score(filled), cm.score(blank)
+    assert (a.components["availability"][row] == b.components["availability"][row]).all()
+    # an in-person mentee's blank region is still a problem, with the way out named
+    path = _form_with(tmp_path, {"M-001": {"Where are you based?": ""}})
+    with pytest.raises(ValidationError) as info:
+        Cohort.from_csv(path, EXCEL_MENTORS, programme=PROGRAMME)
+    (problem,) = info.value.problems
+    assert (problem.column, problem.sheet_row) == ("region", 2)
+    assert "in_person_same_region = false" in problem.hint
+
+
+def test_blank_regions_when_the_programme_turns_the_region_rule_off(tmp_path: Path) -> None:
+    prog = programme_file(tmp_path, "").read_text(encoding="utf-8")
+    prog = prog.replace("[scoring]\n", "[scoring]\nin_person_same_region = false\n")
+    (tmp_path / "off.toml").write_text(prog, encoding="utf-8")
+    path = _form_with(
+        tmp_path, {"M-001": {"Where are you based?": ""}, "M-006": {"Where are you based?": " "}}
+    )
+    done = run_cli(
+        "score", path, EXCEL_MENTORS, "--programme", "off.toml", "--out", "s.csv", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    cohort = Cohort.from_csv(path, EXCEL_MENTORS, programme=tmp_path / "off.toml")
+    r1, r6 = (list(cohort.mentee_ids).index(i) for i in ("M-001", "M-006"))
+    # unknown regions: never the same region as anyone's (not even each other's)
+    codes = cohort.mentee_region
+    assert codes[r1] != codes[r6]
+    assert not (cohort.mentor_region == codes[r1]).any()
+
+
+def test_grade_names_mapped_to_levels(tmp_path: Path) -> None:
+    path = _form_with(tmp_path, {"M-001": {"Grade": "Grade 7"}, "M-002": {"Grade": " scs1"}})
+    with pytest.raises(ValidationError) as info:
+        Cohort.from_csv(path, EXCEL_MENTORS, programme=PROGRAMME)
+    assert all("[aliases.seniority]" in (p.hint or "") for p in info.value.problems)
+    prog = programme_file(tmp_path, '[aliases.seniority]\n"Grade 7" = 6\n"SCS1" = "8"\n')
+    cohort = Cohort.from_csv(path, EXCEL_MENTORS, programme=prog)
+    ids = list(cohort.mentee_ids)
+    assert cohort.mentee_seniority[ids.index("M-001")] == 6
+    assert cohort.mentee_seniority[ids.index("M-002")] == 8  # " scs1" = "SCS1" normalised
+    bad = programme_file(tmp_path, '[aliases.seniority]\n"Grade 7" = "senior"\n')
+    with pytest.raises(ValidationError, match=r"aliases\.seniority\.Grade 7"):
+        cm.load_programme(bad)
+
+
+def test_availability_hint_names_the_alias_table(tmp_path: Path) -> None:
+    path = _form_with(tmp_path, {"M-003": {"When are you available?": "Lunchtimes"}})
+    with pytest.raises(ValidationError) as info:
+        Cohort.from_csv(path, EXCEL_MENTORS, programme=PROGRAMME)
+    (problem,) = info.value.problems
+    assert "[aliases.availability]" in problem.hint

@@ -482,11 +482,11 @@ def _validate_side(
         "availability": (schema.slots_parser(spec.alias_keys("availability")), True),
         "cadence": (schema.cadence_parser(spec.alias_keys("cadence")), True),
         "mode": (schema.mode_parser(spec.alias_keys("mode")), True),
-        "region": (schema.text_parser(spec.alias_keys("region")), True),
+        "region": (schema.text_parser(spec.alias_keys("region")), False),  # see _blank_regions
         "goals": (schema.parse_labels, True),
         "expertise": (schema.parse_labels, True),
         "capacity": (schema.parse_capacity, True),
-        "seniority": (schema.parse_seniority, False),
+        "seniority": (schema.seniority_parser(spec.alias_keys("seniority")), False),
         "exclude": (schema.parse_ids, False),
         "learning": (sectors, False),
     }
@@ -503,7 +503,12 @@ def _validate_side(
             required=required,
             sheet_rows=sheet,
         )
-        parsed[col] = values
+        if col == "region":
+            values = _blank_regions(values, parsed.get("mode"), side.name, ids, df, sheet, spec)
+            problems.extend(values.problems)
+            if values.rows:
+                notes.append(values.note(side.name))
+        parsed[col] = list(values)
         problems.extend(found)
         if col in ("organisation", "region"):
             recognised = _spellings(recognised)
@@ -521,6 +526,70 @@ def _validate_side(
                 )
             )
     return df, parsed, sheet
+
+
+class _Regions(list[Any]):
+    """Parsed regions with the blanks resolved, and what was found on the way."""
+
+    problems: list[Problem]
+    rows: list[int]
+
+    def note(self, side: str) -> NoteGroup:
+        rows = self.rows
+        shown = ", ".join(map(str, rows[:10])) + (
+            f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+        )
+        return NoteGroup(
+            side,
+            "region",
+            (f"blank (spreadsheet row{'s' if len(rows) != 1 else ''} {shown})",),
+            ("unknown: never the same region as anyone",),
+            ("blank",),
+            (100.0,),
+            (len(rows),),
+        )
+
+
+def _blank_regions(
+    values: list[Any],
+    modes: list[Any] | None,
+    side: str,
+    ids: list[Any],
+    df: pd.DataFrame,
+    sheet: np.ndarray,
+    spec: IntakeSpec,
+) -> _Regions:
+    """A blank region is allowed where it cannot matter: for a remote-only person (the
+    region is read only to meet in person), and for everyone when the programme turns the
+    in-person same-region rule off (``[scoring] in_person_same_region = false``). Such a
+    region is *unknown*: a code of its own, never the same region as anyone's, so no
+    face-to-face meeting is assumed. Elsewhere a blank region is a problem, as before."""
+    rule_off = getattr(getattr(spec, "scoring", None), "in_person_same_region", True) is False
+    out = _Regions(values)
+    out.problems, out.rows = [], []
+    for pos, value in enumerate(values):
+        if value is not None:
+            continue
+        mode = modes[pos] if modes is not None else None
+        if rule_off or mode == "remote":
+            out[pos] = f"(unknown region: {side} row {int(sheet[pos])})"
+            out.rows.append(int(sheet[pos]))
+            continue
+        out.problems.append(
+            Problem(
+                side,
+                "a value is required here but the cell is empty (or a missing-value "
+                "marker such as 'NA').",
+                row=df.index[pos],
+                column="region",
+                id=ids[pos],
+                hint="fill in 'region' for this row, or remove the row. A region may be "
+                "blank for remote-only people (mode 'remote'), and for everyone when "
+                "[scoring] in_person_same_region = false in the programme file.",
+                sheet_row=int(sheet[pos]),
+            )
+        )
+    return out
 
 
 def _skip_blank_rows(

@@ -347,7 +347,8 @@ def parse_slots(value: object) -> Parsed:
     hint = (
         "write days and times of day, e.g. 'Tuesday mornings, Thursday afternoons', "
         "'weekday evenings' or slots 'mon-am;wed-pm' (days mon..sun; periods am, pm, "
-        "eve). " + "; ".join(hints)
+        "eve); map your own words with `aliases={'availability': {...}}` / "
+        "[aliases.availability]. " + "; ".join(hints)
     )
     return None, (message, hint), None
 
@@ -419,15 +420,30 @@ def parse_capacity(value: object) -> Parsed:
     return n, None, None
 
 
-def parse_seniority(value: object) -> Parsed:
-    n = _as_int(value)
-    if n is None:
-        return (
-            None,
-            (
-                "seniority must be an integer level (higher = more senior).",
-                "use whole numbers such as 3, 4, 5, or leave the cell empty if unknown.",
-            ),
-            None,
-        )
-    return n, None, None
+def seniority_parser(aliases: Mapping[str, str] | None = None) -> Callable[[object], Parsed]:
+    """Seniority cells: whole numbers (higher = more senior), or the programme's own
+    words mapped to numbers first (``[aliases.seniority]`` ``"Grade 7" = 6``)."""
+
+    def parse(value: object) -> Parsed:
+        if aliases:
+            key = norm_key(value)
+            if key in aliases and _as_int(aliases[key]) is not None:
+                return _as_int(aliases[key]), None, Recognised(aliases[key], "alias")
+        n = _as_int(value)
+        if n is None:
+            return (
+                None,
+                (
+                    "seniority must be an integer level (higher = more senior).",
+                    "use whole numbers such as 3, 4, 5, or leave the cell empty if unknown; "
+                    "map grade names to numbers with `aliases={'seniority': {'Grade 7': 6}}` "
+                    "/ [aliases.seniority].",
+                ),
+                None,
+            )
+        return n, None, None
+
+    return parse
+
+
+parse_seniority = seniority_parser()

@@ -23,6 +23,7 @@ ALIAS_KINDS: tuple[str, ...] = (
     "availability",
     "region",
     "organisation",
+    "seniority",
 )
 
 
@@ -52,7 +53,8 @@ class IntakeSpec:
         ``{their header: our column}`` applied to both tables.
     aliases : mapping, optional
         ``{kind: {their value: our value}}`` for kinds ``sector``, ``goals``, ``mode``,
-        ``cadence``, ``availability``, ``region``, ``organisation``; looked up by
+        ``cadence``, ``availability``, ``region``, ``organisation`` and ``seniority``
+        (their words -> a whole number: ``{"Grade 7": 6}``); looked up by
         :func:`crossmatch._text.norm_key` of their value, before the built-in synonyms.
     encoding : str, optional
         The CSV files' encoding when it is neither UTF-8 nor cp1252 (``[input] encoding``).
@@ -109,6 +111,14 @@ class IntakeSpec:
     def problems(self, source: str = "arguments") -> list[Problem]:
         """Everything wrong with the mapping (see :func:`spec_problems`)."""
         return spec_problems(self.columns, self.aliases, source)
+
+
+def _whole(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and value.strip().lstrip("+-").isdigit()
 
 
 def spec_problems(columns: object, aliases: object, source: str = "arguments") -> list[Problem]:
@@ -170,7 +180,18 @@ def spec_problems(columns: object, aliases: object, source: str = "arguments") -
             continue
         for k, v in mapping.items():
             where = f"aliases.{kind}.{k}"
-            if not isinstance(v, str) or not v.strip():
+            if kind == "seniority":
+                if not _whole(v):
+                    out.append(
+                        Problem(
+                            source,
+                            "must be a whole number (a seniority level, higher = more senior).",
+                            column=where,
+                            value=v,
+                            hint='e.g. "Grade 7" = 6, "SCS1" = 8.',
+                        )
+                    )
+            elif not isinstance(v, str) or not v.strip():
                 out.append(Problem(source, "must be a non-empty text.", column=where, value=v))
             elif kind == "mode" and recognise_mode(v) is None:
                 out.append(
