@@ -580,7 +580,8 @@ def test_init_then_score_runs_on_the_messy_pair(tmp_path: Path, capsys) -> None:
     prog = tmp_path / "programme.toml"
     assert main(["init", str(ee), str(mr), "--out", str(prog)]) == 0
     draft = prog.read_text(encoding="utf-8")
-    assert '"Max mentees" = "capacity"   # a guess, score 100' in draft
+    assert '"Max mentees" = "capacity"   # likely: a common header for it' in draft
+    assert '"Meeting preference" = "mode"   # a guess, score 74' in draft
     assert '"stakeholder managment" = "stakeholder management"   # a guess' in draft
     assert main(["init", str(ee), str(mr), "--out", str(prog)]) == 2  # no silent overwrite
     out = tmp_path / "scores.csv"

@@ -365,3 +365,41 @@ def test_availability_hint_names_the_alias_table(tmp_path: Path) -> None:
         Cohort.from_csv(path, EXCEL_MENTORS, programme=PROGRAMME)
     (problem,) = info.value.problems
     assert "[aliases.availability]" in problem.hint
+
+
+# ---------------------------------------------------------------------------- 8. messages
+def test_a_bad_scoring_value_names_its_key(tmp_path: Path) -> None:
+    path = programme_file(tmp_path, "")
+    text = path.read_text(encoding="utf-8").replace(
+        "seniority_weight = 0.5", "seniority_weight = -1"
+    )
+    path.write_text(text, encoding="utf-8")
+    done = run_cli("score", FORM_MENTEES, EXCEL_MENTORS, "--programme", path, "--out", "s.csv",
+                   cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 2
+    assert "key 'scoring.seniority_weight'" in done.stderr
+    assert "column 'scoring'" not in done.stderr and "ScoringConfig()" not in done.stderr
+
+
+def test_init_draft_marks_known_headers_and_groups_sentences(tmp_path: Path) -> None:
+    mentees, mentors = cm.synthetic_cohort(40, 12, seed=1)
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+    mentees["availability"] = [
+        f"{days[i % 5]} mornings, {days[(i // 5) % 5]} evenings" for i in range(40)
+    ]
+    mentees = mentees.rename(columns={"id": "Mentee ID", "cadence": "How often?"})
+    mentees["How often?"] = mentees["How often?"].str.title()  # "Weekly": case only
+    mentees.to_csv(tmp_path / "ee.csv", index=False)
+    mentors.to_csv(tmp_path / "mr.csv", index=False)
+    done = run_cli("init", "ee.csv", "mr.csv", "--out", "p.toml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    draft = (tmp_path / "p.toml").read_text(encoding="utf-8")
+    assert '"Mentee ID" = "id"   # likely: a common header for it' in draft
+    assert '"How often?" = "cadence"   # a guess' in draft
+    lines = draft.splitlines()
+    sentences = [ln for ln in lines if " mornings, " in ln]
+    assert len(sentences) == 5  # examples, not one line per distinct sentence
+    assert "# 25 availability sentences read (likely: read from a sentence)" in draft
+    assert "#   ... and 20 more" in lines
+    assert '"Weekly" is read as' not in draft  # a change of case is not worth a line
+    cm.load_programme(tmp_path / "p.toml")  # the draft reads back

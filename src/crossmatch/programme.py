@@ -47,7 +47,7 @@ from ._text import norm_key, shorten
 from ._validation import Instance, check_params
 from .cohort import Cohort, Taxonomy
 from .cohort import cohort as cohort_module
-from .cohort.schema import MENTEES, MENTORS, is_missing
+from .cohort.schema import MENTEES, MENTORS, is_missing, same_but_case
 from .errors import ParameterError, Problem, ValidationError
 from .intake import (
     CADENCES,
@@ -483,6 +483,10 @@ def _sector_guess(value: str, taxonomy: Taxonomy) -> tuple[str, float] | None:
     return taxonomy.names[best[2]], float(best[1])
 
 
+#: Values read from sentences that a draft shows as examples (the rest are counted).
+_SHOWN = 5
+
+
 def draft_programme(
     mentees: Any,
     mentors: Any,
@@ -590,7 +594,7 @@ def draft_programme(
         for value, n in sorted(values(kind).items()):
             r = recognise(value)
             if r is not None:
-                if r.how != "exact":
+                if r.how != "exact" and not same_but_case(value, r.value):  # case: certain
                     out.append(f"# {_q(value)} is read as {_q(r.value)}: {_sure(r.how)}")
                 continue
             close = difflib.get_close_matches(value.lower(), canon, n=1, cutoff=0.5)
@@ -599,16 +603,26 @@ def draft_programme(
             else:
                 out.append(f"# {_q(value)} = ???   # one of {', '.join(canon)} ({_rows(n)})")
     out += ["", "[aliases.availability]"]
-    for value, n in sorted(values("availability").items()):
+    read: list[str] = []
+    for value, n in sorted(values("availability").items(), key=lambda t: (-t[1], t[0])):
         r, unknown = recognise_slots(value)
         if r is None:
             out.append(
                 f"# {_q(value)} = ???   # could not read {', '.join(map(repr, unknown))} "
-                f'({n} rows): write slots such as "tue-pm;thu-am"'
+                f'({_rows(n)}): write slots such as "tue-pm;thu-am"'
             )
         elif r.how != "exact":
             shown = "every slot" if r.value.count(";") == len(SLOTS) - 1 else r.value
-            out.append(f"# {_q(value)} is read as {_q(shown)}: {_sure(r.how)}")
+            read.append(f"#   {_q(value)} = {_q(shown)}")
+    if read:  # read from sentences: a few examples, not one line per distinct sentence
+        out.append(
+            f"# {len(read)} availability sentence{'s' if len(read) != 1 else ''} read "
+            f"({_sure('parsed')}), the most used first;"
+        )
+        out.append("# `cohort.intake` lists them all:")
+        out += read[:_SHOWN]
+        if len(read) > _SHOWN:
+            out.append(f"#   ... and {len(read) - _SHOWN} more")
     phrases: Counter[str] = Counter()
     for column in ("goals", "expertise"):
         for value, n in values(column).items():

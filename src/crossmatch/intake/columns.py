@@ -157,7 +157,7 @@ class ColumnMatch:
 
     header: str
     column: str
-    how: str  # mapping, exact, normalised, guess
+    how: str  # mapping, exact, normalised, header, guess
     score: float = 100.0
 
 
@@ -183,13 +183,17 @@ def guess_columns(
 
     Returns ``{column: ColumnMatch}`` for the columns with a header scoring at least
     ``cutoff`` (0-100, rapidfuzz ``token_set_ratio`` against :data:`HEADER_PHRASES`).
-    A header that *is* the column name (after :func:`norm_key`) is ``normalised``; any
-    other is a ``guess`` with its score.
+    A header that *is* the column name (after :func:`norm_key`) is ``normalised``; one
+    that is, after :func:`norm_key`, one of the column's :data:`HEADER_PHRASES`
+    (``Mentee ID``, ``Max mentees``) is ``header`` (a common header for it, not a guess);
+    any other is a ``guess`` with its score.
     """
     scored = []
     for h in headers:
         for c in columns:
             if norm_key(h) == norm_key(c):
+                s = 102.0
+            elif norm_key(h) in {norm_key(p) for p in HEADER_PHRASES.get(c, ())}:
                 s = 101.0
             else:
                 s = _header_score(h, c)
@@ -202,7 +206,7 @@ def guess_columns(
         if c in out or h in used:
             continue
         used.add(h)
-        how = "normalised" if s > 100 else "guess"
+        how = "normalised" if s > 101 else "header" if s > 100 else "guess"
         out[c] = ColumnMatch(h, c, how, min(s, 100.0))
     return out
 

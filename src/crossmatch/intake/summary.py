@@ -22,6 +22,7 @@ SURE: dict[str, str] = {
     "synonym": "likely: built-in synonym",
     "parsed": "likely: read from a sentence",
     "path": "likely: group/leaf path",
+    "header": "likely: a common header for it",
     "guess": "a guess",
     "fuzzy": "a guess: similar wording",
     "skipped": "certain: nothing in the row",
