@@ -24,7 +24,9 @@ each run after ``gc.collect()`` (so no run pays for the garbage of the one befor
 wall time of the runs, and best CPU time (``time.process_time``: the work done, less
 disturbed by other processes on a shared machine). ``--before SRC`` adds the clean
 frames timed with another checkout's code (e.g. ``/work/main/src``, before intake) in a
-subprocess, for reference. Results go to ``benchmarks/results/intake.json``.
+subprocess, for reference; with ``--before-messy`` the messy frames too (that code must
+have intake), so a change to intake is measured against the code before it in one run.
+Results go to ``benchmarks/results/intake.json``.
 """
 
 from __future__ import annotations
@@ -148,16 +150,19 @@ BEFORE = """
 import gc, pickle, sys, time
 sys.path.insert(0, sys.argv[1])
 import crossmatch as cm
-ee, mr = pickle.load(open(sys.argv[2], "rb"))
-times = []
+ee, mr, mee, mmr, columns = pickle.load(open(sys.argv[2], "rb"))
+times, messy = [], []
 for _ in range(int(sys.argv[3])):
     gc.collect(); t0 = time.perf_counter(); cm.Cohort.from_frames(ee, mr)
     times.append(time.perf_counter() - t0)
-print(min(times))
+    if sys.argv[4] == "messy":
+        gc.collect(); t0 = time.perf_counter(); cm.Cohort.from_frames(mee, mmr, columns=columns)
+        messy.append(time.perf_counter() - t0)
+print(min(times), min(messy) if messy else "")
 """
 
 
-def run(n: int, m: int, repeat: int, before: str | None) -> list[dict]:
+def run(n: int, m: int, repeat: int, before: str | None, before_messy: bool = False) -> list[dict]:
     rng = np.random.default_rng(0)
     ee, mr = cm.synthetic_cohort(n, m, seed=0)
     mee, ee_cols = messy(ee, "mentees", rng)
@@ -218,15 +223,18 @@ def run(n: int, m: int, repeat: int, before: str | None) -> list[dict]:
             )
         clean_s = s["frames clean"]
         if before:
-            pd.to_pickle((ee, mr), t / "frames.pkl")
+            pd.to_pickle((ee, mr, mee, mmr, columns), t / "frames.pkl")
+            # the messy frames too when that code has intake (``columns=``) at all
+            kind = "messy" if before_messy else "clean"
             out = subprocess.run(
-                [sys.executable, "-c", BEFORE, before, str(t / "frames.pkl"), str(repeat)],
+                [sys.executable, "-c", BEFORE, before, str(t / "frames.pkl"), str(repeat), kind],
                 capture_output=True,
                 text=True,
                 check=True,
                 env={**os.environ, "PYTHONPATH": before},
             )
-            before_s = float(out.stdout.strip().splitlines()[-1])
+            found = out.stdout.strip().splitlines()[-1].split()
+            before_s = float(found[0])
             rows.append(
                 dict(
                     size=size,
@@ -236,6 +244,17 @@ def run(n: int, m: int, repeat: int, before: str | None) -> list[dict]:
                     ratio=before_s / clean_s,
                 )
             )
+            if len(found) > 1:  # that code's own messy/clean ratio, same run
+                rows.append(
+                    dict(
+                        size=size,
+                        path="from_frames",
+                        input=f"messy, code of {before}",
+                        seconds=float(found[1]),
+                        ratio=float(found[1]) / clean_s,
+                        before_ratio=float(found[1]) / before_s,
+                    )
+                )
     return rows
 
 
@@ -244,12 +263,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", nargs="+", default=["100000x20000"])
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--before", default=None, help="another checkout's src/, for reference")
+    p.add_argument(
+        "--before-messy",
+        action="store_true",
+        help="time the messy frames with --before's code too (it must have intake)",
+    )
     p.add_argument("--out", type=Path, default=HERE / "results" / "intake.json")
     args = p.parse_args(argv)
     rows = []
     for spec in args.sizes:
         n, m = (int(x) for x in spec.lower().split("x"))
-        rows += run(n, m, args.repeat, args.before)
+        rows += run(n, m, args.repeat, args.before, args.before_messy)
     print(
         f"{'size':>15}  {'path':<12} {'input':<36} {'best s':>8} {'ratio':>6} "
         f"{'median s':>9} {'ratio':>6} {'cpu s':>7} {'ratio':>6}"
@@ -258,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         med = (
             f"{r['median']:>9.3f} {r['median_ratio']:>6.3f} {r['cpu']:>7.3f} {r['cpu_ratio']:>6.3f}"
             if "median" in r
-            else ""
+            else (f"(its messy/clean {r['before_ratio']:.3f})" if "before_ratio" in r else "")
         )
         print(
             f"{r['size']:>15}  {r['path']:<12} {r['input']:<36} {r['seconds']:>8.3f} "

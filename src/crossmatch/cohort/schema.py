@@ -222,7 +222,7 @@ def parse_column(
         keep = [
             j
             for j, (k, m) in enumerate(zip(ks, mapped, strict=True))
-            if rs[j].how == "alias" or not same_but_case(keys[k], m)
+            if rs[j].how in _NEVER_CASE_ONLY or not same_but_case(keys[k], m)
         ]
         notes = (
             [keys[ks[j]] for j in keep],
@@ -232,6 +232,11 @@ def parse_column(
             [int(counts[ks[j]]) for j in keep],
         )
     return out, problems, notes
+
+
+#: Notes that are never a change of case alone: the programme's own aliases, and
+#: availability sentences (a sentence differs from its slot list by more than case).
+_NEVER_CASE_ONLY = frozenset({"alias", "parsed"})
 
 
 def same_but_case(found: object, mapped: object) -> bool:
