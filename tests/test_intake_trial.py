@@ -403,3 +403,50 @@ def test_init_draft_marks_known_headers_and_groups_sentences(tmp_path: Path) -> 
     assert "#   ... and 20 more" in lines
     assert '"Weekly" is read as' not in draft  # a change of case is not worth a line
     cm.load_programme(tmp_path / "p.toml")  # the draft reads back
+
+
+def test_every_alias_kind_takes_a_target_in_peoples_words(tmp_path: Path) -> None:
+    path = _form_with(
+        tmp_path,
+        {
+            "M-001": {"Sector": "Trust", "When are you available?": "Lunchtimes"},
+            "M-002": {"Where are you based?": "Greater London"},
+        },
+    )
+    prog = programme_file(
+        tmp_path,
+        """
+[aliases.availability]
+"Lunchtimes" = "weekday afternoons"
+[aliases.region]
+"Greater London" = "LONDON"
+[aliases.goals]
+"Build confidence" = "Self-Confidence"
+""",
+    ).read_text(encoding="utf-8")
+    prog = prog.replace("[aliases.sector]\n", '[aliases.sector]\n"Trust" = "NHS"\n')
+    (tmp_path / "p.toml").write_text(prog, encoding="utf-8")
+    cohort = Cohort.from_csv(path, EXCEL_MENTORS, programme=tmp_path / "p.toml")
+    ee = cohort.mentees.set_index("id")
+    assert ee.loc["M-001", "sector"] == "health-and-social-care"
+    assert ee.loc["M-001", "availability"] == "mon-pm;tue-pm;wed-pm;thu-pm;fri-pm"
+    regions = [cohort.regions[k] for k in cohort.mentee_region]
+    assert (
+        regions[list(cohort.mentee_ids).index("M-002")]
+        == regions[
+            list(cohort.mentee_ids).index("M-003")  # in "London"
+        ]
+    )
+    assert "confidence" in ee.loc["M-001", "goals"].split(";")
+
+
+def test_check_options_uses_the_cohorts_programme(tmp_path: Path) -> None:
+    text = PROGRAMME.read_text(encoding="utf-8").replace(
+        "max_gap = 4", "min_gap = 9\npreferred_gap = 9\nmax_gap = 9"
+    )  # nobody is 9 grades apart: everyone with a grade is stuck
+    (tmp_path / "p.toml").write_text(text, encoding="utf-8")
+    cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=tmp_path / "p.toml")
+    own = cm.check_options(cohort).warnings
+    assert any("seniority gap" in w for w in own)
+    assert own == cm.check_options(cohort, cohort.programme.scoring).warnings
+    assert own != cm.check_options(cohort, cm.ScoringConfig()).warnings

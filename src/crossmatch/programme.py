@@ -384,7 +384,8 @@ def check_options(
     ----------
     cohort : Cohort
     config : ScoringConfig, optional
-        The rules to check (default ``ScoringConfig()``).
+        The rules to check (default: the ``[scoring]`` of the programme the cohort was
+        read with, else ``ScoringConfig()``, as :func:`crossmatch.score`).
     scores : Scores, optional
         Already computed scores of this cohort: their eligibility is used instead of
         scoring again (free after :func:`crossmatch.score`).
@@ -427,7 +428,8 @@ def check_options(
         any_ok = (flags == 0).any(axis=1)
         why = np.bitwise_or.reduce(flags.astype(np.uint64), axis=1)
     else:
-        cfg = ScoringConfig() if config is None else config
+        own = cohort.programme.scoring if isinstance(cohort.programme, Programme) else None
+        cfg = config if config is not None else own if own is not None else ScoringConfig()
         names = tuple(r for _, r in BUILTIN_RULES) + tuple(r.reason for r in cfg.rules)
         for block in iter_score_blocks(cohort, cfg):
             f = np.asarray(block.flags)
