@@ -218,19 +218,23 @@ def parse_column(
             r.value if r.value else (v[0] if type(v) is tuple else str(v))
             for r, v in zip(rs, values, strict=True)
         ]
-        # a change of letter case only is certain and never listed (``Monthly``, ``Charity``)
-        keep = [
-            j
-            for j, (k, m) in enumerate(zip(ks, mapped, strict=True))
-            if rs[j].how in _NEVER_CASE_ONLY or not same_but_case(keys[k], m)
-        ]
-        notes = (
-            [keys[ks[j]] for j in keep],
-            [mapped[j] for j in keep],
-            [rs[j].how for j in keep],
-            [rs[j].score for j in keep],
-            [int(counts[ks[j]]) for j in keep],
-        )
+        hows = [r.how for r in rs]
+        scores = [r.score for r in rs]
+        found = [keys[k] for k in ks]
+        rows = counts[ks].tolist()
+        if not _NEVER_CASE_ONLY.issuperset(hows):  # availability sentences skip this pass
+            # a change of letter case only is certain and never listed (``Monthly``)
+            keep = [
+                j
+                for j, (f, m) in enumerate(zip(found, mapped, strict=True))
+                if hows[j] in _NEVER_CASE_ONLY or not same_but_case(f, m)
+            ]
+            found = [found[j] for j in keep]
+            mapped = [mapped[j] for j in keep]
+            hows = [hows[j] for j in keep]
+            scores = [scores[j] for j in keep]
+            rows = [rows[j] for j in keep]
+        notes = (found, mapped, hows, scores, rows)
     return out, problems, notes
 
 
