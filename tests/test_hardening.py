@@ -321,7 +321,11 @@ def test_sizes_must_be_positive_ints(where, bad):
     ("call", "name", "must"),
     [
         (lambda: cm.score(mentees_frame()), "cohort", "a Cohort"),
-        (lambda: cm.score(cohort(), {"sector_weight": 1}), "config", "a ScoringConfig or None"),
+        (
+            lambda: cm.score(cohort(), {"sector_weight": 1}),
+            "config",
+            "a ScoringConfig, a Programme",
+        ),
         (lambda: cm.score_candidates(cohort(), executor=4), "executor", "a concurrent.futures"),
         (lambda: cm.score_candidates(cohort(), progress="yes"), "progress", "a bool or None"),
         (lambda: cm.simulate_choices(matrix_scores()), "shortlists", "a Shortlists"),
