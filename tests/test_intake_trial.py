@@ -374,8 +374,8 @@ def test_a_bad_scoring_value_names_its_key(tmp_path: Path) -> None:
         "seniority_weight = 0.5", "seniority_weight = -1"
     )
     path.write_text(text, encoding="utf-8")
-    done = run_cli("score", FORM_MENTEES, EXCEL_MENTORS, "--programme", path, "--out", "s.csv",
-                   cwd=tmp_path)  # fmt: skip
+    args = ("score", FORM_MENTEES, EXCEL_MENTORS, "--programme", path, "--out", "s.csv")
+    done = run_cli(*args, cwd=tmp_path)
     assert done.returncode == 2
     assert "key 'scoring.seniority_weight'" in done.stderr
     assert "column 'scoring'" not in done.stderr and "ScoringConfig()" not in done.stderr
@@ -450,3 +450,17 @@ def test_check_options_uses_the_cohorts_programme(tmp_path: Path) -> None:
     assert any("seniority gap" in w for w in own)
     assert own == cm.check_options(cohort, cohort.programme.scoring).warnings
     assert own != cm.check_options(cohort, cm.ScoringConfig()).warnings
+
+
+def test_init_with_an_encoding_writes_it_to_the_draft(tmp_path: Path) -> None:
+    text = FORM_MENTEES.read_text(encoding="utf-8-sig").replace("Yorkshire", "Zürich")
+    (tmp_path / "ee.csv").write_bytes(unicodedata.normalize("NFC", text).encode("cp850"))
+    mentors = EXCEL_MENTORS.read_text(encoding="cp1252").replace("\u2019", "'")
+    (tmp_path / "mr.csv").write_bytes(mentors.encode("cp850"))
+    args = ("init", "ee.csv", "mr.csv", "--out", "p.toml", "--encoding", "cp850")
+    done = run_cli(*args, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    prog = cm.load_programme(tmp_path / "p.toml")
+    assert prog.encoding == "cp850"
+    cohort = Cohort.from_csv(tmp_path / "ee.csv", tmp_path / "mr.csv", programme=prog)
+    assert "zürich" in cohort.regions

@@ -365,6 +365,9 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("mentors", type=Path, help="mentors table (CSV or .xlsx)")
     i.add_argument("--out", type=Path, required=True, help="programme file to write (.toml)")
     i.add_argument("--force", action="store_true", help="overwrite an existing file")
+    i.add_argument(
+        "--encoding", default=None, metavar="NAME", help="CSV encoding ([input] encoding)"
+    )
 
     sl = command(
         "shortlist",
@@ -885,7 +888,7 @@ def _score(args: argparse.Namespace, run: Run) -> int:
 def _init(args: argparse.Namespace, run: Run) -> int:
     if args.out.exists() and not args.force:
         raise UsageError(f"{args.out} exists; pass --force to overwrite it")
-    text = draft_programme(args.mentees, args.mentors)
+    text = draft_programme(args.mentees, args.mentors, encoding=args.encoding)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     run.wrote("programme_toml", args.out)

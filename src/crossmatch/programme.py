@@ -113,6 +113,15 @@ class Programme(IntakeSpec):
         ``[input] encoding``: the CSV files' encoding, if not UTF-8/cp1252.
     path : str or None
         The file it was read from.
+
+    Examples
+    --------
+    The whole programme, from files to shortlists, in its own settings::
+
+        prog = crossmatch.load_programme("programme.toml")
+        cohort = crossmatch.Cohort.from_csv("mentees.csv", "mentors.csv", programme=prog)
+        scores = crossmatch.score(cohort)  # prog.scoring: the cohort keeps its programme
+        lists = crossmatch.shortlist(scores, **prog.shortlist)
     """
 
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
