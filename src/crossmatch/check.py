@@ -26,7 +26,13 @@ def check_shortlists(sl: Shortlists, *, coverage: bool = True) -> list[str]:
         return [f"shape mismatch: mentors {mentors.shape}, recommended {sl.recommended.shape}"]
     lengths = sl.lengths()
     fixed = int(sl.info.get("fixed", 0))
-    for i in range(n):
+    waiting = sl.waitlisted
+    for i in np.flatnonzero(waiting).tolist():  # waitlisted: an empty row and a reason
+        if np.any(mentors[i] >= 0) or sl.recommended[i] >= 0:
+            out.append(f"mentee {s.mentee_ids[i]!r}: waitlisted but has a shortlist")
+        if not sl.waitlist_reason[i]:
+            out.append(f"mentee {s.mentee_ids[i]!r}: waitlisted without a reason")
+    for i in np.flatnonzero(~waiting).tolist():
         row = mentors[i][mentors[i] >= 0]
         if np.any(mentors[i][len(row) :] >= 0):
             out.append(f"mentee {s.mentee_ids[i]!r}: padding (-1) before entries")
@@ -42,8 +48,8 @@ def check_shortlists(sl: Shortlists, *, coverage: bool = True) -> list[str]:
             out.append(f"mentee {s.mentee_ids[i]!r}: shortlist not ranked by score")
         if sl.recommended[i] not in row:
             out.append(f"mentee {s.mentee_ids[i]!r}: recommended mentor not on the shortlist")
-    if not fixed and not sl.info.get("allow_short") and np.any(lengths != sl.k):
-        short = np.flatnonzero(lengths != sl.k)
+    if not fixed and not sl.info.get("allow_short") and np.any((lengths != sl.k) & ~waiting):
+        short = np.flatnonzero((lengths != sl.k) & ~waiting)
         out.append(f"{len(short)} shortlist(s) do not have k={sl.k} entries")
     shown = np.bincount(mentors[mentors >= 0], minlength=s.n_mentors)
     over = np.flatnonzero(shown > sl.exposure) if fixed == 0 else np.zeros(0, int)
@@ -58,7 +64,7 @@ def check_shortlists(sl: Shortlists, *, coverage: bool = True) -> list[str]:
                     f"mentee {s.mentee_ids[i]!r}: more than {sl.max_per_group} mentors of one group"
                 )
     if coverage:
-        rec = sl.recommended
+        rec = sl.recommended[~waiting]
         if np.any(rec < 0):
             out.append(f"{int((rec < 0).sum())} mentee(s) have no recommended mentor (coverage)")
         else:
@@ -73,7 +79,8 @@ def check_shortlists(sl: Shortlists, *, coverage: bool = True) -> list[str]:
 
 def check_assignment(a: Assignment, *, complete: bool | None = None) -> list[str]:
     """Problems with an Assignment: matched mentors eligible and on the mentee's shortlist,
-    capacity respected, and (``complete=True``, default for rank-maximal) everyone matched."""
+    capacity respected, and (``complete=True``, default for rank-maximal without mentors'
+    declines) everyone matched but the waitlisted."""
     s = a.scores
     out: list[str] = []
     ok = a.matched
@@ -90,9 +97,10 @@ def check_assignment(a: Assignment, *, complete: bool | None = None) -> list[str
     if over.size:
         out.append(f"capacity exceeded for mentors {s.mentor_ids[over].tolist()[:10]}")
     if complete is None:
-        complete = a.method == "rank-maximal"
-    if complete and not ok.all():
-        out.append(f"{int((~ok).sum())} mentee(s) unmatched")
+        complete = a.method == "rank-maximal" and not a.info.get("declined")
+    waiting = a.shortlists.waitlisted if a.shortlists is not None else np.zeros(len(ok), dtype=bool)
+    if complete and not (ok | waiting).all():
+        out.append(f"{int((~ok & ~waiting).sum())} mentee(s) unmatched")
     for r in np.flatnonzero(~ok):
         if not a.reason[r]:
             out.append(f"mentee {s.mentee_ids[r]!r} unmatched without a reason")

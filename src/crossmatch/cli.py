@@ -284,6 +284,19 @@ def read_inputs(
     return cohort, config, recorded
 
 
+def _add_history_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--history", type=Path, default=None, metavar="FILE",
+                   help="CSV of past rounds (mentee_id, mentor_id[, round, outcome]): past "
+                        "pairs are never proposed again")  # fmt: skip
+
+
+def _history(args: argparse.Namespace) -> pd.DataFrame | None:
+    if getattr(args, "history", None) is None:
+        return None
+    _readable(args.history, "--history file")
+    return pd.read_csv(args.history)
+
+
 def load_tables(args: argparse.Namespace) -> tuple[Cohort, ScoringConfig, dict[str, Any]]:
     """The inputs of a table-reading command (see :func:`add_table_options`)."""
     given = {"mentees": args.mentees, "mentors": args.mentors, "programme": args.programme,
@@ -358,6 +371,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--eligible-only", action="store_true", help="write eligible pairs only")
     c.add_argument("--top", type=_positive, default=None,
                    help="keep each mentee's TOP best eligible mentors only")  # fmt: skip
+    _add_history_option(c)
 
     i = command("init", "draft a programme file from two tables (every guess marked)",
                 "crossmatch init mentees.csv mentors.xlsx --out programme.toml")  # fmt: skip
@@ -376,6 +390,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_table_options(sl)
     _add_solver_options(sl)
+    _add_history_option(sl)
+    sl.add_argument("--waitlist", action="store_true",
+                    help="oversubscribed: serve as many mentees as possible, waitlist the rest "
+                         "(mentees who waited in --history first)")  # fmt: skip
     sl.add_argument("--out", type=Path, required=True, help="output directory (created)")
     sl.add_argument("--no-report", action="store_true", help="do not write report.html")
 
@@ -622,10 +640,14 @@ def _shortlist(args: argparse.Namespace, run: Run) -> int:
     out = _out_dir(args.out)
     cohort, config, inputs = load_tables(args)
     t0 = time.perf_counter()
-    scores = score(cohort, config)
+    history = _history(args)
+    scores = score(cohort, config, history=history)
     check_options(cohort, scores.config, scores=scores)  # warns (logger) of settings that bite
     options = _solver_options(args, inputs)
-    lists = shortlist(scores, **options)
+    if args.waitlist:
+        lists = shortlist(scores, **options, waitlist=True, history=history)
+    else:
+        lists = shortlist(scores, **options)
     lists = _record(lists, {**inputs, "shortlist": options})
     _describe_shortlists(lists, time.perf_counter() - t0, run)
     _save_shortlists(lists, cohort, out, run)
@@ -866,7 +888,7 @@ def _score(args: argparse.Namespace, run: Run) -> int:
     if args.out.is_dir():
         raise IsADirectoryError(f"--out must be a CSV file, got a directory: {args.out}")
     t0 = time.perf_counter()
-    scores = score(cohort, config)
+    scores = score(cohort, config, history=_history(args))
     seconds = time.perf_counter() - t0
     check_options(cohort, scores.config, scores=scores)
     frame = scores.to_frame(eligible_only=args.eligible_only or args.top is not None)

@@ -74,7 +74,9 @@ class Shortlists(Picklable):
     objective : float
         Total score of all shortlist entries.
     bound : float
-        An upper bound on the best possible objective: ``objective <= optimum <= bound``.
+        An upper bound on the best possible objective: ``objective <= optimum <= bound``
+        (with a waitlist, over every choice of whom to serve; on candidate scores, for
+        the mentees served).
     status : {"optimal", "feasible"}
         "optimal" when the objective is proved optimal (up to ``1e-9`` relative).
     method : str
@@ -85,6 +87,11 @@ class Shortlists(Picklable):
         For shortlists made by :func:`crossmatch.rematch`: the assignment they rematch.
         :func:`crossmatch.assign` then merges its answer into it (everyone else keeps
         their mentor), so the result is again a full assignment.
+    waitlisted : ndarray of bool, shape (n_mentees,)
+        Mentees left without a shortlist by ``shortlist(..., waitlist=True)`` (all False
+        otherwise); their rows of ``mentors`` are empty.
+    waitlist_reason : tuple of (str or None)
+        Why each waitlisted mentee waits (None for the others).
     """
 
     scores: Scores | CandidateScores
@@ -99,10 +106,17 @@ class Shortlists(Picklable):
     method: str
     info: Any = field(default_factory=dict)
     previous: Assignment | None = None
+    waitlisted: Any = None
+    waitlist_reason: tuple[str | None, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "info", MappingProxyType(dict(self.info)))
-        _readonly(self.mentors, self.recommended, self.exposure)
+        n = int(self.mentors.shape[0])
+        w = np.zeros(n, bool) if self.waitlisted is None else np.array(self.waitlisted, bool)
+        object.__setattr__(self, "waitlisted", w)
+        reasons = tuple(self.waitlist_reason) or (None,) * n
+        object.__setattr__(self, "waitlist_reason", reasons)
+        _readonly(self.mentors, self.recommended, self.exposure, self.waitlisted)
 
     @property
     def mentee_ids(self) -> np.ndarray:
@@ -127,7 +141,9 @@ class Shortlists(Picklable):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per shortlist entry: ``mentee_id``, ``mentor_id``, ``rank`` (1 = best),
-        ``score``, one column per score component, ``recommended``."""
+        ``score``, one column per score component, ``recommended``. With waitlisted
+        mentees, each of them adds one row without a mentor, and a ``waitlist_reason``
+        column says why (missing on the other rows)."""
         ii, rr = np.nonzero(self.mentors >= 0)
         jj = self.mentors[ii, rr]
         s = self.scores
@@ -140,7 +156,23 @@ class Shortlists(Picklable):
         for name, comp in s.components.items():
             data[name] = comp[ii, jj]
         data["recommended"] = self.recommended[ii] == jj
-        return pd.DataFrame(data)
+        frame = pd.DataFrame(data)
+        if not self.waitlisted.any():
+            return frame
+        wait = np.flatnonzero(self.waitlisted)
+        frame["waitlist_reason"] = pd.Series([None] * len(frame), dtype=object)
+        extra = pd.DataFrame(
+            {
+                "mentee_id": id_column(s.mentee_ids[wait]),
+                "mentor_id": pd.Series([None] * len(wait), dtype=object),
+                "rank": pd.Series([pd.NA] * len(wait), dtype="Int64"),
+                "waitlist_reason": [self.waitlist_reason[i] for i in wait.tolist()],
+            }
+        )
+        out = pd.concat([frame.astype({"rank": "Int64"}), extra], ignore_index=True)
+        out["recommended"] = out["recommended"].fillna(False).astype(bool)
+        order = np.r_[ii, wait]
+        return out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
 
     def to_records(self) -> list[dict[str, Any]]:
         """The rows of :meth:`to_frame` as plain, JSON-safe dicts (missing is None)."""
@@ -252,9 +284,11 @@ class Shortlists(Picklable):
         return replace(self, scores=_same_people(self.scores, scores))
 
     def __repr__(self) -> str:
+        waiting = int(self.waitlisted.sum())
         return (
             f"Shortlists(n_mentees={self.n_mentees}, k={self.k}, objective={self.objective:.4f}, "
-            f"bound={self.bound:.4f}, status={self.status!r}, method={self.method!r})"
+            f"bound={self.bound:.4f}, status={self.status!r}, method={self.method!r}"
+            + (f", waitlisted={waiting})" if waiting else ")")
         )
 
     def _repr_html_(self) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .._log import logged
 from .._validation import Instance, Interval, validate_params
@@ -16,6 +17,7 @@ from ..errors import ParameterError
 from ..intake import IntakeSpec
 from .components import Block, Kernels
 from .config import ScoringConfig
+from .history import apply_history
 from .scores import Scores
 
 __all__ = ["DENSE_MEMORY_SHARE", "available_memory", "dense_bytes", "iter_score_blocks", "score"]
@@ -161,13 +163,14 @@ def iter_score_blocks(
     return _blocks(kernels, _block_rows(cohort.n_mentees, cohort.n_mentors, block_rows))
 
 
-@validate_params(SCORE_PARAMS)
+@validate_params({**SCORE_PARAMS, "history": [None, Instance(pd.DataFrame, "a DataFrame")]})
 @logged("score")
 def score(
     cohort: Cohort,
     config: ScoringConfig | IntakeSpec | None = None,
     *,
     block_rows: int | None = None,
+    history: pd.DataFrame | None = None,
 ) -> Scores:
     """Score every mentee-mentor pair of a cohort.
 
@@ -183,6 +186,10 @@ def score(
         ``crossmatch.shortlist(scores, **prog.shortlist)``.
     block_rows : int, optional
         Mentee rows computed at a time (a memory/speed knob; results do not depend on it).
+    history : DataFrame, optional
+        Past rounds: ``mentee_id, mentor_id`` and optionally ``round``, ``outcome``
+        (:mod:`crossmatch.scoring.history`). Past pairs become ineligible with reason
+        ``"paired before (round N)"``; rows naming people not in the cohort are skipped.
 
     Returns
     -------
@@ -214,7 +221,7 @@ def score(
         flags[block.rows] = block.flags
         for name, value in block.components.items():
             comps[name][block.rows] = value
-    return Scores(
+    out = Scores(
         total=total,
         eligible=flags == 0,
         reason_flags=flags,
@@ -228,3 +235,6 @@ def score(
         cohort=cohort,
         config=kernels.config,
     )
+    if history is not None:
+        out = apply_history(out, history)[0]
+    return out

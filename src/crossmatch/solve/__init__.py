@@ -7,7 +7,9 @@ eligible pairs. Floors, each importing only those above it in this list:
 
 - ``options`` (settings, the deadline), ``instance`` (pairs in canonical order, the one
   integer scaling), ``network`` (every flow network, graph searches), ``diagnose``
-  (who cannot be served, and why), ``bounds`` (bounds on pruned pairs);
+  (who cannot be served, and why), ``bounds`` (bounds on pruned pairs), ``waitlist``
+  (whom an oversubscribed cohort serves, who waits and why), ``choices`` (the mentees'
+  and mentors' choices, validated);
 - ``exact`` (priced LP with HiGHS, the integer program with SCIP), ``methods`` (the
   registered shortlist methods: flow, exact, auto), ``colgen`` (candidate pairs with
   widening and pricing), ``rank_maximal``;

@@ -4,8 +4,13 @@
   hold, and the number of first choices is as large as possible, then of second choices,
   and so on; the total score breaks the remaining ties. Solved exactly by a sequence of
   min-cost flows (:mod:`crossmatch.solve.rank_maximal`).
-- ``"stable"``: mentee-proposing deferred acceptance; mentors rank mentees by score
-  (ties by mentee id). Mentees may stay unmatched, with the reason.
+- ``"stable"``: mentee-proposing deferred acceptance; mentors rank mentees by their own
+  ranking where given (``mentor_choices``), else by score (ties by mentee id). Mentees
+  may stay unmatched, with the reason.
+
+Mentors' declines (``mentor_choices`` with ``accept=False``) leave the mentee's list
+before either method runs (:mod:`crossmatch.solve.choices`); waitlisted mentees of the
+shortlists stay unmatched with their waitlist reason.
 """
 
 from __future__ import annotations
@@ -20,95 +25,21 @@ from .._log import logged
 from .._validation import Instance as IsA
 from .._validation import Options, check_params
 from ..choices import as_choices
-from ..errors import Problem, ValidationError
 from ..results import Assignment, Shortlists, rank_signature
+from .choices import MentorChoices, mentor_orderings, orderings
 from .instance import id_order
 from .rank_maximal import rank_maximal
 
 __all__ = ["ASSIGN_METHODS", "assign", "orderings"]
 
 
-def orderings(shortlists: Shortlists, choices: pd.DataFrame | None) -> list[np.ndarray]:
-    """Each mentee's mentors in preference order: ranked choices (by ``preference``), then
-    the unranked rest of the shortlist in shortlist order. Validates ``choices``."""
-    lists = [row[row >= 0] for row in shortlists.mentors]
-    if choices is None:
-        return lists
-    if not isinstance(choices, pd.DataFrame):
-        raise TypeError(f"`choices` must be a DataFrame. Got {type(choices).__name__} instead.")
-    need = ["mentee_id", "mentor_id", "preference"]
-    missing = [c for c in need if c not in choices.columns]
-    if missing:
-        raise ValidationError(
-            [Problem("choices", f"required column {c!r} is missing.", column=c,
-                     hint="choices need mentee_id, mentor_id, preference (1 = first).")
-             for c in missing],
-            title="invalid choices",
-        )  # fmt: skip
-    ee = {v: i for i, v in enumerate(shortlists.mentee_ids.tolist())}
-    mr = {v: j for j, v in enumerate(shortlists.mentor_ids.tolist())}
-    problems: list[Problem] = []
-    ranked: dict[int, list[tuple[int, int]]] = {}
-    seen_pair: dict[tuple[int, int], Any] = {}
-    seen_pref: dict[tuple[int, int], Any] = {}
-    columns = (choices["mentee_id"], choices["mentor_id"], choices["preference"])
-    for label, a, b, pref in zip(choices.index, *columns, strict=True):
-
-        def bad(
-            message: str,
-            column: str,
-            value: Any,
-            hint: str | None = None,
-            row: Any = label,
-            who: Any = a,
-        ) -> None:
-            problems.append(
-                Problem("choices", message, row=row, id=who, column=column, value=value, hint=hint)
-            )
-
-        i = ee.get(a)
-        if i is None:
-            bad("unknown mentee id.", "mentee_id", a, "use ids of the shortlisted mentees.")
-            continue
-        j = mr.get(b)
-        if j is None or j not in lists[i]:
-            hint = "mentees may only rank mentors from their own shortlist."
-            bad("this mentor is not on the mentee's shortlist.", "mentor_id", b, hint)
-            continue
-        whole = isinstance(pref, int | np.integer) or (
-            isinstance(pref, float | np.floating) and float(pref).is_integer()
-        )
-        if isinstance(pref, bool | np.bool_) or not whole or pref < 1:
-            bad("preference must be a whole number >= 1.", "preference", pref)
-            continue
-        if (i, j) in seen_pair:
-            bad(f"duplicate choice (first in row {seen_pair[(i, j)]}).", "mentor_id", b)
-            continue
-        if (i, int(pref)) in seen_pref:
-            first = seen_pref[(i, int(pref))]
-            hint = "give each ranked mentor a different preference."
-            bad(
-                f"duplicate preference {int(pref)} (first in row {first}).",
-                "preference",
-                pref,
-                hint,
-            )
-            continue
-        seen_pair[(i, j)] = label
-        seen_pref[(i, int(pref))] = label
-        ranked.setdefault(i, []).append((int(pref), j))
-    if problems:
-        raise ValidationError(problems, title="invalid choices")
-    out = []
-    for i, row in enumerate(lists):
-        first = [j for _, j in sorted(ranked.get(i, []))]
-        rest = [j for j in row.tolist() if j not in set(first)]
-        out.append(np.array(first + rest, dtype=np.int64))
-    return out
-
-
-def _stable(shortlists: Shortlists, lists: list[np.ndarray]) -> tuple[np.ndarray, dict[str, Any]]:
-    """Mentee-proposing deferred acceptance (Gale-Shapley) with mentor capacities."""
+def _stable(
+    shortlists: Shortlists, lists: list[np.ndarray], mentor_rank: dict[tuple[int, int], int],
+    partial: bool,
+) -> tuple[np.ndarray, dict[str, Any]]:  # fmt: skip
+    """Mentee-proposing deferred acceptance (Gale-Shapley) with mentor capacities; a
+    mentor prefers the mentees they ranked (in their order), then the others by score
+    (ties by mentee id)."""
     s = shortlists.scores
     n = len(lists)
     tiebreak = np.empty(n, dtype=np.int64)
@@ -118,8 +49,11 @@ def _stable(shortlists: Shortlists, lists: list[np.ndarray]) -> tuple[np.ndarray
     mentor = np.full(n, -1, dtype=np.int64)
     free = [int(r) for r in id_order(s.mentee_ids)][::-1]
 
-    def key(i: int, j: int) -> tuple[float, int]:  # smaller = preferred by the mentor
-        return (-float(s.total[i, j]), int(tiebreak[i]))
+    def key(i: int, j: int) -> tuple[int, float, int]:  # smaller = preferred by the mentor
+        r = mentor_rank.get((i, j))
+        if r is not None:
+            return (0, float(r), int(tiebreak[i]))
+        return (1, -float(s.total[i, j]), int(tiebreak[i]))
 
     while free:
         i = free.pop()
@@ -140,7 +74,11 @@ def _stable(shortlists: Shortlists, lists: list[np.ndarray]) -> tuple[np.ndarray
 
 #: Registered assignment methods, by name.
 ASSIGN_METHODS: dict[
-    str, Callable[[Shortlists, list[np.ndarray]], tuple[np.ndarray, dict[str, Any]]]
+    str,
+    Callable[
+        [Shortlists, list[np.ndarray], dict[tuple[int, int], int], bool],
+        tuple[np.ndarray, dict[str, Any]],
+    ],
 ] = {
     "rank-maximal": rank_maximal,
     "stable": _stable,
@@ -149,9 +87,13 @@ ASSIGN_METHODS: dict[
 
 @logged("assign")
 def assign(
-    shortlists: Shortlists, choices: Any = None, *, method: str = "rank-maximal"
+    shortlists: Shortlists,
+    choices: Any = None,
+    mentor_choices: pd.DataFrame | None = None,
+    *,
+    method: str = "rank-maximal",
 ) -> Assignment:
-    """Assign one mentor per mentee from the mentees' choices.
+    """Assign one mentor per mentee from the mentees' (and the mentors') choices.
 
     Parameters
     ----------
@@ -161,11 +103,24 @@ def assign(
         wide form ``mentee_id, choice_1, choice_2, ...`` (see :mod:`crossmatch.choices`);
         each mentee ranks some or all of their own shortlist. Mentees without choices keep the
         shortlist order; unranked entries follow the ranked ones in shortlist order.
+    mentor_choices : DataFrame, optional
+        The mentors' say about the mentees whose shortlists show them: columns
+        ``mentor_id``, ``mentee_id`` and ``preference`` (1 = first) and/or ``accept``
+        (False = the mentor declines). Pairs a mentor did not mention are acceptable and
+        ranked after the ranked ones, by score. A declined pair is never assigned: it
+        leaves the mentee's list, whose ranks are renumbered (``preference`` of the
+        result counts only the options left), and a mentee left unmatched because of
+        declines says so in ``reason``. ``"stable"``: mentors accept by their own
+        ranking (score where they gave none). ``"rank-maximal"``: the mentees' ranks
+        come first; the mentors' ranks then break ties (as many mentors' first choices
+        as possible, then seconds, ...), then the score. With declines the
+        rank-maximal assignment first serves as many mentees as possible.
     method : {"rank-maximal", "stable"}
 
     Returns
     -------
     Assignment
+        Waitlisted mentees of the shortlists stay unmatched, with their waitlist reason.
         For shortlists from :func:`rematch`, the previous assignment with these mentees
         reassigned (:meth:`Assignment.merge`).
 
@@ -175,14 +130,21 @@ def assign(
         A bad parameter (a ValueError and TypeError); an unknown method lists the known
         ones.
     ValidationError
-        Choices naming a mentor not on that mentee's shortlist, unknown ids, duplicate
-        choices or preferences, bad preference values: all at once.
+        Choices (or mentor choices) naming a mentor not on that mentee's shortlist,
+        unknown ids, duplicate choices or preferences, bad preference or accept values:
+        all at once.
     InfeasibleError
-        ("rank-maximal") if the shortlists hold no complete assignment.
+        ("rank-maximal", without declines) if the shortlists hold no complete
+        assignment.
     """
     check_params(
         "assign",
-        {"shortlists": shortlists, "choices": choices, "method": method},
+        {
+            "shortlists": shortlists,
+            "choices": choices,
+            "mentor_choices": mentor_choices,
+            "method": method,
+        },
         {
             "shortlists": [IsA(Shortlists, "a Shortlists object")],
             "choices": [
@@ -192,21 +154,48 @@ def assign(
                     "a DataFrame, a list of records or a mapping",
                 ),
             ],
+            "mentor_choices": [None, IsA(pd.DataFrame, "a DataFrame")],
             "method": [Options(ASSIGN_METHODS)],
         },
     )
     lists = orderings(shortlists, as_choices(choices, shortlists.mentee_ids, shortlists.mentor_ids))
-    mentor, info = ASSIGN_METHODS[method](shortlists, lists)
+    said = MentorChoices(frozenset(), {})
+    if mentor_choices is not None:
+        said = mentor_orderings(shortlists, mentor_choices)
+    declined_by: dict[int, list[int]] = {}
+    for i, j in sorted(said.declined):
+        declined_by.setdefault(i, []).append(j)
+    for i, js in declined_by.items():
+        lists[i] = lists[i][~np.isin(lists[i], js)]
+    mentor, info = ASSIGN_METHODS[method](shortlists, lists, said.rank, bool(said.declined))
     preference = np.zeros(len(lists), dtype=np.int64)
     reasons: list[str | None] = []
+    ids = shortlists.mentor_ids
     for i, (row, j) in enumerate(zip(lists, mentor.tolist(), strict=True)):
+        gone = declined_by.get(i, [])
+        names = ", ".join(repr(x) for x in ids[gone].tolist())
         if j >= 0:
             preference[i] = int(np.flatnonzero(row == j)[0]) + 1
             reasons.append(None)
+        elif shortlists.waitlisted[i]:
+            reasons.append(shortlists.waitlist_reason[i])
+        elif len(row) == 0 and gone:
+            reasons.append(f"declined by every mentor on the shortlist ({names})")
         elif len(row) == 0:
             reasons.append("empty shortlist")
+        elif gone:
+            reasons.append(
+                f"declined by {names}; every other mentor on the list was filled by "
+                "mentees they rank higher"
+            )
+        elif method == "rank-maximal":
+            reasons.append("every mentor on the list was needed for other mentees")
         else:
             reasons.append("every mentor on the list was filled by mentees they rank higher")
+    if said.declined or said.rank:
+        info = {**info, "declined": len(said.declined), "mentor_ranked": len(said.rank)}
+    if shortlists.waitlisted.any():
+        info = {**info, "waitlisted": int(shortlists.waitlisted.sum())}
     result = Assignment(
         scores=shortlists.scores,
         mentor=mentor,

@@ -61,12 +61,13 @@ def _take(
 
 
 def _flow_lexicographic(
-    rows: np.ndarray, mentors: np.ndarray, ranks: np.ndarray, score: np.ndarray,
+    rows: np.ndarray, mentors: np.ndarray, stages: list[np.ndarray], score: np.ndarray,
     capacity: np.ndarray, n: int,
 ) -> np.ndarray:  # fmt: skip
-    """One option per mentee maximising (count of rank 0, count of rank 1, ..., score):
-    one min-cost flow per stage. After stage r (maximise the rank-r count) the optimal
-    face is kept by complementary slackness with the stage's optimal duals (flow
+    """One option per mentee maximising (count of ``stages[0]`` options, count of
+    ``stages[1]`` options, ..., score): one min-cost flow per stage (for the mentees'
+    ranks, ``stages[r]`` marks the options of rank r). After stage r (maximise its count)
+    the optimal face is kept by complementary slackness with the stage's optimal duals (flow
     potentials, :func:`~crossmatch.solve.network.potentials`), which holds for *every*
     optimal solution: a mentor whose sink arc has a negative reduced cost stays full, an
     option with positive reduced cost stays out, one with negative reduced cost stays
@@ -77,7 +78,7 @@ def _flow_lexicographic(
     free = np.ones(q, dtype=bool)
     cap = np.asarray(capacity, dtype=np.int64).copy()
     tight = np.zeros(len(cap), dtype=bool)
-    n_ranks = int(ranks.max()) + 1 if q else 0
+    n_ranks = len(stages) if q else 0
     span = float(score.max() - score.min()) if q else 0.0
     for stage in range(n_ranks + 1):
         last = stage == n_ranks
@@ -91,7 +92,7 @@ def _flow_lexicographic(
             scale = score_scale(span or 1.0, a + b + 2)
             cost = -np.rint((score[idx] - score.min()) / scale / RESOLUTION).astype(np.int64)
         else:
-            cost = -(ranks[idx] == stage).astype(np.int64)
+            cost = -stages[stage][idx].astype(np.int64)
         full = tight[used]
         src, snk = a + b, a + b + 1
         loose = np.flatnonzero(~full)
@@ -139,18 +140,47 @@ def _infeasible_assignment() -> np.ndarray:
 
 
 def rank_maximal(
-    shortlists: Shortlists, lists: list[np.ndarray]
-) -> tuple[np.ndarray, dict[str, Any]]:
+    shortlists: Shortlists, lists: list[np.ndarray],
+    mentor_rank: dict[tuple[int, int], int] | None = None, partial: bool = False,
+) -> tuple[np.ndarray, dict[str, Any]]:  # fmt: skip
+    """The rank-maximal assignment of ``lists`` (each mentee's mentors, best first).
+
+    Stages, each over the optimal face of those before: with ``partial``, first the
+    number of mentees served (a mentee may stay unmatched, e.g. after declines: each gets
+    an option to a dummy mentor of unlimited capacity); then the count of the mentees'
+    first choices, seconds, ...; then, with ``mentor_rank`` ((row, column) -> the
+    mentor's 0-based rank of that mentee), the count of the mentors' first choices,
+    seconds, ...; then the total score."""
     s = shortlists.scores
     n = len(lists)
     order = id_order(s.mentee_ids)
     rows, mentors, ranks = _options(lists, order)
     pos = np.empty(n, dtype=np.int64)
     pos[order] = np.arange(n)
-    canon_rows = pos[rows]
     score = s.total[rows, mentors].astype(np.float64)
-    value = _flow_lexicographic(canon_rows, mentors, ranks, score, s.capacity, n)
-    chosen = np.round(value) > 0.5
+    capacity = np.asarray(s.capacity, np.int64)
+    mrank = np.full(len(rows), -1, np.int64)
+    if mentor_rank:
+        mrank = np.array(
+            [mentor_rank.get((int(r), int(j)), -1) for r, j in zip(rows, mentors, strict=True)],
+            dtype=np.int64,
+        )
+    real = np.ones(len(rows), dtype=bool)
+    if partial and len(rows):
+        who = np.unique(rows)  # a dummy option per mentee with options
+        dummy = s.n_mentors
+        rows = np.r_[rows, who]
+        mentors = np.r_[mentors, np.full(len(who), dummy)]
+        ranks = np.r_[ranks, np.full(len(who), -1)]
+        mrank = np.r_[mrank, np.full(len(who), -1)]
+        score = np.r_[score, np.full(len(who), score.min())]
+        real = np.r_[real, np.zeros(len(who), dtype=bool)]
+        capacity = np.r_[capacity, len(who)]
+    stages: list[np.ndarray] = [real] if partial else []
+    stages += [ranks == r for r in range(int(ranks.max(initial=-1)) + 1)]
+    stages += [mrank == r for r in range(int(mrank.max(initial=-1)) + 1)]
+    value = _flow_lexicographic(pos[rows], mentors, stages, score, capacity, n)
+    chosen = (np.round(value) > 0.5) & real
     mentor = np.full(n, -1, dtype=np.int64)
     mentor[rows[chosen]] = mentors[chosen]
     return mentor, {"backend": "min-cost flow"}

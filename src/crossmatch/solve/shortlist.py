@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import replace
 from typing import Any, cast
 
 import numpy as np
+import pandas as pd
 
 from .._log import logged
 from .._validation import Instance as IsA
@@ -26,12 +27,14 @@ from .._validation import Interval, Options, check_params
 from ..errors import InfeasibleError, ParameterError
 from ..results import Shortlists
 from ..scoring import CandidateScores, Scores
+from ..scoring.history import apply_history, priority_classes
 from ..scoring.interface import ScoreSource
 from .colgen import candidates_for, solve_candidates, with_fixed_pairs
 from .diagnose import diagnose
 from .instance import Instance, exposure_of
-from .methods import METHODS, Answer, objective, proved
+from .methods import METHODS, OPTIMAL_GAP, Answer, objective, proved
 from .options import Deadline, ShortlistOptions
+from .waitlist import split_waitlist
 
 __all__ = ["METHODS", "shortlist"]
 
@@ -48,6 +51,9 @@ CONSTRAINTS: dict[str, list[Any]] = {
     "fixed": [None, "mapping"],
     "executor": [None, IsA(Executor, "a concurrent.futures.Executor")],
     "progress": [None, "boolean"],
+    "waitlist": ["boolean"],
+    "priority": [None, "mapping", "array-like", IsA(pd.Series, "a Series")],
+    "history": [None, IsA(pd.DataFrame, "a DataFrame")],
 }
 
 
@@ -65,6 +71,9 @@ def shortlist(
     fixed: Mapping[Any, Any] | None = None,
     executor: Executor | None = None,
     progress: bool | None = None,
+    waitlist: bool = False,
+    priority: Mapping[Any, float] | Sequence[float] | np.ndarray | pd.Series | None = None,
+    history: pd.DataFrame | None = None,
 ) -> Shortlists:
     """Propose k mentors per mentee so that a complete assignment always remains possible.
 
@@ -103,6 +112,25 @@ def shortlist(
         :func:`crossmatch.score_candidates`).
     progress : bool, optional
         Progress bars for the streamed passes; default: only on a terminal.
+    waitlist : bool, default False
+        For oversubscribed cohorts: instead of raising when not every mentee can be
+        served, serve the **largest possible number of mentees** (a maximum-cardinality
+        covering assignment within capacity and exposure, by ``priority`` class when
+        given; among those, the mentees whose k best scores sum highest) and waitlist the
+        rest, each with a reason (``Shortlists.waitlisted``, ``waitlist_reason``).
+        Waitlisted mentees get an empty shortlist. The shortlists of the served mentees
+        are then solved as usual; ``bound`` holds for every choice of whom to serve
+        (:mod:`crossmatch.solve.waitlist`). On candidate scores the count is the largest
+        over the candidate pairs (``info["waitlist_on_candidates"]``) and ``bound`` is
+        for the mentees served.
+    priority : mapping of mentee id to number, or one number per mentee row, optional
+        With ``waitlist=True``: higher numbers are served first -- no mentee of a higher
+        class waits while a lower one is served, if swapping is feasible. Default: from
+        ``history``, mentees who waited in its latest round first.
+    history : DataFrame, optional
+        Past pairs, ``mentee_id, mentor_id`` and optionally ``round``, ``outcome``
+        (:mod:`crossmatch.scoring.history`): those pairs become ineligible with reason
+        ``"paired before (round N)"`` (pairs in ``fixed`` continue and stay eligible).
 
     Returns
     -------
@@ -118,6 +146,16 @@ def shortlist(
     """
     check_params("shortlist", locals(), CONSTRAINTS)
     t0 = time.perf_counter()
+    if priority is not None and not waitlist:
+        raise ParameterError(
+            "shortlist",
+            ["`priority` orders who waits, so it needs waitlist=True (every mentee is "
+             "served without it)."],
+        )  # fmt: skip
+    hinfo: dict[str, Any] = {}
+    if history is not None:
+        scores, hinfo = apply_history(scores, history, keep=fixed)
+    classes = priority_classes(scores.mentee_ids, priority, history) if waitlist else None
     options = ShortlistOptions(
         k=int(k), exposure=exposure, max_per_group=None if max_per_group is None
         else int(max_per_group), allow_short=bool(allow_short), method=method, seed=int(seed),
@@ -142,12 +180,19 @@ def shortlist(
         mentors[r, 0] = j
         recommended[r] = j
     total = float(sum(float(scores.total[r, j]) for r, j in pinned.items()))
-    bound, status, used, info = total, "optimal", method, {}
+    bound, status, used = total, "optimal", method
+    pinned_total = total
+    info: dict[str, Any] = {}
     expo_full = np.zeros(scores.n_mentors, dtype=np.int64)
+    waiting = np.zeros(n_all, dtype=bool)
+    why: list[str | None] = [None] * n_all
+    view: ScoreSource = scores
+    if not np.array_equal(capacity, scores.capacity):
+        view = scores.with_capacity(capacity)
+    if open_rows.size and classes is not None:
+        open_rows, winfo = split_waitlist(view, options, open_rows, classes, waiting, why)
+        info.update(winfo)
     if open_rows.size:
-        view: ScoreSource = scores
-        if not np.array_equal(capacity, scores.capacity):
-            view = scores.with_capacity(capacity)
         try:  # exposure per mentor, resolved and checked once
             expo = exposure_of(exposure, view.capacity, len(open_rows), options.k)
         except ValueError as e:
@@ -167,7 +212,7 @@ def shortlist(
         total += value
         bound += max(ans.bound, value)
         status = "optimal" if proved(p, ans) else "feasible"
-        used, info = ans.method, ans.info
+        used, info = ans.method, {**info, **ans.info}
         expo_full[p.mr] = p.exposure
         if ans.info.get("time_limit_reached") and status != "optimal":
             gap = (ans.bound - value) / max(abs(ans.bound), 1e-12)
@@ -178,12 +223,19 @@ def shortlist(
                 RuntimeWarning,
                 stacklevel=2,
             )
-    info = {**info, "seconds": time.perf_counter() - t0, "fixed": len(pinned),
+    if "waitlist_bound" in info and not scores.pruned:
+        # valid for every choice of whom to serve, not only for the mentees served here
+        bound = max(bound, pinned_total + info["waitlist_bound"])
+        tol = info["waitlist_slack"] + OPTIMAL_GAP * max(1.0, abs(bound))
+        if total < bound - tol:
+            status = "feasible"
+    info = {**info, **hinfo, "seconds": time.perf_counter() - t0, "fixed": len(pinned),
             "allow_short": bool(allow_short)}  # fmt: skip
     return Shortlists(scores=scores, mentors=mentors, recommended=recommended, k=options.k,
                       exposure=expo_full, max_per_group=options.max_per_group,
                       objective=total, bound=bound, status=status, method=used,
-                      info=info)  # fmt: skip
+                      info=info, waitlisted=waiting,
+                      waitlist_reason=tuple(why))  # fmt: skip
 
 
 def _solve(

@@ -1,0 +1,278 @@
+"""Oversubscribed cohorts: who is served, who waits, and why.
+
+``shortlist(..., waitlist=True)`` first chooses the mentees to serve: the **largest
+possible number of mentees** that one assignment can cover (a maximum-cardinality
+capacitated matching within ``min(capacity, exposure)``), lexicographically by priority
+class when classes are given, and among those the set of the largest total *value*, a
+mentee's value being the sum of their k best eligible scores (:func:`best_values`: the
+most their shortlist can score). The shortlists are then solved for those mentees as
+usual; the rest wait, each with a reason.
+
+One flow does the choice exactly: source -> mentee (1) -> mentor (eligible pairs) -> sink
+(``min(capacity, exposure)``), OR-Tools' max flow with min cost, each pair of mentee ``i``
+earning ``R_i = (C - 1 - k_i) G + V_i`` (a mentee uses one pair) for class rank ``k_i``
+(0 = highest, ``C`` classes) and value ``V_i`` on an integer grid of ``W`` steps over the
+values' range, ``G = n W + 1`` larger than any difference of value sums. The flow is
+maximum first. The mentees that can be covered together form a matroid (transversal,
+capacity-expanded): every maximal set has the same size, and a set of maximum reward
+among them covers the largest count of each prefix of classes -- no mentee of a higher
+class waits while a lower one is served if swapping is feasible -- and, among those, has
+the largest value sum (up to the grid, ``info["waitlist_slack"]``).
+
+Bound: no choice of whom to serve gives shortlists a higher total than the smaller of
+(a) the served mentees' value sum (no shortlist scores more than its mentee's value) and
+(b) :func:`relaxed_bound`, the best shortlist entries that many mentees could hold within
+exposure, coverage dropped. So the shortlists' ``bound`` (``info["waitlist_bound"]``)
+holds for the whole problem, and their status is "optimal" only when their total
+reaches it.
+
+Reasons: a mentee without eligible pairs waits for the rules that exclude their mentors
+("no eligible mentor under rule ..."); the others wait because the mentees reached from
+them by alternating paths, all competing for the same full mentors, outnumber those
+mentors' places (Hall's condition fails: no answer serves more of them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ..errors import ParameterError
+from ..scoring.interface import ScoreSource
+from .instance import Instance, exposure_of
+from .network import max_assignment, solve_network
+from .options import ShortlistOptions
+
+__all__ = [
+    "best_values",
+    "class_counts",
+    "relaxed_bound",
+    "serve",
+    "split_waitlist",
+    "waiting_reasons",
+]
+
+#: Steps of the value grid (a finer grid slows the flow on large instances; the grid only
+#: decides between choices whose value sums differ by less than ``n * range / steps``).
+FINE_GRID, COARSE_GRID, FINE_GRID_PAIRS = 10**7, 10**5, 100_000
+#: The relaxation bound's flow holds each mentee's k + this many best pairs.
+RELAX_BEST = 40
+#: Largest total of costs times nodes allowed (OR-Tools scales costs by the node count).
+_ROOM = 2**60
+
+
+def _by_mentee(p: Instance, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ordered by mentee, best weight first, and each one's rank there (0 = best)."""
+    top = int(w.max(initial=0)) + 1
+    order = np.argsort(p.pi * top + (top - 1 - w), kind="stable")
+    starts = np.searchsorted(p.pi[order], np.arange(p.n))
+    return order, np.arange(len(order)) - starts[p.pi[order]]
+
+
+def best_values(p: Instance) -> np.ndarray:
+    """Each canonical mentee's *value*: the sum of their ``p.k`` best pair scores, an
+    upper bound on what their shortlist can score."""
+    order, rank = _by_mentee(p, p.weights())
+    best = order[rank < p.k[p.pi[order]]]
+    return np.bincount(p.pi[best], weights=p.ps[best], minlength=p.n)
+
+
+def serve(
+    p: Instance, classes: np.ndarray | None, value: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Canonical mentees served (bool, ``(p.n,)``), the pairs of their covering
+    assignment (bool, ``(P,)``) within ``min(capacity, exposure)``, and the slack of the
+    value grid (the most the served values' sum can be below the best). ``classes``:
+    class rank per canonical mentee (0 = highest), or None for one class; ``value``: per
+    canonical mentee, what serving them is worth (:func:`best_values`).
+
+    The reward ``R_i`` of a mentee is put on each of their pairs (a mentee uses one), and
+    OR-Tools' max flow with min cost makes the count maximum first, then the reward."""
+    cap = np.minimum(p.capacity, p.exposure)
+    n_classes = 1 if classes is None or len(classes) == 0 else int(classes.max()) + 1
+    klass = np.zeros(p.n, np.int64) if classes is None else np.asarray(classes, np.int64)
+    n, m = p.n, p.m
+    nodes = n + m + 2
+    # value grid W steps over the range, so that C * G * nodes fits (G = n * W + 1)
+    finest = FINE_GRID if p.n_pairs <= FINE_GRID_PAIRS else COARSE_GRID
+    grid = max(0, min(finest, _ROOM // (n_classes * (n + 1) * (nodes + 1)) - 1))
+    span = float(value.max() - value.min()) if n else 0.0
+    v = (
+        np.rint((value - value.min()) / span * grid).astype(np.int64)
+        if n and span > 0
+        else np.zeros(n, np.int64)
+    )
+    reward = (n_classes - 1 - klass) * (n * grid + 1) + v
+    flow = max_assignment(p, cap, weights=reward[p.pi])
+    slack = float(n) * span / grid if grid and span > 0 else (0.0 if span == 0 else np.inf)
+    return flow.matched, flow.pair_used, slack
+
+
+def relaxed_bound(p: Instance, served: int) -> float:
+    """An upper bound on the shortlist total of any ``served`` mentees: the best ``U``
+    shortlist entries (``U`` the most entries that many mentees can hold) with at most
+    ``k_i`` per mentee and ``exposure_j`` per mentor, coverage dropped (a min-cost flow
+    with a source -> sink bypass), plus the rounding of scores to flow costs. The flow
+    holds each mentee's :data:`RELAX_BEST` + k best pairs; the rest of a mentee's pairs
+    are stood in for by one arc straight to the sink, free of exposure, at the score of
+    the best pair left out (no pair left out scores more), so the bound stays valid."""
+    if served == 0 or p.n_pairs == 0:
+        return 0.0
+    n, m = p.n, p.m
+    units = int(np.sort(p.k)[::-1][:served].sum())
+    fewest = int(np.sort(p.k)[:served].sum())
+    w = p.weights()
+    order, rank = _by_mentee(p, w)
+    limit = p.k[p.pi[order]] + RELAX_BEST
+    kept = order[rank < limit]
+    cut = order[rank == limit]  # each mentee's best pair left out
+    q, c = len(kept), len(cut)
+    src, snk = n + m, n + m + 1
+    flows, ok = solve_network(
+        np.r_[np.full(n, src), p.pi[kept], p.pi[cut], n + np.arange(m), src],
+        np.r_[np.arange(n), n + p.pj[kept], np.full(c, snk), np.full(m, snk), snk],
+        np.r_[p.k, np.ones(q, np.int64), p.k[p.pi[cut]], p.exposure, units].astype(np.int64),
+        np.r_[np.zeros(n, np.int64), -w[kept], -w[cut], np.zeros(m + 1, np.int64)],
+        np.array([src, snk]),
+        np.array([units, -units]),
+    )
+    if not ok:  # pragma: no cover - the bypass makes every supply feasible
+        raise RuntimeError("waitlist: the relaxation flow failed")
+    got = float((flows[n : n + q] * w[kept]).sum() + (flows[n + q : n + q + c] * w[cut]).sum())
+    low = float(p.ps.min())
+    return float(p.units(got)) + low * (units if low >= 0 else fewest) + units * p.units(1.0)
+
+
+def _rule_text(p: Instance, row: int) -> str:
+    counts = p.scores.reason_counts_of(np.array([row]))[0]
+    parts = sorted(
+        ((name, int(c)) for name, c in zip(p.scores.reason_names, counts, strict=True) if c),
+        key=lambda kv: -kv[1],
+    )
+    if not parts:
+        return "no eligible mentor (no mentor has free capacity)"
+    return "no eligible mentor under rule " + ", ".join(f"{k!r} ({v} mentors)" for k, v in parts)
+
+
+def _groups(
+    p: Instance, used: np.ndarray, served: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The competing groups of waiting mentees that have pairs: the mentees reached by
+    alternating paths from them and those mentees' mentors (canonical), split into
+    connected parts. Every such mentor is full (else a path would serve one more)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import breadth_first_order, connected_components
+
+    n, m = p.n, p.m
+    reach = np.bincount(p.pi, minlength=n)
+    rest = np.flatnonzero(~served & (reach > 0))
+    if not rest.size:
+        return []
+    root = n + m
+    tails = np.r_[p.pi[~used], n + p.pj[used], np.full(rest.size, root)]
+    heads = np.r_[n + p.pj[~used], p.pi[used], rest]
+    shape = (n + m + 1, n + m + 1)
+    g = coo_matrix((np.ones(len(tails)), (tails, heads)), shape=shape).tocsr()
+    seen = breadth_first_order(g, root, directed=True, return_predecessors=False)
+    seen = seen[seen != root]
+    mask = np.zeros(n + m, bool)
+    mask[seen] = True
+    r, c = g[: n + m, : n + m].nonzero()
+    keep = mask[r] & mask[c]
+    h = coo_matrix((np.ones(int(keep.sum())), (r[keep], c[keep])), shape=(n + m, n + m))
+    _, label = connected_components(h, directed=False)
+    out = []
+    for lab in np.unique(label[seen]).tolist():
+        nodes = seen[label[seen] == lab]
+        out.append((nodes[nodes < n], np.sort(nodes[nodes >= n] - n)))
+    return out
+
+
+def waiting_reasons(
+    p: Instance, used: np.ndarray, served: np.ndarray, n_classes: int = 1
+) -> dict[int, str]:
+    """A reason per waiting canonical mentee: the rules that leave them no eligible
+    mentor, or the group of mentees competing for the same full mentors."""
+    s = p.scores
+    reach = np.bincount(p.pi, minlength=p.n)
+    out: dict[int, str] = {}
+    none = np.flatnonzero(~served & (reach == 0))
+    counts = s.eligible_counts() if s.pruned and none.size else None
+    for a in none.tolist():
+        row = int(p.ee[a])
+        n_elig = 0 if counts is None else int(counts[row])
+        if n_elig > 0:
+            out[a] = (
+                f"no candidate pair ({n_elig} eligible mentors were pruned by "
+                "score_candidates; raise its per_mentee or per_mentor)"
+            )
+        else:
+            out[a] = _rule_text(p, row)
+    cap = np.minimum(p.capacity, p.exposure)
+    for mentees, mentors in _groups(p, used, served):
+        waiting = mentees[~served[mentees]]
+        places = int(cap[mentors].sum())
+        ids = ", ".join(repr(x) for x in s.mentor_ids[p.mr[mentors[:3]]].tolist())
+        more = f" and {len(mentors) - 3} more" if len(mentors) > 3 else ""
+        text = (
+            f"{len(mentees)} mentees compete for {places} place{'s' if places != 1 else ''} "
+            "among the "
+            f"{len(mentors)} mentor(s) they are eligible for ({ids}{more}); "
+            f"{waiting.size} wait"
+        )
+        if n_classes > 1:
+            text += " (places go to higher priority first)"
+        for a in waiting.tolist():
+            out[a] = text
+    return out
+
+
+def class_counts(classes: np.ndarray, served: np.ndarray) -> list[tuple[int, int]]:
+    """(served, size) per priority class, highest first."""
+    out: list[tuple[int, int]] = []
+    for k in range(int(classes.max()) + 1 if len(classes) else 0):
+        inside = classes == k
+        out.append((int((served & inside).sum()), int(inside.sum())))
+    return out
+
+
+def split_waitlist(
+    view: ScoreSource, options: ShortlistOptions, rows: np.ndarray, classes: np.ndarray,
+    waiting: np.ndarray, why: list[str | None],
+) -> tuple[np.ndarray, dict[str, Any]]:  # fmt: skip
+    """The rows to serve (a maximum covering assignment, by class), marking the rest in
+    ``waiting`` with their reasons in ``why``; and info."""
+    try:
+        expo = exposure_of(options.exposure, view.capacity, len(rows), options.k)
+    except ValueError as e:
+        raise ParameterError("shortlist", [str(e)]) from None
+    p = Instance.build(view, replace(options, exposure=expo, allow_short=True), rows)
+    klass = classes[p.ee]
+    value = best_values(p)
+    served, used, slack = serve(p, klass, value)
+    n_classes = int(klass.max()) + 1 if len(klass) else 1
+    for a, text in waiting_reasons(p, used, served, n_classes).items():
+        waiting[p.ee[a]] = True
+        why[int(p.ee[a])] = text
+    # every choice serves as many mentees, so the shortlists get the exposure of that many
+    count = int(served.sum())
+    try:
+        q = replace(
+            p, exposure=exposure_of(options.exposure, view.capacity, count, options.k)[p.mr]
+        )
+    except ValueError as e:
+        raise ParameterError("shortlist", [str(e)]) from None
+    info: dict[str, Any] = {
+        "waitlisted": int((~served).sum()),
+        "served": int(served.sum()),
+        "served_by_class": class_counts(klass, served),
+        # no choice of whom to serve (as many, by class) can give shortlists a higher
+        # total: each served mentee's best k scores, summed, at its best
+        "waitlist_bound": min(float(value[served].sum()) + slack, relaxed_bound(q, count)),
+        "waitlist_slack": slack + p.rounding_slack(),
+    }
+    if view.pruned:
+        info["waitlist_on_candidates"] = True
+    return np.sort(p.ee[served]), info

@@ -1,0 +1,175 @@
+"""Rounds with history: `score(history=)`, `shortlist(history=)`, derived priority, the CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import crossmatch as cm
+from crossmatch.cli import main
+from crossmatch.errors import ValidationError
+from crossmatch.scoring.history import history_pairs, priority_classes
+
+
+def matrix_scores(seed: int, n: int = 8, m: int = 4, cap: int = 2) -> cm.Scores:
+    rng = np.random.default_rng(seed)
+    return cm.Scores.from_matrix(
+        np.round(rng.random((n, m)), 3),
+        capacity=np.full(m, cap),
+        mentee_ids=[f"e{i}" for i in range(n)],
+        mentor_ids=[f"m{j}" for j in range(m)],
+    )
+
+
+def test_past_pairs_become_ineligible_with_their_round(caplog: pytest.LogCaptureFixture) -> None:
+    s = matrix_scores(0)
+    history = pd.DataFrame(
+        {
+            "mentee_id": ["e0", "e0", "e1", "e1", "gone"],
+            "mentor_id": ["m0", "m1", "m0", "m0", "m2"],
+            "round": [1, 2, 1, 3, 2],
+        }
+    )
+    sl = cm.shortlist(s, k=2, history=history)
+    assert sl.scores.reasons("e0", "m0") == ["paired before (round 1)"]
+    assert sl.scores.reasons("e0", "m1") == ["paired before (round 2)"]
+    assert sl.scores.reasons("e1", "m0") == ["paired before (round 3)"]  # the latest round
+    assert sl.info["history_pairs"] == 3 and sl.info["history_rows_ignored"] == 1
+    assert "1 row(s) name a mentee or mentor not in these scores" in caplog.text
+    assert "'gone'-'m2'" in caplog.text
+    frame = sl.to_frame()
+    pairs = set(zip(frame.mentee_id, frame.mentor_id, strict=True))
+    assert not pairs & {("e0", "m0"), ("e0", "m1"), ("e1", "m0")}
+    # without a round column
+    sl = cm.shortlist(s, k=2, history=history[["mentee_id", "mentor_id"]])
+    assert sl.scores.reasons("e0", "m0") == ["paired before"]
+
+
+def test_score_takes_history() -> None:
+    mentees, mentors = cm.synthetic_cohort(20, 8, seed=1)
+    cohort = cm.Cohort.from_frames(mentees, mentors)
+    plain = cm.score(cohort)
+    i, j = np.argwhere(plain.eligible)[0]
+    a, b = plain.mentee_ids[i], plain.mentor_ids[j]
+    history = pd.DataFrame({"mentee_id": [a], "mentor_id": [b], "round": [4]})
+    s = cm.score(cohort, history=history)
+    assert not s.eligible[i, j] and s.reasons(a, b) == ["paired before (round 4)"]
+    assert int(s.eligible.sum()) == int(plain.eligible.sum()) - 1
+    np.testing.assert_array_equal(s.total, plain.total)
+
+
+def test_continuing_pairs_go_through_fixed() -> None:
+    s = matrix_scores(1)
+    history = pd.DataFrame({"mentee_id": ["e0", "e1"], "mentor_id": ["m0", "m1"], "round": [1, 1]})
+    sl = cm.shortlist(s, k=2, history=history, fixed={"e0": "m0"})
+    assert sl.mentors[0, 0] == 0 and sl.recommended[0] == 0  # continues
+    assert sl.scores.eligible[0, 0]
+    assert sl.scores.reasons("e1", "m1") == ["paired before (round 1)"]
+
+
+def test_waited_last_round_get_priority_by_default() -> None:
+    s = cm.Scores.from_matrix(
+        np.array([[0.9], [0.1], [0.5]]),
+        capacity=[1],
+        mentee_ids=["a", "b", "c"],
+        mentor_ids=["X"],
+    )
+    history = pd.DataFrame(
+        {
+            "mentee_id": ["a", "b", "c", "b"],
+            "mentor_id": ["Y", None, "Y", None],
+            "round": [1, 1, 2, 2],
+            "outcome": ["matched", "waitlisted", "matched", "unmatched"],
+        }
+    )
+    sl = cm.shortlist(s, k=1, waitlist=True, history=history)
+    assert sl.waitlisted.tolist() == [True, False, True]  # b waited: b first
+    assert "higher priority" in sl.waitlist_reason[0]
+    # overridable
+    sl = cm.shortlist(s, k=1, waitlist=True, history=history, priority=[0, 0, 1])
+    assert sl.waitlisted.tolist() == [True, True, False]
+    # only the latest round counts
+    assert priority_classes(s.mentee_ids, None, history[history["round"] == 1]).tolist() == [
+        1,
+        0,
+        1,
+    ]
+
+
+def test_history_validation_lists_every_problem() -> None:
+    s = matrix_scores(2)
+    with pytest.raises(ValidationError) as err:
+        cm.shortlist(s, history=pd.DataFrame({"mentee": ["e0"]}))
+    assert "'mentee_id' is missing" in str(err.value)
+    assert "'mentor_id' is missing" in str(err.value)
+    bad = pd.DataFrame(
+        {
+            "mentee_id": ["e0", None, "e1"],
+            "mentor_id": ["m0", "m1", "m1"],
+            "round": [1, 2, "spring"],
+            "outcome": ["matched", 3, None],
+        }
+    )
+    with pytest.raises(ValidationError) as err:
+        history_pairs(s.mentee_ids, s.mentor_ids, bad)
+    text = str(err.value)
+    assert "mentee_id is missing" in text and "round must be a number" in text
+    assert "outcome must be text" in text
+    with pytest.raises(cm.errors.ParameterError):
+        cm.shortlist(s, history=[("e0", "m0")])
+
+
+def test_candidates_take_history() -> None:
+    mentees, mentors = cm.synthetic_cohort(30, 10, seed=2)
+    cohort = cm.Cohort.from_frames(mentees, mentors)
+    cs = cm.score_candidates(cohort, per_mentee=6, per_mentor=30)
+    sl0 = cm.shortlist(cs, k=2, waitlist=True, allow_short=True)
+    assert sl0.waitlisted.any() and sl0.info["waitlist_on_candidates"]
+    frame = sl0.to_frame()
+    history = frame[frame["recommended"]][["mentee_id", "mentor_id"]].assign(round=1)
+    sl = cm.shortlist(cs, k=2, history=history, waitlist=True, allow_short=True)
+    new = sl.to_frame().dropna(subset=["mentor_id"])
+    old = set(zip(history.mentee_id, history.mentor_id, strict=True))
+    assert not old & set(zip(new.mentee_id, new.mentor_id, strict=True))
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), n_past=st.integers(0, 20))
+def test_no_past_pair_is_repeated(seed: int, n_past: int) -> None:
+    rng = np.random.default_rng(seed)
+    s = matrix_scores(seed, n=8, m=4, cap=3)
+    past = pd.DataFrame(
+        {
+            "mentee_id": [f"e{i}" for i in rng.integers(0, 8, n_past)],
+            "mentor_id": [f"m{j}" for j in rng.integers(0, 4, n_past)],
+            "round": rng.integers(1, 4, n_past),
+        }
+    )
+    sl = cm.shortlist(s, k=2, waitlist=True, allow_short=True, exposure=8, history=past)
+    old = set(zip(past.mentee_id, past.mentor_id, strict=True))
+    got = sl.to_frame().dropna(subset=["mentor_id"])
+    assert not old & set(zip(got.mentee_id, got.mentor_id, strict=True))
+    a = cm.assign(sl)
+    done = a.to_frame().dropna(subset=["mentor_id"])
+    assert not old & set(zip(done.mentee_id, done.mentor_id, strict=True))
+
+
+def test_cli_score_history(tmp_path, capsys) -> None:
+    assert main(["synth", "--mentees", "12", "--mentors", "5", "--out", str(tmp_path)]) == 0
+    ee = pd.read_csv(tmp_path / "mentees.csv")
+    mr = pd.read_csv(tmp_path / "mentors.csv")
+    past = pd.DataFrame({"mentee_id": ee["id"][:3], "mentor_id": mr["id"][:3], "round": [1, 1, 2]})
+    past.to_csv(tmp_path / "history.csv", index=False)
+    out = tmp_path / "scores.csv"
+    args = ["score", str(tmp_path / "mentees.csv"), str(tmp_path / "mentors.csv")]
+    assert main([*args, "--out", str(out), "--history", str(tmp_path / "history.csv")]) == 0
+    table = pd.read_csv(out)
+    for a, b in zip(past.mentee_id, past.mentor_id, strict=True):
+        row = table[(table.mentee_id == a) & (table.mentor_id == b)]
+        assert not row["eligible"].item()
+        assert "paired before (round" in row["reason"].item()
+    assert main([*args, "--out", str(out), "--history", str(tmp_path / "nope.csv")]) == 2
+    assert "--history file not found" in capsys.readouterr().err
