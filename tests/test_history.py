@@ -173,3 +173,35 @@ def test_cli_score_history(tmp_path, capsys) -> None:
         assert "paired before (round" in row["reason"].item()
     assert main([*args, "--out", str(out), "--history", str(tmp_path / "nope.csv")]) == 2
     assert "--history file not found" in capsys.readouterr().err
+
+
+def test_cli_shortlist_waitlist_and_history(tmp_path) -> None:
+    args = ["synth", "--mentees", "40", "--mentors", "6", "--capacity", "1", "2"]
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    ee = pd.read_csv(tmp_path / "mentees.csv")
+    mr = pd.read_csv(tmp_path / "mentors.csv")
+    past = pd.DataFrame({"mentee_id": ee["id"][:2], "mentor_id": mr["id"][:2], "round": [1, 1]})
+    past.to_csv(tmp_path / "history.csv", index=False)
+    tables = [str(tmp_path / "mentees.csv"), str(tmp_path / "mentors.csv")]
+    out = tmp_path / "round2"
+    code = main(
+        [
+            "shortlist",
+            *tables,
+            "--out",
+            str(out),
+            "--waitlist",
+            "--allow-short",
+            "--exposure",
+            "40",
+            "--no-report",
+            "--history",
+            str(tmp_path / "history.csv"),
+        ]
+    )
+    assert code == 0
+    lists = cm.Shortlists.from_json(out / "shortlists.json")
+    assert lists.waitlisted.any()
+    frame = lists.to_frame().dropna(subset=["mentor_id"])
+    pairs = set(zip(frame.mentee_id, frame.mentor_id, strict=True))
+    assert not pairs & set(zip(past.mentee_id, past.mentor_id, strict=True))

@@ -292,3 +292,16 @@ def test_objective_and_bound_against_every_choice_of_whom_to_serve(
     assert sl.objective <= best + 1e-6 <= sl.bound + 2e-6
     if sl.status == "optimal":
         assert sl.objective == pytest.approx(best, abs=1e-6)
+
+
+def test_json_round_trip_keeps_the_waitlist() -> None:
+    matrix, eligible, capacity = instance(7)
+    sl = cm.shortlist(
+        scores_of(matrix, eligible, capacity), k=2, waitlist=True, exposure=9, allow_short=True
+    )
+    assert sl.waitlisted.any()
+    back = cm.Shortlists.from_json(sl.to_json())
+    np.testing.assert_array_equal(back.waitlisted, sl.waitlisted)
+    assert back.waitlist_reason == sl.waitlist_reason
+    np.testing.assert_array_equal(back.mentors, sl.mentors)
+    assert cm.assign(back).reason == cm.assign(sl).reason

@@ -513,7 +513,7 @@ def _letters(lists: Shortlists, cohort: Cohort | None, out: Path, run: Run) -> N
             r["id"]: f"{r['organisation']} ({r['sector']}, {r['region']})"
             for r in cohort.mentors.to_dict(orient="records")
         }
-    frame = lists.to_frame()
+    frame = lists.to_frame().dropna(subset=["mentor_id"])  # waitlisted mentees: below
     blocks, rows = [], []
     for mentee, group in frame.groupby("mentee_id", sort=False):
         lines = [f"Mentee: {mentee}", "Your shortlist (tell us your order of preference):"]
@@ -529,9 +529,10 @@ def _letters(lists: Shortlists, cohort: Cohort | None, out: Path, run: Run) -> N
         blocks.append("\n".join(lines))
         rows.append(row)
     waiting = [v for v, n in zip(lists.mentee_ids.tolist(), lists.lengths(), strict=True) if n == 0]
+    reason = dict(zip(lists.mentee_ids.tolist(), lists.waitlist_reason, strict=True))
     for mentee in waiting:
         blocks.append(f"Mentee: {mentee}\nNo mentor could be shortlisted for you this round.")
-        rows.append({"mentee_id": mentee, "options": 0})
+        rows.append({"mentee_id": mentee, "options": 0, "waitlist_reason": reason[mentee]})
     (out / "letters.txt").write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
     write_csv(pd.DataFrame(rows), out / "letters.csv")
     run.wrote("letters_txt", out / "letters.txt")

@@ -223,7 +223,15 @@ class Shortlists(Picklable):
                 "bound": self.bound,
             },
             **_people(s, self.exposure),
-            "entries": self.to_records(),
+            "entries": [
+                {k: v for k, v in r.items() if k != "waitlist_reason"}
+                for r in self.to_records()
+                if r.get("mentor_id") is not None
+            ],
+            "waitlist": [
+                {"mentee_id": jsonable(s.mentee_ids[i]), "reason": self.waitlist_reason[i]}
+                for i in np.flatnonzero(self.waitlisted).tolist()
+            ],
             "info": jsonable(self.info),
             "previous": None if self.previous is None else self.previous._document(),
         }
@@ -254,6 +262,11 @@ class Shortlists(Picklable):
             cols.append(j)
         scores = people.scores(doc["entries"], rows, cols, per_mentee=k)
         bound = settings.get("bound")
+        waitlisted = np.zeros(n, dtype=bool)
+        reasons: list[str | None] = [None] * n
+        for w in doc.get("waitlist") or []:
+            i = people.mentee(w.get("mentee_id"), "shortlists waitlist")
+            waitlisted[i], reasons[i] = True, str(w.get("reason") or "waitlisted")
         return cls(
             scores=scores,
             mentors=mentors,
@@ -269,6 +282,8 @@ class Shortlists(Picklable):
             previous=None
             if doc.get("previous") is None
             else Assignment._from_document(doc["previous"]),
+            waitlisted=waitlisted,
+            waitlist_reason=tuple(reasons),
         )
 
     def with_scores(self, scores: Scores | CandidateScores) -> Shortlists:
