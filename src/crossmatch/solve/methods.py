@@ -88,7 +88,8 @@ def _flow(p: Instance, opts: ShortlistOptions) -> Answer:
             f"places: {len(who)} mentee(s) cannot get k mentors (e.g. {who[:5]}) because the "
             "mentors they could have are on too many other shortlists",
             who=who,
-            fix="raise `exposure`, raise `max_per_group`, lower k, or pass allow_short=True",
+            fix="raise `exposure`, raise `max_per_group` or lower k"
+            + ("" if opts.allow_short else ", or pass allow_short=True"),
         )
     bound = objective(p, xr) + p.rounding_slack()
     info: dict[str, Any] = {"relaxation_bound": bound}
