@@ -218,3 +218,18 @@ def test_exact_without_scip_says_so_instead_of_switching_solver(monkeypatch) -> 
     p = Instance.build(tight_instance(0), ShortlistOptions(k=2))
     with pytest.raises(RuntimeError, match="needs SCIP"):
         exact.solve_mip(p, hint=None, deadline=Deadline.of(None), seed=0)
+
+
+def test_exact_method_shows_progress_by_stage(capsys):
+    """The dense exact method has a progress bar (LP pricing rounds, then the MIP) when
+    asked, and none when not: the same answer either way."""
+    mentees, mentors = cm.synthetic_cohort(60, 25, seed=2)
+    scores = cm.score(cm.Cohort.from_frames(mentees, mentors))
+    assert scores.eligible.sum(axis=1).min() >= 1
+    quiet = cm.shortlist(scores, k=1, method="exact", progress=False)
+    assert "exact:" not in capsys.readouterr().err
+    shown = cm.shortlist(scores, k=1, method="exact", progress=True)
+    err = capsys.readouterr().err
+    assert "exact: LP pricing" in err or "exact: integer program" in err
+    assert shown.info["lp_rounds"] >= 1
+    np.testing.assert_array_equal(quiet.mentors, shown.mentors)

@@ -17,6 +17,7 @@ Both work with the float scores directly (no integer scaling); bounds add a rela
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,7 +92,12 @@ class PricedLP:
 
 
 def priced_lp(
-    p: Instance, start: np.ndarray, *, deadline: Deadline, max_rounds: int = 30
+    p: Instance,
+    start: np.ndarray,
+    *,
+    deadline: Deadline,
+    max_rounds: int = 30,
+    on_round: Callable[[int, float], None] | None = None,
 ) -> PricedLP:
     """The LP relaxation over all eligible pairs, solved on a growing subset (pricing).
 
@@ -106,7 +112,8 @@ def priced_lp(
     any round ``LP(subset) + sum of positive r_ij`` is a valid upper bound on the full LP
     (give each pruned x_ij <= 1 bound the dual r_ij); when no pair prices out, the subset
     optimum *is* the full LP optimum. Each HiGHS solve gets what is left of ``deadline``;
-    a solve it cuts short ends the rounds (``timed_out``).
+    a solve it cuts short ends the rounds (``timed_out``). ``on_round(round, bound)`` is
+    called after each priced round (progress bars).
     """
     import time
 
@@ -157,6 +164,8 @@ def priced_lp(
         out = ~in_model & (r > tol)
         bound = value + float(r[out].sum()) + 1e-9 * max(1.0, abs(value))
         best_bound = min(best_bound, bound)
+        if on_round is not None:
+            on_round(rounds, best_bound)
         if not out.any():
             break
         if deadline.expired():

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from .._log import progress_enabled
 from ..errors import InfeasibleError
 from . import exact, network
 from .diagnose import diagnose
@@ -134,6 +135,18 @@ def _flow(p: Instance, opts: ShortlistOptions) -> Answer:
 
 
 def _exact(p: Instance, opts: ShortlistOptions, start: Answer | None = None) -> Answer:
+    # a progress bar over the stages: LP pricing rounds, then the integer program
+    from tqdm.auto import tqdm
+
+    shown = progress_enabled(opts.progress)
+    bar = tqdm(desc="exact: LP pricing", unit="round", leave=False, disable=not shown)
+    try:
+        return _exact_stages(p, opts, start, bar)
+    finally:
+        bar.close()
+
+
+def _exact_stages(p: Instance, opts: ShortlistOptions, start: Answer | None, bar: Any) -> Answer:
     if start is None:
         try:
             start = _flow(p, opts)
@@ -147,7 +160,7 @@ def _exact(p: Instance, opts: ShortlistOptions, start: Answer | None = None) -> 
     seed_pairs = exact.candidate_pairs(p, 2 * p.k_max + 2, 2 * p.k_max + 2)
     if flow_answer is not None:
         seed_pairs |= flow_answer.x | flow_answer.y
-    lp = exact.priced_lp(p, seed_pairs, deadline=opts.deadline)
+    lp = exact.priced_lp(p, seed_pairs, deadline=opts.deadline, on_round=lambda r, b: bar.update(1))
     info.update(lp_bound=lp.bound, lp_rounds=lp.rounds, lp_seconds=lp.seconds,
                 lp_pairs=int(lp.in_model.sum()))  # fmt: skip
     if lp.timed_out:
@@ -180,6 +193,7 @@ def _exact(p: Instance, opts: ShortlistOptions, start: Answer | None = None) -> 
         info["time_limit_reached"] = True
         return Answer(flow_answer.x, flow_answer.y, bound, "flow", info)
     # SCIP on the pairs the LP kept (every pair that could matter to the LP)
+    bar.set_description("exact: integer program (SCIP)")
     sub = p.restrict(lp.in_model)
     keep = np.flatnonzero(lp.in_model)
     hint = None if flow_answer is None else (flow_answer.x[keep], flow_answer.y[keep])
