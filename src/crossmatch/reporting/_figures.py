@@ -10,18 +10,15 @@ import numpy as np
 import pandas as pd
 
 from ..results import Assignment, Shortlists
-from ..scoring import CandidateScores, Scores
 from ..scoring.scores import id_column
-from ._source import Source
+from ._source import Result, Source, scores_of
 
 __all__ = ["labels", "mentor_table", "mix", "pairs_frame", "source_of", "the_pairs"]
-
-Result = Scores | CandidateScores | Shortlists | Assignment
 
 
 def source_of(result: Result) -> Source:
     """The score source of a result."""
-    return Source(result if isinstance(result, Scores | CandidateScores) else result.scores)
+    return Source(scores_of(result))
 
 
 def the_pairs(result: Result, src: Source) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
@@ -37,17 +34,14 @@ def the_pairs(result: Result, src: Source) -> tuple[np.ndarray, np.ndarray, dict
         extra["rank"] = rr + 1
         extra["recommended"] = result.recommended[ii] == jj
         return ii, jj, extra
-    s = result
-    if isinstance(s, Scores):
-        masked = np.where(s.eligible, s.total, -np.inf)
-        best = np.argmax(masked, axis=1)
-        i = np.flatnonzero(np.isfinite(masked[np.arange(s.n_mentees), best]))
-        return i, best[i], extra
-    # candidates: the best candidate of each mentee (every eligible best pair is kept)
-    order = np.lexsort((s.cols, -s.values, s.rows))
-    first = np.r_[True, s.rows[order][1:] != s.rows[order][:-1]] if len(order) else order
+    # scores: the best eligible pair of each mentee (ties: the first mentor), with a
+    # finite score (candidates keep every eligible best pair)
+    rows, cols, vals = src.scores.pairs_of(np.arange(src.n_mentees))
+    order = np.lexsort((cols, -vals, rows))
+    first = np.r_[True, rows[order][1:] != rows[order][:-1]] if len(order) else order
     pick = order[first.astype(bool)] if len(order) else order
-    return s.rows[pick], s.cols[pick], extra
+    pick = pick[np.isfinite(vals[pick])]
+    return rows[pick], cols[pick], extra
 
 
 def labels(src: Source, ii: np.ndarray, jj: np.ndarray) -> dict[str, np.ndarray]:

@@ -1,10 +1,9 @@
 """One small adapter over the score sources that explanations and reports read.
 
-Dense :class:`~crossmatch.scoring.Scores` and sparse
-:class:`~crossmatch.scoring.candidates.CandidateScores` differ in how a pair's values are
-found; everything in :mod:`crossmatch.reporting` reads them through :class:`Source`
-only, so a change of the score types (one interface for every score source) is a change
-of this module alone.
+It reads any :class:`~crossmatch.scoring.interface.ScoreSource` through that interface
+only (dense :class:`~crossmatch.scoring.Scores`, sparse
+:class:`~crossmatch.scoring.candidates.CandidateScores`): where pairs were pruned
+(``pruned``), a whole row is scored again from the cohort's kernels when there is one.
 """
 
 from __future__ import annotations
@@ -15,9 +14,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..scoring import CandidateScores, Scores
+from .._validation import Instance
+from ..results import Assignment, Shortlists
+from ..scoring.interface import SCORE_TYPES, ScoreSource, is_score_source
 
-__all__ = ["Row", "Source", "position"]
+__all__ = ["RESULT", "Result", "Row", "Source", "position", "result_kind", "scores_of"]
+
+#: What reports, plots and explanations describe.
+Result = ScoreSource | Shortlists | Assignment
+#: Parameter constraint (``crossmatch._validation``) for a :data:`Result`.
+RESULT = Instance(
+    (*SCORE_TYPES, Shortlists, Assignment), "a Scores, CandidateScores, Shortlists or Assignment"
+)
+
+
+def scores_of(result: Any) -> ScoreSource:
+    """The scores of a result (the scores themselves when given scores)."""
+    return result if is_score_source(result) else result.scores
+
+
+def result_kind(result: Any) -> str:
+    """``"assignment"``, ``"shortlists"``, ``"candidates"`` (scores with pairs pruned) or
+    ``"scores"``: the label reports and plots give a result."""
+    if isinstance(result, Assignment):
+        return "assignment"
+    if isinstance(result, Shortlists):
+        return "shortlists"
+    return "candidates" if result.pruned else "scores"
+
 
 #: Reason that :meth:`Scores.with_capacity` adds (capacity used up by other pairs).
 NO_FREE_CAPACITY = "no free capacity"
@@ -61,15 +85,15 @@ def position(ids: np.ndarray, value: Any, what: str) -> int:
 
 
 class Source:
-    """Read-only access to a :class:`Scores` or :class:`CandidateScores`."""
+    """Read-only access to any score source (:class:`Scores`, :class:`CandidateScores`)."""
 
-    def __init__(self, scores: Scores | CandidateScores) -> None:
-        if not isinstance(scores, Scores | CandidateScores):
+    def __init__(self, scores: ScoreSource) -> None:
+        if not is_score_source(scores):
             raise TypeError(
                 f"expected Scores or CandidateScores. Got {type(scores).__name__} instead."
             )
         self.scores = scores
-        self.dense = isinstance(scores, Scores)
+        self.dense = not scores.pruned
         self._kernels: Any = None
         self._rows: dict[int, Row] = {}
 
@@ -112,8 +136,7 @@ class Source:
 
     @property
     def component_names(self) -> tuple[str, ...]:
-        s = self.scores
-        return tuple(s.components if isinstance(s, Scores) else s.pair_components)
+        return tuple(self.scores.components)
 
     def mentee(self, mentee_id: Any) -> int:
         return position(self.mentee_ids, mentee_id, "mentee")
@@ -126,7 +149,7 @@ class Source:
         s = self.scores
         if s.cohort is None:
             return None
-        if isinstance(s, CandidateScores) and s.source_rows is not None:
+        if s.source_rows is not None:
             return int(s.source_rows[i])
         return i
 
@@ -134,17 +157,17 @@ class Source:
         """The cohort's rows of mentee rows ``rows`` (a cohort must be known)."""
         s = self.scores
         rows = np.asarray(rows, dtype=np.int64)
-        if isinstance(s, CandidateScores) and s.source_rows is not None:
+        if s.source_rows is not None:
             return np.asarray(s.source_rows, dtype=np.int64)[rows]
         return rows
 
     def cut(self, i: int) -> float | None:
         """An upper bound on the score of every eligible pair of mentee ``i`` left out of
         the candidates (None for dense scores or when nothing was left out)."""
-        s = self.scores
-        if isinstance(s, Scores):
+        cuts = self.scores.cuts
+        if cuts is None:
             return None
-        v = float(s.mentee_cut[i])
+        v = float(cuts[0][i])
         return v if np.isfinite(v) else None
 
     # ------------------------------------------------------------------ values
@@ -155,32 +178,34 @@ class Source:
         return self._rows[i]
 
     def _dense_row(self, i: int) -> Row:
+        """Row ``i`` of scores that hold every pair."""
         s = self.scores
-        assert isinstance(s, Scores)
+        flags = s.reason_flags_of(np.array([i]))
         return Row(
             total=np.asarray(s.total[i], dtype=np.float64),
             eligible=np.asarray(s.eligible[i], dtype=bool),
             known=np.ones(s.n_mentors, dtype=bool),
             components={k: np.asarray(v[i], dtype=np.float64) for k, v in s.components.items()},
-            flags=s.reason_flags[i],
+            flags=None if flags is None else flags[0],
             names=tuple(s.reason_names),
         )
 
     def _candidate_row(self, i: int) -> Row:
+        """Row ``i`` of pruned scores: scored again from the cohort's kernels, or only
+        the pairs held when there is no cohort."""
         s = self.scores
-        assert isinstance(s, CandidateScores)
         m = s.n_mentors
-        lo, hi = np.searchsorted(s.rows, [i, i + 1])
+        ii, held, vals = s.pairs_of(np.array([i]))
         cand = np.zeros(m, dtype=bool)
-        cand[s.cols[lo:hi]] = True
+        cand[held] = True
         src = self.cohort_row(i)
         if src is None or s.cohort is None or s.config is None:  # only candidates known
             total = np.full(m, np.nan)
-            total[s.cols[lo:hi]] = s.values[lo:hi]
+            total[held] = vals
             comps = {}
-            for k, v in s.pair_components.items():
+            for k, v in s.components.items():
                 c = np.full(m, np.nan)
-                c[s.cols[lo:hi]] = v[lo:hi]
+                c[held] = v[ii, held]
                 comps[k] = c
             return Row(total, cand, cand.copy(), comps)
         if self._kernels is None:
@@ -217,14 +242,7 @@ class Source:
         excludes, most first (candidates: counted only for mentees with few options)."""
         s = self.scores
         names = s.reason_names
-        if isinstance(s, Scores):
-            flags = s.reason_flags[i].astype(np.uint64)
-            counts = [
-                int(np.count_nonzero((flags >> np.uint64(b)) & np.uint64(1)))
-                for b in range(len(names))
-            ]
-        else:
-            counts = [int(c) for c in np.asarray(s.reason_counts)[i].tolist()]
+        counts = [int(c) for c in s.reason_counts_of(np.array([i]))[0].tolist()]
         found = [(n, c) for n, c in zip(names, counts, strict=False) if c > 0]
         return sorted(found, key=lambda t: -t[1])
 
@@ -240,24 +258,16 @@ class Source:
 
     def n_eligible(self) -> np.ndarray:
         """Eligible mentors of each mentee (in the full matrix)."""
-        s = self.scores
-        if isinstance(s, Scores):
-            return s.eligible.sum(axis=1).astype(np.int64)
-        return np.asarray(s.n_eligible, dtype=np.int64)
+        return np.asarray(self.scores.eligible_counts(), dtype=np.int64)
 
     def eligible_values(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Total and components of every eligible pair known here (dense: all of them;
         candidates: the candidate pairs)."""
         s = self.scores
-        if isinstance(s, Scores):
-            e = s.eligible
-            return (
-                np.asarray(s.total[e], dtype=np.float64),
-                {k: np.asarray(v[e], dtype=np.float64) for k, v in s.components.items()},
-            )
+        ii, jj, vals = s.pairs_of(np.arange(s.n_mentees))
         return (
-            np.asarray(s.values, dtype=np.float64),
-            {k: np.asarray(v, dtype=np.float64) for k, v in s.pair_components.items()},
+            np.asarray(vals, dtype=np.float64),
+            {k: np.asarray(v[ii, jj], dtype=np.float64) for k, v in s.components.items()},
         )
 
     def ineligible_by_rule(self) -> tuple[pd.DataFrame, bool]:
@@ -268,17 +278,9 @@ class Source:
         """
         s = self.scores
         n_pairs = max(1, s.n_mentees * s.n_mentors)
-        if isinstance(s, Scores):
-            flags = s.reason_flags.astype(np.uint64)
-            counts = [
-                int(np.count_nonzero((flags >> np.uint64(b)) & np.uint64(1)))
-                for b in range(len(s.reason_names))
-            ]
-            complete = True
-        else:
-            counts = [int(c) for c in np.asarray(s.reason_counts).sum(axis=0).tolist()]
-            counts += [0] * (len(s.reason_names) - len(counts))
-            complete = False
+        counts = [int(c) for c in s.reason_counts_of(np.arange(s.n_mentees)).sum(axis=0).tolist()]
+        counts += [0] * (len(s.reason_names) - len(counts))
+        complete = not s.pruned
         df = pd.DataFrame({"reason": list(s.reason_names), "pairs": counts})
         df["share"] = df["pairs"] / n_pairs
         df = df[df["pairs"] > 0].sort_values("pairs", ascending=False, kind="stable")

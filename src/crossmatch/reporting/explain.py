@@ -40,13 +40,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import Instance, Interval, check_params
+from .._validation import Interval, check_params
 from ..results import Assignment, Shortlists
-from ..scoring import CandidateScores, Scores
 from ..scoring.scores import id_column
 from . import _counterfactual
 from ._describe import describe_pair, listing
-from ._source import NO_FREE_CAPACITY, Source
+from ._source import NO_FREE_CAPACITY, RESULT, Result, Source, scores_of
 
 __all__ = ["VERDICTS", "Explanation", "explain", "explain_mentee"]
 
@@ -65,8 +64,6 @@ VERDICTS: tuple[str, ...] = (
 CAPACITY_ZERO = "mentor capacity 0"
 #: Names listed in a sentence before "and N more".
 SHOWN = 5
-
-Result = Scores | CandidateScores | Shortlists | Assignment
 
 
 def json_safe(value: Any) -> Any:
@@ -147,8 +144,7 @@ class _Context:
             self.shortlists = result.shortlists
         else:
             self.shortlists = None
-        scores = result if isinstance(result, Scores | CandidateScores) else result.scores
-        self.src = Source(scores)
+        self.src = Source(scores_of(result))
         self.k = k
         self._baseline: Any = None
         self._pairs: Any = None
@@ -636,10 +632,7 @@ def _changes(
 
 
 # ---------------------------------------------------------------------------- public API
-_RESULT = Instance(
-    (Scores, CandidateScores, Shortlists, Assignment),
-    "a Scores, CandidateScores, Shortlists or Assignment",
-)
+_RESULT = RESULT
 
 
 def explain(

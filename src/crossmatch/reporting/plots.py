@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 
 from ..results import Assignment, Shortlists
-from ..scoring import CandidateScores, Scores, ScoringConfig
+from ..scoring import ScoringConfig
+from ..scoring.interface import is_score_source
 from ._figures import mentor_table, mix, pairs_frame, source_of
+from ._source import result_kind
 
 __all__ = [
     "plot_choice_ranks",
@@ -44,14 +46,6 @@ def _axes(ax: Any) -> Any:
     return ax
 
 
-_KINDS = (
-    (Assignment, "assignment"),
-    (Shortlists, "shortlists"),
-    (CandidateScores, "candidates"),
-    (Scores, "scores"),
-)
-
-
 @dataclass(frozen=True, slots=True)
 class _Tables:
     result: Any
@@ -71,7 +65,7 @@ def _tables(obj: Any) -> _Tables:
         sector, region = obj.sector_mix, obj.region_mix
     else:
         res = obj
-        if not isinstance(res, Scores | CandidateScores | Shortlists | Assignment):
+        if not (is_score_source(res) or isinstance(res, Shortlists | Assignment)):
             raise TypeError(
                 "plots take a Scores, CandidateScores, Shortlists, Assignment or Report. "
                 f"Got {type(obj).__name__} instead."
@@ -81,7 +75,7 @@ def _tables(obj: Any) -> _Tables:
         mentors, _ = mentor_table(res, src)
         sector = mix(pairs, "mentee_sector", "mentor_sector")
         region = mix(pairs, "mentee_region", "mentor_region")
-    kind = next(name for cls, name in _KINDS if isinstance(res, cls))
+    kind = result_kind(res)
     return _Tables(res, kind, source_of(res).component_names, pairs, mentors, sector, region)
 
 
@@ -193,7 +187,7 @@ def plot_sector_preference(result: Any = None, *, ax: Any = None) -> Any:
         scores = result.result
     if hasattr(scores, "scores"):
         scores = scores.scores
-    if isinstance(scores, Scores | CandidateScores):
+    if is_score_source(scores):
         config, cohort = scores.config, scores.cohort
     else:
         config, cohort = result, None
@@ -206,7 +200,7 @@ def plot_sector_preference(result: Any = None, *, ax: Any = None) -> Any:
         levels = np.unique(np.round(dist, 6))
         ax.plot(levels, pref(levels), "o", color="#e07b39", markersize=3,
                 label="the taxonomy's distances")  # fmt: skip
-        if isinstance(scores, Scores) and cohort.n_mentees * cohort.n_mentors <= 4_000_000:
+        if not scores.pruned and cohort.n_mentees * cohort.n_mentors <= 4_000_000:
             d = dist[np.asarray(cohort.mentee_sector)[:, None], np.asarray(cohort.mentor_sector)]
             twin = ax.twinx()
             twin.hist(d[np.asarray(scores.eligible)], bins=np.linspace(0, 1, 41),

@@ -19,17 +19,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import Instance, Interval, check_params
+from .._validation import Interval, check_params
 from ..results import Assignment, Shortlists
-from ..scoring import CandidateScores, Scores
 from ..scoring.scores import id_column
 from ._figures import mentor_table, mix, pairs_frame
-from ._source import Source
+from ._source import RESULT, Result, Source, result_kind, scores_of
 from .explain import json_safe
 
 __all__ = ["Report", "report"]
-
-Result = Scores | CandidateScores | Shortlists | Assignment
 
 
 def _stats(values: np.ndarray) -> dict[str, float | None]:
@@ -178,27 +175,12 @@ def report(result: Result, *, min_options: int = 5) -> Report:
         "report",
         {"result": result, "min_options": min_options},
         {
-            "result": [
-                Instance(
-                    (Scores, CandidateScores, Shortlists, Assignment),
-                    "a Scores, CandidateScores, Shortlists or Assignment",
-                )
-            ],
+            "result": [RESULT],
             "min_options": [Interval("int", 0, None)],
         },
     )
-    scores = result if isinstance(result, Scores | CandidateScores) else result.scores
-    src = Source(scores)
-    kind = next(
-        name
-        for cls, name in (
-            (Assignment, "assignment"),
-            (Shortlists, "shortlists"),
-            (CandidateScores, "candidates"),
-            (Scores, "scores"),
-        )
-        if isinstance(result, cls)
-    )
+    src = Source(scores_of(result))
+    kind = result_kind(result)
     n, m = src.n_mentees, src.n_mentors
     pairs = pairs_frame(result, src)
 

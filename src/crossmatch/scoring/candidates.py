@@ -289,6 +289,18 @@ class CandidateScores(Picklable):
         out = out.with_exclusions((where[r[ok]], c[ok]), reason=reason)
         return out.recount() if out.source is not None else out
 
+    def reason_flags_of(self, rows: np.ndarray) -> None:
+        """None: candidates hold no whole rows (a cohort's kernels can score them)."""
+        return None
+
+    def pair_reason(self, i: int, j: int) -> str:
+        """Why pair ``(i, j)`` is not eligible here: it is not a candidate pair."""
+        return "not a candidate pair"
+
+    def without_pairs(self, rows: np.ndarray, cols: np.ndarray, *, reason: str) -> CandidateScores:
+        """The pairs ``(rows, cols)`` made ineligible for ``reason`` (:meth:`with_exclusions`)."""
+        return self.with_exclusions((rows, cols), reason=reason)
+
     # ------------------------------------------------------------------ variants
     def with_pairs(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> CandidateScores:
         """These scores plus more candidate pairs (e.g. found by :meth:`price`); pairs

@@ -486,16 +486,71 @@ class Scores(Picklable):
         mask[exclude] = True
         return self.with_capacity(capacity).with_exclusions(mask, reason=reason).take(rows)
 
+    @property
+    def source_rows(self) -> None:
+        """None: rows are the cohort's own (``take`` drops the cohort)."""
+        return None
+
+    @property
+    def excluded_keys(self) -> np.ndarray:
+        """Empty: dense scores record every exclusion in ``reason_flags``."""
+        return np.zeros(0, np.int64)
+
+    def reason_flags_of(self, rows: np.ndarray) -> np.ndarray:
+        """The reason flags of whole mentee rows, ``(len(rows), n_mentors)``."""
+        return self.reason_flags[np.asarray(rows, dtype=np.int64)]
+
+    def pair_reason(self, i: int, j: int) -> str:
+        """The rules (``"; "``-joined) that exclude pair ``(i, j)`` (rows, columns)."""
+        f = int(self.reason_flags[i, j])
+        return "; ".join(n for b, n in enumerate(self.reason_names) if (f >> b) & 1)
+
+    def without_pairs(self, rows: np.ndarray, cols: np.ndarray, *, reason: str) -> Scores:
+        """The pairs ``(rows, cols)`` made ineligible for ``reason`` (:meth:`with_exclusions`)."""
+        mask = np.zeros(self.shape, dtype=bool)
+        mask[np.asarray(rows, np.int64), np.asarray(cols, np.int64)] = True
+        return self.with_exclusions(mask, reason=reason)
+
+    def with_pairs(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> Scores:
+        """These scores: dense scores hold every eligible pair already."""
+        return self
+
+    def price(
+        self,
+        prices: np.ndarray,
+        k: np.ndarray,
+        threshold: np.ndarray,
+        *,
+        rows: np.ndarray | None = None,
+        limit: int = 10,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """As :meth:`CandidateScores.price`: for each row (all, or ``rows``) the sum of
+        the ``k[i]`` largest ``s_ij - prices[j]`` over its eligible mentors (NaN for rows
+        not priced), and no new pair (every eligible pair is here already)."""
+        n, m = self.shape
+        want = np.arange(n) if rows is None else np.asarray(rows, np.int64)
+        red = np.where(
+            self.eligible[want],
+            np.asarray(self.total[want], np.float64) - np.asarray(prices, np.float64),
+            -np.inf,
+        )
+        red = -np.sort(-red, axis=1)
+        top = (np.arange(m)[None, :] < np.asarray(k, np.int64)[want][:, None]) & np.isfinite(red)
+        sums = np.full(n, np.nan)
+        sums[want] = np.where(top, red, 0.0).sum(axis=1)
+        none = np.zeros(0, np.int64)
+        return sums, none, none.copy(), np.zeros(0, self.total.dtype)
+
     def reason_text(self, flags: np.ndarray | int) -> np.ndarray:
-        """Reason strings (``"; "``-joined rule reasons) for an array of flag values;
-        None where the flag is 0 (eligible)."""
+        """Reason strings (``"; "``-joined rule reasons) for an array of flag values (or
+        one value: a 0-d array); None where the flag is 0 (eligible)."""
         f = np.asarray(flags)
-        uniq, inverse = np.unique(f, return_inverse=True)
+        uniq, inverse = np.unique(f.ravel(), return_inverse=True)
         texts = np.empty(len(uniq), dtype=object)
         for k, u in enumerate(uniq.tolist()):
             names = [n for b, n in enumerate(self.reason_names) if (int(u) >> b) & 1]
             texts[k] = "; ".join(names) if names else None
-        return texts[inverse].reshape(f.shape)
+        return texts[inverse.ravel()].reshape(f.shape)
 
     def reasons(self, mentee_id: Any, mentor_id: Any) -> list[str]:
         """The hard rules that exclude one pair (empty if it is eligible)."""

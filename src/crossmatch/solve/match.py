@@ -37,8 +37,7 @@ from .._log import logged
 from .._validation import Instance, Interval, Options, check_params
 from ..errors import InfeasibleError
 from ..results import Assignment
-from ..scoring import Scores
-from ..scoring.candidates import CandidateScores
+from ..scoring.interface import SCORE_SOURCE, AnyScores
 from .match_answer import _by_class, _fixed_scores, _preference, _reasons, _score_lookup
 from .match_candidates import _candidate_bound, _price_pairs, _widen
 from .match_fair import _maxmin_milp, _maxmin_single
@@ -55,7 +54,7 @@ WIDEN_ROUNDS = 20
 MILP_PAIRS = 50_000
 
 _CONSTRAINTS: dict[str, list[Any]] = {
-    "scores": [Instance((Scores, CandidateScores), "a Scores or CandidateScores object")],
+    "scores": [SCORE_SOURCE],
     "per_mentee": [Interval("int", 1, None)],
     "objective": [Options(MATCH_OBJECTIVES)],
     "waitlist": ["boolean"],
@@ -69,7 +68,7 @@ _CONSTRAINTS: dict[str, list[Any]] = {
 # ---------------------------------------------------------------------------- front end
 @logged("match")
 def match(
-    scores: Scores | CandidateScores,
+    scores: AnyScores,
     *,
     per_mentee: int = 1,
     objective: str = "total",
@@ -172,7 +171,7 @@ def match(
         pairs, net, fa, fb, slots, covered, cap = _build(
             scores_h, fr, fc, klass_rows, int(per_mentee)
         )
-        if not isinstance(scores_h, CandidateScores):
+        if not scores_h.pruned:  # every pair is in the network
             used = _solve_flow(net)
             break
         used, potentials = _solve_duals(net)
@@ -189,7 +188,7 @@ def match(
         scores_h = scores_h.with_pairs(*wider)
         added.append(wider)
     info["widening_rounds"] = widened
-    if added and isinstance(scores, CandidateScores):  # the answer's scores hold its pairs
+    if added:  # the answer's scores hold its pairs
         scores = scores.with_pairs(*(np.concatenate(x) for x in zip(*added, strict=True)))
     n = pairs.n
     status = "optimal"
@@ -264,7 +263,7 @@ def match(
             "seconds": time.perf_counter() - t0,
         }
     )
-    if isinstance(scores_h, CandidateScores):
+    if scores_h.pruned:
         info["bound"] = _candidate_bound(scores_h, int(per_mentee), mentors)
     return Assignment(
         scores=scores,

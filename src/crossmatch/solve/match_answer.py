@@ -8,25 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from ..scoring import Scores
-from ..scoring.candidates import CandidateScores
+from ..scoring.interface import ScoreSource
 from .match_flow import _Network, _Pairs
 
 
-def _rule_text(scores: Scores | CandidateScores, row: int) -> str:
-    if isinstance(scores, CandidateScores):
-        counts = {
-            name: int(c)
-            for name, c in zip(scores.reason_names, scores.reason_counts[row], strict=True)
-            if c
-        }
-    else:
-        flags = np.asarray(scores.reason_flags[row])
-        counts = {}
-        for b, name in enumerate(scores.reason_names):
-            c = int(np.count_nonzero((flags >> np.asarray(b, flags.dtype)) & 1))
-            if c:
-                counts[name] = c
+def _rule_text(scores: ScoreSource, row: int) -> str:
+    by_rule = scores.reason_counts_of(np.array([row], np.int64))[0]
+    counts = {name: int(c) for name, c in zip(scores.reason_names, by_rule, strict=True) if c}
     if not counts:
         return "no eligible mentor (no mentor has free capacity)"
     parts = sorted(counts.items(), key=lambda kv: -kv[1])
@@ -77,27 +65,24 @@ def _groups(
 
 
 def _reasons(
-    scores: Scores | CandidateScores, net: _Network, used: np.ndarray, matched: np.ndarray
+    scores: ScoreSource, net: _Network, used: np.ndarray, matched: np.ndarray
 ) -> dict[int, str]:
     """A reason per unmatched canonical mentee: no eligible mentor (which rules), no
     candidate pair, or the group of mentees competing for the same full mentors."""
     p = net.pairs
     reach = np.bincount(p.pi, minlength=p.n)
     out: dict[int, str] = {}
+    n_eligible = scores.eligible_counts() if scores.pruned else None
     for a in np.flatnonzero(~matched & (reach == 0)).tolist():
         row = int(p.ee[a])
-        if isinstance(scores, CandidateScores) and scores.n_eligible[row] > 0:
+        if n_eligible is not None and n_eligible[row] > 0:
             out[a] = (
-                f"no candidate pair ({int(scores.n_eligible[row])} eligible mentors were "
+                f"no candidate pair ({int(n_eligible[row])} eligible mentors were "
                 "pruned by score_candidates; raise its per_mentee or per_mentor)"
             )
         else:
             out[a] = _rule_text(scores, row)
-    which = (
-        "of their candidate pairs"
-        if isinstance(scores, CandidateScores)
-        else "they are eligible for"
-    )
+    which = "of their candidate pairs" if scores.pruned else "they are eligible for"
     for mentees, mentors in _groups(net, used, matched):
         waiting = mentees[~matched[mentees]]
         places = int(net.cap[mentors].sum())
@@ -114,16 +99,14 @@ def _reasons(
     return out
 
 
-def _fixed_scores(
-    scores: Scores | CandidateScores, rows: np.ndarray, cols: np.ndarray
-) -> np.ndarray:
+def _fixed_scores(scores: ScoreSource, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     if not rows.size:
         return np.zeros(0)
     v = np.asarray(scores.total[rows, cols], np.float64)
     return np.where(np.isnan(v), 0.0, v)
 
 
-def _score_lookup(scores: Scores | CandidateScores) -> Any:
+def _score_lookup(scores: ScoreSource) -> Any:
     def lookup(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         r, c = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
         if not r.size:

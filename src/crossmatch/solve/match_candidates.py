@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..scoring.candidates import CandidateScores
+from ..scoring.interface import ScoreSource
 from .match_answer import _groups
 from .match_flow import _Network
 
@@ -28,7 +28,7 @@ WIDEN_PAIRS = 10
 
 
 def _widen(
-    cs: CandidateScores, net: _Network, used: np.ndarray, matched: np.ndarray
+    cs: ScoreSource, net: _Network, used: np.ndarray, matched: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """New candidate pairs (rows, columns, scores) where they could cover more mentees,
     or None when none can.
@@ -44,7 +44,7 @@ def _widen(
     p = net.pairs
     reach = np.bincount(p.pi, minlength=p.n)
     lonely = np.flatnonzero(~matched & (reach == 0))
-    lonely = lonely[cs.n_eligible[p.ee[lonely]] > 0]
+    lonely = lonely[cs.eligible_counts()[p.ee[lonely]] > 0]
     groups = _groups(net, used, matched)
     mentees = np.concatenate([lonely, *[g[0] for g in groups]]).astype(np.int64)
     if not mentees.size:
@@ -66,7 +66,7 @@ def _widen(
 
 
 def _price_pairs(
-    cs: CandidateScores, net: _Network, potentials: np.ndarray | None
+    cs: ScoreSource, net: _Network, potentials: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Pairs of the full matrix with a negative reduced cost at the flow's potentials
     (one streamed pass, :meth:`CandidateScores.price`), or None when there is none: the
@@ -92,7 +92,7 @@ def _price_pairs(
     return (r, c, v) if len(r) else None
 
 
-def _candidate_bound(cs: CandidateScores, per_mentee: int, mentors: np.ndarray) -> float:
+def _candidate_bound(cs: ScoreSource, per_mentee: int, mentors: np.ndarray) -> float:
     """An upper bound on the total score of any answer on the *full* matrix (whatever its
     coverage), by linear programming duality with mentor prices ``v >= 0``.
 
@@ -103,8 +103,11 @@ def _candidate_bound(cs: CandidateScores, per_mentee: int, mentors: np.ndarray) 
     ``(c_j + 1)``-th best candidate score. Pairs that are not candidates are bounded
     through the cuts (``s_ij <= min(mentee_cut[i], mentor_cut[j])``): at most
     ``max_j min(mentee_cut[i], mentor_cut[j]) - v_j`` each, and mentee ``i`` has
-    ``n_eligible[i] - candidates`` of them."""
+    ``n_eligible[i] - candidates`` of them (none for dense scores: no cuts)."""
     m = cs.n_mentors
+    prows, pcols, pvals = cs.pairs_of(np.arange(cs.n_mentees))
+    cuts = cs.cuts or (np.full(cs.n_mentees, -np.inf), np.full(m, -np.inf))
+    pairs = (prows, pcols, np.asarray(pvals, np.float64))
     r, k = np.nonzero(mentors >= 0)
     c = mentors[r, k]
     got = np.asarray(cs.total[r, c], np.float64)
@@ -112,25 +115,34 @@ def _candidate_bound(cs: CandidateScores, per_mentee: int, mentors: np.ndarray) 
     np.minimum.at(low, c, got)
     full = np.bincount(c, minlength=m) >= cs.capacity
     v1 = np.where(full & np.isfinite(low), np.maximum(low, 0.0), 0.0)
-    vals = np.asarray(cs.values, np.float64)
-    order = np.lexsort((-vals, cs.cols))
-    cols = cs.cols[order]
+    vals = pairs[2]
+    order = np.lexsort((-vals, pcols))
+    cols = pcols[order]
     first = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]]) if len(cols) else np.zeros(0, int)
     rank = np.arange(len(cols)) - np.repeat(first, np.diff(np.r_[first, len(cols)]))
     at = rank == cs.capacity[cols]  # the (c_j + 1)-th best candidate of each mentor
     v2 = np.zeros(m)
     v2[cols[at]] = np.maximum(vals[order][at], 0.0)
-    return min(_dual_bound(cs, per_mentee, v1), _dual_bound(cs, per_mentee, v2))
+    return min(
+        _dual_bound(cs, pairs, cuts, per_mentee, v1), _dual_bound(cs, pairs, cuts, per_mentee, v2)
+    )
 
 
-def _dual_bound(cs: CandidateScores, per_mentee: int, v: np.ndarray) -> float:
+def _dual_bound(
+    cs: ScoreSource,
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    cuts: tuple[np.ndarray, np.ndarray],
+    per_mentee: int,
+    v: np.ndarray,
+) -> float:
     """``sum_i (per_mentee largest positive s_ij - v_j) + sum_j c_j v_j`` over the full
     matrix, pruned pairs bounded through the cuts (see :func:`_candidate_bound`)."""
     n, m = cs.n_mentees, cs.n_mentors
     # candidates: each mentee's per_mentee largest positive s - v
-    red = np.maximum(np.asarray(cs.values, np.float64) - v[cs.cols], 0.0)
-    order = np.lexsort((-red, cs.rows))
-    rows = cs.rows[order]
+    prows, pcols, pvals = pairs
+    red = np.maximum(pvals - v[pcols], 0.0)
+    order = np.lexsort((-red, prows))
+    rows = prows[order]
     first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else np.zeros(0, int)
     rank = np.arange(len(rows)) - np.repeat(first, np.diff(np.r_[first, len(rows)]))
     top = np.zeros((n, per_mentee))
@@ -138,16 +150,17 @@ def _dual_bound(cs: CandidateScores, per_mentee: int, v: np.ndarray) -> float:
     top[rows[keep], rank[keep]] = red[order][keep]
     # pruned pairs: g_i = max_j min(cut_i, mcut_j) - v_j, split at cut_i over mentors
     # sorted by their cut (suffix minimum of v above it, prefix maximum of mcut - v below)
-    by = np.argsort(cs.mentor_cut, kind="stable")
-    mc, vs = cs.mentor_cut[by], v[by]
+    mentee_cut, mentor_cut = cuts
+    by = np.argsort(mentor_cut, kind="stable")
+    mc, vs = mentor_cut[by], v[by]
     suffix_min = np.minimum.accumulate(vs[::-1])[::-1]
     prefix_max = np.r_[-np.inf, np.maximum.accumulate(mc - vs)]
-    cut = np.asarray(cs.mentee_cut, np.float64)
+    cut = np.asarray(mentee_cut, np.float64)
     at = np.searchsorted(mc, cut, side="left")
     above = np.where(at < m, cut - suffix_min[np.minimum(at, m - 1)], -np.inf)
     g = np.maximum(np.maximum(above, prefix_max[at]), 0.0)
     g = np.where(np.isfinite(cut), g, 0.0)
-    dropped = np.maximum(cs.n_eligible - np.bincount(cs.rows, minlength=n), 0)
+    dropped = np.maximum(cs.eligible_counts() - np.bincount(prows, minlength=n), 0)
     extra = np.where(
         np.arange(per_mentee)[None, :] < np.minimum(dropped, per_mentee)[:, None], g[:, None], 0.0
     )

@@ -41,8 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from ..scoring import Scores
-from ..scoring.candidates import CandidateScores
+from ..scoring.interface import ScoreSource
 
 #: Every arc cost times (nodes + 1), and every flow's total cost, stay below this.
 COST_BUDGET = 2**61
@@ -90,17 +89,13 @@ class _Pairs:
         return len(self.mr)
 
 
-def _pairs(scores: Scores | CandidateScores) -> _Pairs:
+def _pairs(scores: ScoreSource) -> _Pairs:
     ee, mr = _id_order(scores.mentee_ids), _id_order(scores.mentor_ids)
     rank_e = np.empty(len(ee), np.int64)
     rank_e[ee] = np.arange(len(ee))
     rank_m = np.empty(len(mr), np.int64)
     rank_m[mr] = np.arange(len(mr))
-    if isinstance(scores, CandidateScores):
-        ii, jj, raw = scores.rows, scores.cols, scores.values
-    else:
-        ii, jj = np.nonzero(scores.eligible)
-        raw = scores.total[ii, jj]
+    ii, jj, raw = scores.pairs_of(np.arange(scores.n_mentees))
     tol = 4 * float(np.finfo(raw.dtype).eps) if raw.dtype.kind == "f" else 0.0
     vals = np.asarray(raw, np.float64)
     keep = scores.capacity[jj] > 0
@@ -184,7 +179,7 @@ def _grid(x: np.ndarray, limit: int, tol: float) -> int | None:
 
 
 def _build(
-    scores: Scores | CandidateScores,
+    scores: ScoreSource,
     fr: np.ndarray,
     fc: np.ndarray,
     klass_rows: np.ndarray,

@@ -12,13 +12,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ValidationError
-from ..scoring import Scores
-from ..scoring.candidates import CandidateScores
+from ..scoring.interface import ScoreSource
 
 
 def _history_exclusions(
-    scores: Scores | CandidateScores, history: pd.DataFrame
-) -> tuple[Scores | CandidateScores, dict[str, Any]]:
+    scores: ScoreSource, history: pd.DataFrame
+) -> tuple[ScoreSource, dict[str, Any]]:
     """Past pairs made ineligible, reason ``"paired before (round N)"`` (latest round)."""
     need = ["mentee_id", "mentor_id"]
     missing = [c for c in need if c not in history.columns]
@@ -71,12 +70,7 @@ def _history_exclusions(
     for r, group in frame.groupby(frame["round"].fillna(-np.inf), sort=True):
         reason = "paired before" if r == -np.inf else f"paired before (round {_round_text(r)})"
         i, j = group["i"].to_numpy(), group["j"].to_numpy()
-        if isinstance(out, CandidateScores):
-            out = out.with_exclusions((i, j), reason=reason)
-        else:
-            mask = np.zeros(out.shape, dtype=bool)
-            mask[i, j] = True
-            out = out.with_exclusions(mask, reason=reason)
+        out = out.without_pairs(i, j, reason=reason)
     # rows naming someone not in these scores (people who left); rows without a mentor
     # (waitlisted last time) only count for priority
     ignored = ~known & history["mentor_id"].notna()
@@ -89,7 +83,7 @@ def _round_text(r: float) -> str:
 
 
 def _priority_classes(
-    scores: Scores | CandidateScores, priority: Any, history: pd.DataFrame | None
+    scores: ScoreSource, priority: Any, history: pd.DataFrame | None
 ) -> np.ndarray:
     """A class rank per mentee row (0 = highest priority) from ``priority`` (higher first).
 
@@ -164,7 +158,7 @@ def _rank_classes(values: np.ndarray) -> np.ndarray:
     return inverse.astype(np.int64)
 
 
-def _history_priority(scores: Scores | CandidateScores, history: pd.DataFrame) -> np.ndarray:
+def _history_priority(scores: ScoreSource, history: pd.DataFrame) -> np.ndarray:
     out = np.zeros(scores.n_mentees)
     if "outcome" not in history.columns and history["mentor_id"].notna().all():
         return out
@@ -182,7 +176,7 @@ def _history_priority(scores: Scores | CandidateScores, history: pd.DataFrame) -
 
 
 def _fixed_pairs(
-    scores: Scores | CandidateScores, fixed: Mapping[Any, Any], per_mentee: int
+    scores: ScoreSource, fixed: Mapping[Any, Any], per_mentee: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(rows, cols) of the fixed pairs, checked: known ids, eligible (or excluded only by
     history), at most ``per_mentee`` per mentee and capacity per mentor."""
@@ -215,11 +209,7 @@ def _fixed_pairs(
                 problems.append(Problem("fixed", "unknown mentor id.", id=a, value=b))
                 continue
             if not scores.eligible[i, j]:
-                why = (
-                    "; ".join(scores.reasons(a, b))
-                    if isinstance(scores, Scores)
-                    else "not a candidate pair"
-                )
+                why = scores.pair_reason(i, j)
                 problems.append(Problem("fixed", f"not an eligible pair ({why}).", id=a, value=b))
                 continue
             rows.append(i)
