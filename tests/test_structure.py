@@ -126,3 +126,48 @@ def test_solve_and_scoring_have_no_cycle_at_all() -> None:
     inner = {k: {v for v in vs if v.startswith(ours)} for k, vs in graph.items()
              if k.startswith(ours)}  # fmt: skip
     assert _cycle(inner) is None, " -> ".join(_cycle(inner) or [])
+
+
+#: The score kinds. Nothing in solve/ or reporting/ asks which one it was given: they read
+#: `crossmatch.scoring.interface.ScoreSource`, and the one type check, at public doors,
+#: is `interface.is_score_source` / `SCORE_SOURCE` (outside these packages).
+SCORE_KINDS = {"Scores", "CandidateScores"}
+
+
+def _kind_checks(source: str) -> list[str]:
+    """Every ``isinstance(x, T)`` whose ``T`` names a score kind (alone, in a tuple or a
+    ``|`` union), as source text."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "isinstance"
+            and len(node.args) == 2
+            and {n.id for n in ast.walk(node.args[1]) if isinstance(n, ast.Name)} & SCORE_KINDS
+        ):
+            found.append(ast.unparse(node))
+    return found
+
+
+def test_the_kind_check_finder_finds_kind_checks() -> None:
+    src = (
+        "isinstance(s, CandidateScores)\nisinstance(s, Scores | CandidateScores)\n"
+        "isinstance(s, (Scores, CandidateScores))\nisinstance(r, Shortlists | Assignment)\n"
+        "is_score_source(s)\n"
+    )
+    assert len(_kind_checks(src)) == 3
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted([*(ROOT / "solve").glob("*.py"), *(ROOT / "reporting").glob("*.py")]),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_solvers_and_reports_never_ask_the_kind_of_scores(path: Path) -> None:
+    checks = _kind_checks(path.read_text(encoding="utf-8"))
+    assert not checks, (
+        f"{path.name} branches on the kind of scores ({'; '.join(checks)}): read them through "
+        "crossmatch.scoring.interface.ScoreSource (add a method there and to both kinds), "
+        "and check the type at a public door with is_score_source / SCORE_SOURCE"
+    )

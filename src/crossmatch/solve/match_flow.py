@@ -35,13 +35,12 @@ cost times (nodes + 1), and every flow's total cost, fit in 64 bits.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from ..scoring.interface import ScoreSource
+from .instance import id_order
 
 #: Every arc cost times (nodes + 1), and every flow's total cost, stay below this.
 COST_BUDGET = 2**61
@@ -56,19 +55,6 @@ GRID_DENOMINATOR = 2**16
 
 
 # ---------------------------------------------------------------------------- pairs
-def _key(v: Any) -> tuple[int, Any]:
-    if isinstance(v, bool | np.bool_):
-        return (1, str(v))
-    if isinstance(v, numbers.Real):
-        return (0, float(v))
-    return (1, str(v))
-
-
-def _id_order(ids: np.ndarray) -> np.ndarray:
-    """Positions that sort ``ids`` (numbers before text): answers never depend on row order."""
-    return np.array(sorted(range(len(ids)), key=lambda i: _key(ids[i])), dtype=np.int64)
-
-
 @dataclass(frozen=True, slots=True)
 class _Pairs:
     """Eligible pairs in canonical order: ``ee[a]`` is mentee row of canonical ``a``."""
@@ -90,7 +76,8 @@ class _Pairs:
 
 
 def _pairs(scores: ScoreSource) -> _Pairs:
-    ee, mr = _id_order(scores.mentee_ids), _id_order(scores.mentor_ids)
+    # canonical order by id: answers never depend on row order
+    ee, mr = id_order(scores.mentee_ids), id_order(scores.mentor_ids)
     rank_e = np.empty(len(ee), np.int64)
     rank_e[ee] = np.arange(len(ee))
     rank_m = np.empty(len(mr), np.int64)
