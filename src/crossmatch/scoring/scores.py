@@ -526,7 +526,8 @@ class Scores(Picklable):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """As :meth:`CandidateScores.price`: for each row (all, or ``rows``) the sum of
         the ``k[i]`` largest ``s_ij - prices[j]`` over its eligible mentors (NaN for rows
-        not priced), and no new pair (every eligible pair is here already)."""
+        not priced), exact whatever ``threshold``, and no new pair (every eligible pair
+        is here already)."""
         n, m = self.shape
         want = np.arange(n) if rows is None else np.asarray(rows, np.int64)
         red = np.where(
