@@ -165,7 +165,7 @@ def test_suggested_mentor_text_names_what_they_share():
     assert out.verdict == "shortlisted"
     for words in ("strategy", "budgeting", "Tuesday afternoon", "local government",
                   "arms length body", "public sector", "in person in London", "monthly",
-                  "2 grade(s) more senior"):  # fmt: skip
+                  "2 grades more senior"):  # fmt: skip
         assert words in out.text, words
     assert "Friday" not in out.text
     shared = out.details["shared"]

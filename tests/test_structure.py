@@ -171,3 +171,19 @@ def test_solvers_and_reports_never_ask_the_kind_of_scores(path: Path) -> None:
         "crossmatch.scoring.interface.ScoreSource (add a method there and to both kinds), "
         "and check the type at a public door with is_score_source / SCORE_SOURCE"
     )
+
+
+def test_import_crossmatch_loads_no_heavy_solver_or_plotting_library():
+    """Heavy libraries load on first use, not at ``import crossmatch`` (run in a fresh
+    process, so other tests' imports do not count)."""
+    import subprocess
+    import sys
+
+    heavy = ["ortools", "scipy.optimize", "matplotlib", "sklearn", "openpyxl", "dask"]
+    code = (
+        "import sys, crossmatch; "
+        f"print(','.join(m for m in {heavy!r} if any(k == m or k.startswith(m + '.') "
+        "for k in sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -10,10 +10,9 @@ solvers in :mod:`crossmatch.solve` (which it may therefore also check).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix, vstack
 
 __all__ = ["MAX_PAIRS", "Solution", "solve_shortlists"]
 
@@ -50,11 +49,14 @@ def solve_shortlists(
     ``length[i]`` entries for mentee ``i``; ``covered[i]``: whether mentee ``i`` must be
     matched by the covering assignment; ``forced``: index of a pair that must be listed.
     """
+    from scipy.optimize import Bounds, LinearConstraint, milp  # only when a pair is explained
+    from scipy.sparse import coo_matrix, vstack
+
     p = len(rows)
     n, m = len(length), len(exposure)
     idx = np.arange(p)
 
-    def block(keys: np.ndarray, size: int, offset: int) -> coo_matrix:
+    def block(keys: np.ndarray, size: int, offset: int) -> Any:
         return coo_matrix((np.ones(p), (keys, idx + offset)), shape=(size, 2 * p))
 
     parts = [block(rows, n, 0), block(rows, n, p), block(cols, m, 0), block(cols, m, p)]

@@ -191,9 +191,14 @@ def describe_pair(cohort: Any, config: Any, i: int, j: int) -> tuple[list[str], 
         gap = int(go - ge)
         facts["seniority_gap"] = gap
         if gap > 0:
-            parts.append(f"the mentor is {gap} grade(s) more senior")
+            parts.append(f"the mentor is {_grades(gap)} more senior")
         elif gap < 0:
-            parts.append(f"the mentor is {-gap} grade(s) less senior (reverse mentoring)")
+            parts.append(f"the mentor is {_grades(-gap)} less senior (reverse mentoring)")
         else:
             parts.append("they are at the same grade")
     return parts, facts
+
+
+def _grades(n: int) -> str:
+    """``1 grade``, ``2 grades``."""
+    return f"{n} grade{'' if n == 1 else 's'}"

@@ -44,7 +44,7 @@ from .._validation import Interval, check_params
 from ..results import Assignment, Shortlists
 from ..scoring.scores import id_column
 from . import _counterfactual
-from ._describe import describe_pair, listing
+from ._describe import _grades, describe_pair, listing
 from ._source import NO_FREE_CAPACITY, RESULT, Result, Source, scores_of
 
 __all__ = ["VERDICTS", "Explanation", "explain", "explain_mentee"]
@@ -401,7 +401,7 @@ def _ineligible(ctx: _Context, i: int, j: int, d: dict[str, Any], out: Any) -> E
             if gap is None
             else "they are at the same grade; "
             if gap == 0
-            else f"the mentor is {abs(gap)} grade(s) {'more' if gap > 0 else 'less'} senior; "
+            else f"the mentor is {_grades(abs(gap))} {'more' if gap > 0 else 'less'} senior; "
         )
         who_more = "the mentee" if sen.reverse else "the mentor"
         text += (
@@ -445,7 +445,8 @@ def _from_scores(
     if j in top:
         return out(
             "shortlisted",
-            f"{mentor} is {who}'s {_best(top.index(j) + 1)} of {len(order)} eligible mentors "
+            f"{mentor} is {who}'s {_best(top.index(j) + 1)} of {len(order)} eligible "
+            f"mentor{'' if len(order) == 1 else 's'} "
             f"(score {_fmt(d['score'])}). {share}",
         )
     d["competitors"] = ctx.scored(i, top)

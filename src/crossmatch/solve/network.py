@@ -24,9 +24,9 @@ of the score range), so a flow answer is optimal for the rounded scores and boun
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
 from ..errors import InfeasibleError
 from .instance import Instance
@@ -48,7 +48,14 @@ class AssignFlow:
     pair_used: np.ndarray  # (P,) bool
 
 
-def _solve(f: min_cost_flow.SimpleMinCostFlow) -> None:
+def _new_flow() -> Any:
+    """An OR-Tools min-cost flow, imported on first use (not at ``import crossmatch``)."""
+    from ortools.graph.python import min_cost_flow
+
+    return min_cost_flow.SimpleMinCostFlow()
+
+
+def _solve(f: Any) -> None:
     status = f.solve_max_flow_with_min_cost()
     if status != f.OPTIMAL:
         raise InfeasibleError(f"the min-cost flow solver stopped with status {status!r}")
@@ -65,7 +72,7 @@ def max_assignment(
     ``weights`` among maximum ones (or any, if ``weights`` is None)."""
     n, m = p.n, p.m
     pairs = np.arange(p.n_pairs) if pair_mask is None else np.flatnonzero(pair_mask)
-    f = min_cost_flow.SimpleMinCostFlow()
+    f = _new_flow()
     src, snk = n + m, n + m + 1
     f.add_arcs_with_capacity_and_unit_cost(
         np.full(n, src), np.arange(n), np.ones(n, np.int64), np.zeros(n, np.int64)
@@ -101,7 +108,7 @@ def select_pairs(
     the flow is maximum first, then of maximum total weight."""
     n, m = p.n, p.m
     pairs = np.arange(p.n_pairs) if pair_mask is None else np.flatnonzero(pair_mask)
-    f = min_cost_flow.SimpleMinCostFlow()
+    f = _new_flow()
     src, snk = n + m, n + m + 1
     f.add_arcs_with_capacity_and_unit_cost(
         np.full(n, src), np.arange(n), np.asarray(per_mentee, np.int64), np.zeros(n, np.int64)
@@ -154,7 +161,7 @@ def solve_network(
 ) -> tuple[np.ndarray, bool]:  # fmt: skip
     """A min-cost flow on arc arrays: ``(flow per arc, solved)``; ``solved`` is False
     when the supplies cannot be met."""
-    f = min_cost_flow.SimpleMinCostFlow()
+    f = _new_flow()
     arcs = f.add_arcs_with_capacity_and_unit_cost(
         np.asarray(tails, np.int64), np.asarray(heads, np.int64),
         np.asarray(capacities, np.int64), np.asarray(costs, np.int64),
