@@ -604,7 +604,10 @@ def _skip_blank_rows(
     rows_left = np.arange(len(raw))  # rows blank so far; column by column, few remain
     for k in range(raw.shape[1]):
         cells = raw.iloc[rows_left, k].to_numpy(dtype=object)
-        keep = [v is None or v != v or (isinstance(v, str) and not v.strip()) for v in cells]
+        # ``not v or v.isspace()`` is ``not v.strip()`` without making a stripped copy
+        keep = [
+            v is None or v != v or (isinstance(v, str) and (not v or v.isspace())) for v in cells
+        ]
         rows_left = rows_left[np.asarray(keep, dtype=bool)]
         if len(rows_left) == 0:
             return raw, sheet
@@ -661,13 +664,11 @@ def _strip_ids(ids: pd.Series) -> pd.Series:
     ids are compared in this form: ``exclude`` lists, results, look-ups)."""
     if ids.dtype.kind not in "OUS" and str(ids.dtype) != "string":
         return ids
-    values = ids.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(values, skipna=True) == "string":
-        return ids.str.strip().astype(object)
+    # one pass in Python: pandas' ``.str.strip()`` costs several times more, and
+    # ``str.strip`` returns the same object when there is nothing to strip
+    values = ids.to_numpy(dtype=object).tolist()
     return pd.Series(
-        [v.strip() if isinstance(v, str) else v for v in values.tolist()],
-        index=ids.index,
-        dtype=object,
+        [v.strip() if isinstance(v, str) else v for v in values], index=ids.index, dtype=object
     )
 
 

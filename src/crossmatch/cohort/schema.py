@@ -115,7 +115,10 @@ def _hashable(value: object) -> object:
 def _factorize(series: pd.Series) -> tuple[np.ndarray, list[object]]:
     """Codes (-1 = missing) and the distinct values of a column, parsed once each."""
     values = series.to_numpy(dtype=object)
-    kind = pd.api.types.infer_dtype(values, skipna=True)
+    # a text column (pandas' ``str``/``string`` dtype) holds only text and missing values:
+    # no need to look at every cell to know it
+    text = isinstance(series.dtype, pd.StringDtype)
+    kind = "string" if text else pd.api.types.infer_dtype(values, skipna=True)
     try:
         if kind not in ("string", "integer", "floating", "mixed-integer-float", "empty"):
             raise TypeError  # lists, or booleans that would merge with 1 and 0
