@@ -676,6 +676,12 @@ def _check_ids(ids: pd.Series, side: str, problems: list[Problem], sheet: np.nda
     """Empty and duplicate ids (``ids`` already stripped), found vectorised."""
     found: list[Problem] = []
     values = ids.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        # the common case, all text: one hash pass says "all distinct", and then only
+        # the missing-value markers remain to look for
+        _, uniques = pd.factorize(values, use_na_sentinel=True)
+        if len(uniques) == len(values) and not ids.isin(list(NA_STRINGS)).any():
+            return
     missing = ids.isna().to_numpy() | ids.isin(list(NA_STRINGS)).to_numpy()
     text = pd.Series(values, dtype=object).where(~missing).astype(str)
     dup = text.duplicated(keep="first").to_numpy() & ~missing
