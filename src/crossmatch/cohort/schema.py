@@ -217,13 +217,23 @@ def parse_column(
         ks = list(notes_u)
         rs = list(notes_u.values())
         values = parsed[ks].tolist()
-        mapped = [
-            r.value if r.value else (v[0] if type(v) is tuple else str(v))
-            for r, v in zip(rs, values, strict=True)
-        ]
-        hows = [r.how for r in rs]
-        scores = [r.score for r in rs]
-        found = [keys[k] for k in ks]
+        if len(set(map(id, rs))) == 1:  # one shared note (thousands of sentences): no zips
+            r = rs[0]
+            mapped = (
+                [r.value] * len(rs)
+                if r.value
+                else [v[0] if type(v) is tuple else str(v) for v in values]
+            )
+            hows = [r.how] * len(rs)
+            scores = [r.score] * len(rs)
+        else:
+            mapped = [
+                r.value if r.value else (v[0] if type(v) is tuple else str(v))
+                for r, v in zip(rs, values, strict=True)
+            ]
+            hows = [r.how for r in rs]
+            scores = [r.score for r in rs]
+        found = list(map(keys.__getitem__, ks))
         rows = counts[ks].tolist()
         if not _NEVER_CASE_ONLY.issuperset(hows):  # availability sentences skip this pass
             # a change of letter case only is certain and never listed (``Monthly``)
