@@ -304,3 +304,23 @@ def test_assignment_figures_match_pandas_on_random_problems(problem):
     shown = sl.to_frame().groupby("mentor_id").size().reindex(s.mentor_ids, fill_value=0)
     assert r.mentors.shown.tolist() == shown.tolist()
     strict_json(r.to_dict())
+
+
+def test_report_and_explain_show_why_a_waitlisted_mentee_waits():
+    """An oversubscribed cohort with waitlist=True: the report's waiting table and every
+    explanation for a waitlisted mentee give the shortlist's own waitlist reason."""
+    mentees, mentors = cm.synthetic_cohort(120, 20, seed=3, capacity=(1, 3))
+    scores = cm.score(cm.Cohort.from_frames(mentees, mentors))
+    lists = cm.shortlist(scores, k=2, waitlist=True)
+    rows = np.flatnonzero(lists.waitlisted)
+    assert 0 < len(rows) < lists.n_mentees
+    waiting = cm.report(lists).waiting.set_index("mentee_id")["reason"]
+    for i in rows.tolist():
+        reason = lists.waitlist_reason[i]
+        assert waiting[lists.mentee_ids[i]] == f"waitlisted: {reason}"
+    i = int(rows[0])
+    e = cm.explain(lists, lists.mentee_ids[i], scores.mentor_ids[0])
+    assert e.details["waitlisted"] == lists.waitlist_reason[i]
+    assert e.text.startswith(f"{lists.mentee_ids[i]} is on the waitlist (")
+    served = int(np.flatnonzero(~lists.waitlisted)[0])
+    assert "waitlist" not in cm.explain(lists, lists.mentee_ids[served], scores.mentor_ids[0]).text

@@ -273,10 +273,16 @@ def _explain(ctx: _Context, i: int, j: int, counterfactual: bool) -> Explanation
     who, mentor = ctx.mentee_name(i), ctx.mentor_name(j)
     share = _share(ctx, i, j, d)
 
+    a, sl = ctx.assignment, ctx.shortlists
+    waits = None if sl is None or not sl.waitlisted[i] else sl.waitlist_reason[i] or "waitlisted"
+    if waits is not None:
+        d["waitlisted"] = waits
+
     def out(verdict: str, text: str) -> Explanation:
+        if waits is not None:  # an oversubscribed cohort: say first that the mentee waits
+            text = f"{who} is on the waitlist ({waits}). {text}"
         return Explanation(src.mentee_ids[i], src.mentor_ids[j], verdict, text.strip(), d)
 
-    a, sl = ctx.assignment, ctx.shortlists
     if not row.known[j]:  # candidates without a cohort (e.g. loaded from JSON): no score
         return _unknown(ctx, i, j, d, out)
     if a is not None:

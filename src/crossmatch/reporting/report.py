@@ -192,8 +192,11 @@ def report(result: Result, *, min_options: int = 5) -> Report:
     elif isinstance(result, Shortlists):
         matched = result.recommended >= 0
         lengths = result.lengths()
+        waits = result.waitlist_reason
         reasons = [
-            "no eligible mentor"
+            f"waitlisted: {waits[i]}"
+            if result.waitlisted[i] and waits[i]
+            else "no eligible mentor"
             if n_elig[i] == 0
             else "empty shortlist"
             if lengths[i] == 0
