@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -210,6 +211,14 @@ def test_demo_writes_everything_and_says_where(tmp_path):
         assert (tmp_path / "demo" / name).is_file(), name
     a = cm.Assignment.from_json(tmp_path / "demo/assignment/assignment.json")
     assert a.matched.all()
+    # the oversubscribed two-round example: who waits in round 1 is served first in round 2,
+    # and no pair of round 1 is proposed again
+    rounds = re.search(r"(\d+) served, (\d+) waitlisted", out)
+    assert rounds is not None and int(rounds[2]) > 0, out
+    again = re.search(r"Round 2 with history=round 1: (\d+) of the (\d+) who waited", out)
+    assert again is not None and again[2] == rounds[2], out
+    assert int(again[1]) == min(int(rounds[1]), int(rounds[2])), out
+    assert "; 0 past pairs proposed again" in out
 
 
 def test_help_of_every_command_shows_a_real_example_and_the_exit_codes(tmp_path, capsys):

@@ -855,10 +855,55 @@ def _demo(args: argparse.Namespace, run: Run) -> int:
         again = _record(again, {**inputs, "shortlist": options})
         _save_shortlists(again, cohort, _out_dir(out / "rematch"), run)
         run.say(f"Rematch example: new shortlist for {first} in {out / 'rematch'}")
+    _demo_rounds(scores, args.k, run)
     page = out / "assignment" / "report.html"
     run.say(f"\nEverything is in {out}/" + (f" (start with {page})" if page.is_file() else ""))
     run.summary.update(out=str(out))
     return run.finish()
+
+
+def _demo_rounds(scores: Scores, k: int, run: Run) -> None:
+    """An oversubscribed cohort (every mentor's capacity halved) in two rounds: a
+    waitlist, then history."""
+    capacity = np.where(scores.capacity > 0, np.maximum(scores.capacity // 2, 1), 0)
+    if capacity.sum() == 0 or capacity.sum() >= scores.n_mentees:
+        return
+    half = scores.with_capacity(capacity)
+    try:
+        first = shortlist(half, k=k, waitlist=True, allow_short=True)
+    except InfeasibleError as exc:
+        run.say(f"Oversubscribed example skipped: {exc}")
+        return
+    waiting = np.flatnonzero(first.waitlisted)
+    reason = next((r for r in first.waitlist_reason if r), "")
+    run.say(
+        f"\nOversubscribed example (capacities halved: {int(capacity.sum())} "
+        f"places for {scores.n_mentees} mentees), shortlist(waitlist=True): "
+        f"{scores.n_mentees - len(waiting)} served, {len(waiting)} waitlisted, e.g. because "
+        f"{reason}"
+    )
+    paired = assign(first, None)
+    ids = scores.mentee_ids
+    rows = np.flatnonzero(paired.mentor >= 0)
+    history = pd.DataFrame(
+        {
+            "mentee_id": list(ids[rows]) + list(ids[waiting]),
+            "mentor_id": list(scores.mentor_ids[paired.mentor[rows]]) + [None] * len(waiting),
+            "round": 1,
+            "outcome": ["matched"] * len(rows) + ["waitlisted"] * len(waiting),
+        }
+    )
+    second = shortlist(half, k=k, waitlist=True, allow_short=True, history=history)
+    again = set(ids[np.flatnonzero(~second.waitlisted)].tolist())
+    served_again = sum(1 for m in ids[waiting].tolist() if m in again)
+    repeats = sum(
+        int(m) in set(second.mentors[r].tolist())
+        for r, m in zip(rows, paired.mentor[rows], strict=True)
+    )
+    run.say(
+        f"Round 2 with history=round 1: {served_again} of the {len(waiting)} who waited are "
+        f"served first (priority derived from the history); {repeats} past pairs proposed again"
+    )
 
 
 def _easiest_to_rematch(result: Assignment) -> Any:
