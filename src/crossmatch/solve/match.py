@@ -37,12 +37,13 @@ from .._log import logged
 from .._validation import Instance, Interval, Options, check_params
 from ..errors import InfeasibleError
 from ..results import Assignment
+from ..scoring.history import apply_history, priority_classes
 from ..scoring.interface import SCORE_SOURCE, AnyScores
 from .match_answer import _by_class, _fixed_scores, _preference, _reasons, _score_lookup
 from .match_candidates import _candidate_bound, _price_pairs, _widen
 from .match_fair import _maxmin_milp, _maxmin_single
 from .match_flow import _build
-from .match_inputs import _fixed_pairs, _history_exclusions, _priority_classes
+from .match_inputs import _fixed_pairs
 from .match_pricing import _solve_duals, _solve_flow
 
 __all__ = ["MATCH_OBJECTIVES", "match"]
@@ -158,11 +159,11 @@ def match(
     t0 = time.perf_counter()
     info: dict[str, Any] = {"per_mentee": int(per_mentee), "objective": objective}
     if history is not None:
-        scores_h, hinfo = _history_exclusions(scores, history)
+        scores_h, hinfo = apply_history(scores, history, keep=fixed)
         info.update(hinfo)
     else:
         scores_h = scores
-    klass_rows = _priority_classes(scores, priority, history)
+    klass_rows = priority_classes(scores.mentee_ids, priority, history)
     fr, fc = (np.zeros(0, np.int64),) * 2
     if fixed is not None:
         fr, fc = _fixed_pairs(scores, fixed, int(per_mentee))
