@@ -10,6 +10,7 @@ import numpy as np
 
 from ..scoring.interface import ScoreSource
 from .match_flow import _Network, _Pairs
+from .network import alternating_groups
 
 
 def _rule_text(scores: ScoreSource, row: int) -> str:
@@ -29,9 +30,6 @@ def _groups(
     sorted). Every such mentor is full, and with the mentees assigned to them, inside the
     group; the group has more mentees than places (Hall's condition fails), which proves
     that no answer on these pairs covers more of them."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import breadth_first_order, connected_components
-
     p = net.pairs
     n, m = p.n, p.m
     reach = np.bincount(p.pi, minlength=n)
@@ -43,25 +41,7 @@ def _groups(
     firsts = np.flatnonzero(used)
     _, pos = np.unique(p.pi[firsts], return_index=True)
     one[firsts[pos]] = True
-    # alternating graph: mentee -> mentor on unused pairs, mentor -> mentee on used ones
-    root = n + m
-    tails = np.r_[p.pi[~one], n + p.pj[one], np.full(rest.size, root)]
-    heads = np.r_[n + p.pj[~one], p.pi[one], rest]
-    g = coo_matrix((np.ones(len(tails)), (tails, heads)), shape=(n + m + 1, n + m + 1)).tocsr()
-    seen = breadth_first_order(g, root, directed=True, return_predecessors=False)
-    seen = seen[seen != root]
-    mask = np.zeros(n + m, bool)
-    mask[seen] = True
-    # groups: weakly connected parts of the reached subgraph
-    r, c = g[: n + m, : n + m].nonzero()
-    keep = mask[r] & mask[c]
-    h = coo_matrix((np.ones(int(keep.sum())), (r[keep], c[keep])), shape=(n + m, n + m))
-    _, label = connected_components(h, directed=False)
-    out = []
-    for lab in np.unique(label[seen]).tolist():
-        nodes = seen[label[seen] == lab]
-        out.append((nodes[nodes < n], np.sort(nodes[nodes >= n] - n)))
-    return out
+    return alternating_groups(p.pi, p.pj, one, rest, n, m)
 
 
 def _reasons(

@@ -33,6 +33,7 @@ from .instance import Instance
 
 __all__ = [
     "AssignFlow",
+    "alternating_groups",
     "max_assignment",
     "potentials",
     "select_pairs",
@@ -211,3 +212,38 @@ def unfilled_reach(
         mentee_seen[new_mentees] = True
         frontier = new_mentees
     return mentee_seen, mentor_seen
+
+
+def alternating_groups(
+    pi: np.ndarray, pj: np.ndarray, used: np.ndarray, start: np.ndarray, n: int, m: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Groups of mentees competing for the same full mentors (Hall violators).
+
+    ``used`` marks at most one pair per mentee (a maximum assignment); ``start`` are
+    mentees it leaves unmatched. The mentees reached from them by alternating paths
+    (mentee -> mentor on unused pairs, mentor -> mentee on used ones) and their mentors,
+    split into weakly connected parts, each as ``(mentees, sorted mentors)``. Every such
+    mentor is full (else a path would match one more), so each part has more mentees
+    than places.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import breadth_first_order, connected_components
+
+    root = n + m
+    tails = np.r_[pi[~used], n + pj[used], np.full(start.size, root)]
+    heads = np.r_[n + pj[~used], pi[used], start]
+    shape = (n + m + 1, n + m + 1)
+    g = coo_matrix((np.ones(len(tails)), (tails, heads)), shape=shape).tocsr()
+    seen = breadth_first_order(g, root, directed=True, return_predecessors=False)
+    seen = seen[seen != root]
+    mask = np.zeros(n + m, bool)
+    mask[seen] = True
+    r, c = g[: n + m, : n + m].nonzero()
+    keep = mask[r] & mask[c]
+    h = coo_matrix((np.ones(int(keep.sum())), (r[keep], c[keep])), shape=(n + m, n + m))
+    _, label = connected_components(h, directed=False)
+    out = []
+    for lab in np.unique(label[seen]).tolist():
+        nodes = seen[label[seen] == lab]
+        out.append((nodes[nodes < n], np.sort(nodes[nodes >= n] - n)))
+    return out

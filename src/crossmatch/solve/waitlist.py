@@ -42,7 +42,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..scoring.interface import ScoreSource
 from .instance import Instance, exposure_of
-from .network import max_assignment, solve_network
+from .network import alternating_groups, max_assignment, solve_network
 from .options import ShortlistOptions
 
 __all__ = [
@@ -162,32 +162,12 @@ def _groups(
     """The competing groups of waiting mentees that have pairs: the mentees reached by
     alternating paths from them and those mentees' mentors (canonical), split into
     connected parts. Every such mentor is full (else a path would serve one more)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import breadth_first_order, connected_components
-
-    n, m = p.n, p.m
+    n = p.n
     reach = np.bincount(p.pi, minlength=n)
     rest = np.flatnonzero(~served & (reach > 0))
     if not rest.size:
         return []
-    root = n + m
-    tails = np.r_[p.pi[~used], n + p.pj[used], np.full(rest.size, root)]
-    heads = np.r_[n + p.pj[~used], p.pi[used], rest]
-    shape = (n + m + 1, n + m + 1)
-    g = coo_matrix((np.ones(len(tails)), (tails, heads)), shape=shape).tocsr()
-    seen = breadth_first_order(g, root, directed=True, return_predecessors=False)
-    seen = seen[seen != root]
-    mask = np.zeros(n + m, bool)
-    mask[seen] = True
-    r, c = g[: n + m, : n + m].nonzero()
-    keep = mask[r] & mask[c]
-    h = coo_matrix((np.ones(int(keep.sum())), (r[keep], c[keep])), shape=(n + m, n + m))
-    _, label = connected_components(h, directed=False)
-    out = []
-    for lab in np.unique(label[seen]).tolist():
-        nodes = seen[label[seen] == lab]
-        out.append((nodes[nodes < n], np.sort(nodes[nodes >= n] - n)))
-    return out
+    return alternating_groups(p.pi, p.pj, used, rest, n, p.m)
 
 
 def waiting_reasons(
