@@ -6,79 +6,52 @@ depend on row order; pairs are kept sparse (only eligible ones), sorted by (ment
 mentor). The scores are read through :class:`~crossmatch.scoring.interface.ScoreSource`,
 so dense scores, long tables and candidate pairs are all the same here.
 
-Scores become integer flow costs in exactly one way, :meth:`Instance.weights`, and
-every bound in score units adds the largest rounding error,
-:meth:`Instance.rounding_slack`. The scaling (:func:`score_scale`): a cost unit is
-:data:`RESOLUTION` times the *scale*, which is the score range when it is at most 1 (so
-scores in [0, 1] keep 10^7 steps over their range), and 1 otherwise: an outlier (one
-1e6 score among [0, 1] scores) then widens the range without coarsening the unit, so
-everyone else's differences still count (a unit relative to the whole range would round
-them away and "prove" a wrong answer). The unit is raised only as far as int64 costs
-require (the flow solver multiplies costs by the number of nodes): with scores within
-:data:`~crossmatch.scoring.scores.MAX_ABS_SCORE` that happens only for networks of
-thousands of millions of nodes, and the slack reported grows with it.
+Scores become integer flow costs in exactly one way, :meth:`Instance.weights`, through
+the one scaling of :mod:`crossmatch.solve.scaling` (``integer_scaling`` with the
+smallest score as offset: costs >= 0; exact for scores on a grid), and every
+bound in score units adds the largest rounding error, :meth:`Instance.rounding_slack`.
+The canonical pairs themselves (:class:`Pairs`, :func:`canonical_pairs`) are shared with
+:func:`crossmatch.match`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from ..scoring.interface import ScoreSource
-from ..scoring.scores import MAX_ABS_SCORE
 from .options import ShortlistOptions
+from .pairs import Pairs, canonical_pairs, id_order
+from .scaling import FLOAT64_TOLERANCE, RESOLUTION, Scaling, integer_scaling, room_unit
 
 __all__ = [
     "RESOLUTION",
     "Instance",
+    "Pairs",
+    "canonical_pairs",
     "default_exposure",
     "exposure_of",
     "id_order",
     "score_scale",
 ]
 
-#: The one integer scaling of scores: a flow cost unit is this share of the score scale
-#: (:func:`score_scale`), and weights are rounded to it.
-RESOLUTION = 1e-7
-#: Largest weight times nodes allowed, so the flow solver's cost arithmetic fits in int64.
-COST_ROOM = 2**60
+#: The shortlist networks' largest arc cost in units of the largest score cost (a stage
+#: of the flow method adds a bonus of one score range to the pairs it favours).
+SHORTLIST_HEADROOM = 2
 
 
 def score_scale(span: float, n_nodes: int) -> float:
-    """The score width of ``1 / RESOLUTION`` cost units: ``min(span, 1)``, raised if
-    needed so that ``span / scale / RESOLUTION * n_nodes`` stays below
-    :data:`COST_ROOM`. ``span`` is the score range (max - min; 1 when it is 0)."""
-    scale = min(span, 1.0)
-    need = span * (n_nodes + 2) / RESOLUTION / COST_ROOM
-    return max(scale, need)
+    """The score width of ``1 / RESOLUTION`` cost units off a grid (kept for callers
+    of the earlier interface; :func:`~crossmatch.solve.scaling.integer_scaling` is the
+    scaling): ``min(span, 1)``, raised as int64 room requires. ``span``: max - min."""
+    unit = max(RESOLUTION * min(span, 1.0), room_unit(span, n_nodes, SHORTLIST_HEADROOM))
+    return unit / RESOLUTION
 
 
 #: Exposure slack: by default a mentor may show on ``slack x`` their capacity share of shortlists.
 EXPOSURE_SLACK = 1.5
-
-
-def _key(v: Any) -> tuple[int, Any]:
-    if isinstance(v, bool | np.bool_):
-        return (1, str(v))
-    if isinstance(v, int | float | np.integer | np.floating):
-        return (0, float(v))
-    return (1, str(v))
-
-
-def id_order(ids: np.ndarray) -> np.ndarray:
-    """Positions that sort ``ids`` (numbers before text, each in natural order; a
-    stable sort, so equal keys keep their order)."""
-    values = np.asarray(ids).tolist()
-    if values and all(type(v) is int for v in values):  # the common case, vectorised
-        try:
-            return np.argsort(np.array(values, dtype=np.int64), kind="stable")
-        except OverflowError:
-            pass
-    if values and all(type(v) is str for v in values):
-        return np.argsort(np.array(values, dtype=str), kind="stable")
-    return np.array(sorted(range(len(ids)), key=lambda i: _key(ids[i])), dtype=np.int64)
 
 
 def default_exposure(capacity: np.ndarray, n_mentees: int, k: int) -> np.ndarray:
@@ -135,6 +108,8 @@ class Instance:
     max_per_group: int | None
     cut_e: np.ndarray | None = None
     cut_m: np.ndarray | None = None
+    tolerance: float = FLOAT64_TOLERANCE
+    _scaling: list[Scaling] = field(default_factory=list, init=False, repr=False, compare=False)
 
     @property
     def pruned(self) -> bool:
@@ -155,33 +130,47 @@ class Instance:
     @property
     def span(self) -> float:
         """``max - min`` of the pair scores (1.0 when they are all equal or there are
-        none): the score range that :meth:`scaled` weights are a share of."""
+        none): the score range the weights scale."""
         if self.n_pairs == 0:
             return 1.0
         return float(self.ps.max() - self.ps.min()) or 1.0
 
     @property
+    def scaling(self) -> Scaling:
+        """The scaling of these pairs' scores to weights (computed once per instance):
+        :func:`~crossmatch.solve.scaling.integer_scaling` from the smallest score."""
+        if not self._scaling:
+            low = float(self.ps.min()) if self.n_pairs else 0.0
+            self._scaling.append(
+                integer_scaling(
+                    self.ps, n_nodes=self.n + self.m + 2, headroom=SHORTLIST_HEADROOM,
+                    offset=low, tolerance=self.tolerance,
+                )
+            )  # fmt: skip
+        return self._scaling[0]
+
+    @property
     def scale(self) -> float:
-        """The score width of ``1 / RESOLUTION`` cost units (:func:`score_scale`)."""
-        return score_scale(self.span, self.n + self.m + 2)
+        """The score width of ``1 / RESOLUTION`` cost units (``unit / RESOLUTION``)."""
+        return self.scaling.unit / RESOLUTION
 
     def weights(self) -> np.ndarray:
-        """The integer flow costs of the pairs: ``round((s - min) / scale / RESOLUTION)``
-        (ties kept); the only scaling of scores to integers."""
+        """The integer flow costs of the pairs, ``round((s - min) / unit)`` (ties kept,
+        exact on a grid): the only scaling of scores to integers."""
         if self.n_pairs == 0:
             return np.zeros(0, dtype=np.int64)
-        return np.rint((self.ps - float(self.ps.min())) / self.scale / RESOLUTION).astype(np.int64)
+        return self.scaling.costs(self.ps)
 
     def rounding_slack(self) -> float:
         """The largest total error of rounding every chosen weight (k_i per mentee):
-        what a bound proved on :meth:`weights` adds in score units."""
+        what a bound proved on :meth:`weights` adds in score units (0 on a grid)."""
         if self.n_pairs == 0:
             return 0.0
-        return float(self.k.sum()) * RESOLUTION * self.scale
+        return self.scaling.slack(float(self.k.sum()))
 
     def units(self, value: Any) -> Any:
         """A weight (cost) or potential difference in score units."""
-        return value * (RESOLUTION * self.scale)
+        return value * self.scaling.unit
 
     def restrict(self, mask: np.ndarray) -> Instance:
         """The same instance on a subset of its pairs (pair indices change)."""
@@ -209,28 +198,11 @@ class Instance:
             raise ValueError(
                 "`max_per_group` needs mentor groups: build Scores with `mentor_groups=`."
             )
-        rows = np.arange(scores.n_mentees) if mentee_rows is None else np.asarray(mentee_rows)
-        ee = rows[id_order(scores.mentee_ids[rows])]
-        mr = id_order(scores.mentor_ids)
-        n, m = len(ee), len(mr)
-        rank_e = np.full(scores.n_mentees, -1, dtype=np.int64)
-        rank_e[ee] = np.arange(n)
-        rank_m = np.empty(m, dtype=np.int64)
-        rank_m[mr] = np.arange(m)
-        ii, jj, vals = scores.pairs_of(ee)
+        pairs = canonical_pairs(scores, mentee_rows)
+        ee, mr, pi, pj, ps = pairs.ee, pairs.mr, pairs.pi, pairs.pj, pairs.ps
+        n = pairs.n
         cuts = scores.cuts
         cut_e, cut_m = (None, None) if cuts is None else (cuts[0][ee], cuts[1][mr])
-        pi, pj = rank_e[ii], rank_m[jj]
-        order = np.lexsort((pj, pi))
-        pi, pj = pi[order], pj[order]
-        ps = np.asarray(vals, np.float64)[order]
-        if ps.size and not np.all(np.abs(ps) <= MAX_ABS_SCORE):
-            bad = float(ps[~(np.abs(ps) <= MAX_ABS_SCORE)][0])
-            raise ValueError(
-                f"scores must be finite and within +-{MAX_ABS_SCORE:g} (MAX_ABS_SCORE) to be "
-                f"solved exactly. Got {bad!r}: rescale the scores (only their order and "
-                "differences matter)."
-            )
         capacity = scores.capacity[mr].astype(np.int64)
         expo = exposure_of(options.exposure, scores.capacity, n, k)[mr]
         group = None
@@ -243,8 +215,8 @@ class Instance:
         elif scores.pruned:
             reach = np.maximum(reach, scores.eligible_counts()[ee])  # in the full matrix
         kk = np.minimum(reach, k) if options.allow_short else np.full(n, k)
-        return cls(scores, ee, mr, pi.astype(np.int64), pj.astype(np.int64), ps, capacity, expo,
-                   group, kk.astype(np.int64), k, max_per_group, cut_e, cut_m)  # fmt: skip
+        return cls(scores, ee, mr, pi, pj, ps, capacity, expo, group, kk.astype(np.int64), k,
+                   max_per_group, cut_e, cut_m, pairs.tolerance)  # fmt: skip
 
 
 def group_reach(pi: np.ndarray, g: np.ndarray, n: int, d: int) -> np.ndarray:

@@ -27,6 +27,7 @@ candidate scores (widening, pricing on the full matrix, the bound) in
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -40,17 +41,16 @@ from ..results import Assignment
 from ..scoring.history import apply_history, priority_classes
 from ..scoring.interface import SCORE_SOURCE, AnyScores
 from .match_answer import _by_class, _fixed_scores, _preference, _reasons, _score_lookup
-from .match_candidates import _candidate_bound, _price_pairs, _widen
+from .match_candidates import _candidate_bound, _solve_total
 from .match_fair import _maxmin_milp, _maxmin_single
-from .match_flow import _build
 from .match_inputs import _fixed_pairs
-from .match_pricing import _solve_duals, _solve_flow
+from .options import Deadline
 
 __all__ = ["MATCH_OBJECTIVES", "match"]
 
 MATCH_OBJECTIVES: tuple[str, ...] = ("total", "maxmin")
-#: Widening rounds at most.
-WIDEN_ROUNDS = 20
+#: The reason of a mentee left waiting because the time limit stopped the proof.
+TIMED_OUT = "not matched before the time limit ran out (raise `time_limit`)"
 #: Above this many pairs, maxmin with several mentors needs a `time_limit`.
 MILP_PAIRS = 50_000
 
@@ -156,6 +156,7 @@ def match(
     3 mentees compete for 2 places among the 2 mentor(s) they are eligible for ('x', 'y'); 1 wait
     """
     check_params("match", locals(), _CONSTRAINTS)
+    deadline = Deadline.of(time_limit)
     t0 = time.perf_counter()
     info: dict[str, Any] = {"per_mentee": int(per_mentee), "objective": objective}
     if history is not None:
@@ -167,41 +168,25 @@ def match(
     fr, fc = (np.zeros(0, np.int64),) * 2
     if fixed is not None:
         fr, fc = _fixed_pairs(scores, fixed, int(per_mentee))
-    added: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # widening
-    for widened in range(WIDEN_ROUNDS + 1):
-        pairs, net, fa, fb, slots, covered, cap = _build(
-            scores_h, fr, fc, klass_rows, int(per_mentee)
-        )
-        if not scores_h.pruned:  # every pair is in the network
-            used = _solve_flow(net)
-            break
-        used, potentials = _solve_duals(net)
-        if widened == WIDEN_ROUNDS:
-            break
-        matched_c = covered.copy()
-        matched_c[pairs.pi[used]] = True
-        wider = None if matched_c.all() else _widen(scores_h, net, used, matched_c)
-        if wider is None:
-            wider = _price_pairs(scores_h, net, potentials)
-            info["priced"] = wider is None and potentials is not None
-        if wider is None:
-            break
-        scores_h = scores_h.with_pairs(*wider)
-        added.append(wider)
-    info["widening_rounds"] = widened
-    if added:  # the answer's scores hold its pairs
-        scores = scores.with_pairs(*(np.concatenate(x) for x in zip(*added, strict=True)))
+    solved = _solve_total(scores_h, fr, fc, klass_rows, int(per_mentee), deadline, info)
+    scores_h, pairs, net, used = solved.scores, solved.pairs, solved.net, solved.used
+    fa, fb = solved.fa, solved.fb
+    if solved.added:  # the answer's scores hold its pairs
+        added = (np.concatenate(x) for x in zip(*solved.added, strict=True))
+        scores = scores.with_pairs(*added)
     n = pairs.n
-    status = "optimal"
+    timed_out = solved.timed_out
+    status = "feasible" if timed_out else "optimal"
     total_best = float(pairs.ps[used].sum())
     if objective == "maxmin":
         fixed_value = np.bincount(fa, weights=_fixed_scores(scores, fr, fc), minlength=n)
-        if per_mentee == 1:
+        floor = None
+        if not (timed_out or deadline.expired()) and per_mentee == 1:
             used, floor = _maxmin_single(net, used)
-        else:
+        elif not (timed_out or deadline.expired()):
             got = np.zeros(n, bool)
             got[pairs.pi[used]] = True
-            got &= ~covered
+            got &= ~net.covered
             counts = np.bincount(net.klass[got], minlength=net.n_classes).astype(float)
             if len(pairs.pi) > MILP_PAIRS and time_limit is None:
                 raise ValueError(
@@ -210,10 +195,30 @@ def match(
                     "(seconds) to take the best answer found by then, or use per_mentee=1 "
                     "(exact by flows at any size)."
                 )
-            used, floor, status = _maxmin_milp(net, counts, fixed_value, time_limit)
+            try:
+                used, floor, status = _maxmin_milp(net, counts, fixed_value, deadline)
+            except RuntimeError:  # no MILP answer in time: the "total" answer stands
+                if not deadline.expired():
+                    raise
+            timed_out = status != "optimal" or floor is None
+        if floor is None:  # the "total" answer, its floor not raised: feasible
+            timed_out, status = True, "feasible"
+            value = np.bincount(pairs.pi[used], weights=pairs.ps[used], minlength=n) + fixed_value
+            mine = np.zeros(n, bool)
+            mine[pairs.pi[used]] = True
+            floor = float(value[mine & ~net.covered].min(initial=np.inf))
         info["floor"] = floor
         info["price_of_fairness"] = total_best - float(pairs.ps[used].sum())
         info["total_without_floor"] = total_best
+    if timed_out:
+        info["time_limit_reached"] = True
+        warnings.warn(
+            f"match: the time limit of {time_limit} s ran out before the answer was proved "
+            "optimal; returning the best answer found so far (info['status'] "
+            f"{status!r}). Raise `time_limit` to prove it.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
     # ------------------------------------------------------------------ the answer
     k_used = np.flatnonzero(used)
@@ -231,6 +236,9 @@ def match(
     matched_c = np.zeros(n, bool)
     matched_c[ca] = True
     reasons = _reasons(scores_h, net, used, matched_c) if not matched_c.all() else {}
+    if timed_out:  # the coverage is not proved the largest: only rule reasons hold
+        reach = np.bincount(pairs.pi, minlength=n)
+        reasons.update(dict.fromkeys(np.flatnonzero(~matched_c & (reach > 0)).tolist(), TIMED_OUT))
     reason = [None] * scores.n_mentees  # type: list[str | None]
     for a, text in reasons.items():
         reason[int(pairs.ee[a])] = text
@@ -248,8 +256,8 @@ def match(
             "or relax the rules / raise the capacities named above",
         )
     preference = _preference(pairs, mentors, score_of)
-    k_pairs = int(min(slots.sum(), cap.sum(), len(pairs.pi)))
-    quantum = net.scale / net.resolution
+    k_pairs = int(min(net.slots.sum(), net.cap.sum(), len(pairs.pi)))
+    quantum = net.quantum
     rr, kk = np.nonzero(mentors >= 0)
     info.update(
         {
@@ -259,7 +267,7 @@ def match(
             "total": float(score_of(rr, mentors[rr, kk]).sum()),
             "status": status,
             "quantum": quantum,
-            "rounding_bound": 0.0 if net.exact else k_pairs * quantum,
+            "rounding_bound": net.scaling.slack(k_pairs),
             "waitlisted": int(waiting.size),
             "seconds": time.perf_counter() - t0,
         }

@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from ..scoring.interface import ScoreSource
-from .match_flow import _Network, _Pairs
+from .match_flow import _Network
 from .network import alternating_groups
+from .pairs import Pairs
 
 
 def _rule_text(scores: ScoreSource, row: int) -> str:
@@ -97,7 +98,7 @@ def _score_lookup(scores: ScoreSource) -> Any:
     return lookup
 
 
-def _preference(pairs: _Pairs, mentors: np.ndarray, score_of: Any) -> np.ndarray:
+def _preference(pairs: Pairs, mentors: np.ndarray, score_of: Any) -> np.ndarray:
     """Rank of each mentee's first (best) mentor among their eligible mentors by score
     (1 = their best-scoring mentor; ties share the better rank); 0 where unmatched."""
     n_rows = mentors.shape[0]

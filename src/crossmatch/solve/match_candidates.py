@@ -17,14 +17,70 @@ bound for the full matrix by LP duality (mentor prices, cuts for the pruned pair
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
 from ..scoring.interface import ScoreSource
 from .match_answer import _groups
-from .match_flow import _Network
+from .match_flow import _build, _Network
+from .match_pricing import _solve_within
+from .options import Deadline
+from .pairs import Pairs
 
 #: New candidate pairs per mentee and widening round (see :func:`_widen`).
 WIDEN_PAIRS = 10
+#: Widening rounds at most.
+WIDEN_ROUNDS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class _Solved:
+    """The ``"total"`` answer of :func:`crossmatch.match` and the network it holds."""
+
+    scores: ScoreSource  # the scores solved (candidates with the pairs widening added)
+    added: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # pairs widening added
+    pairs: Pairs
+    net: _Network
+    fa: np.ndarray  # canonical fixed pairs
+    fb: np.ndarray
+    used: np.ndarray  # pairs of the answer (bool over ``pairs``)
+    timed_out: bool  # the deadline stopped a stage: feasible, not proved optimal
+
+
+def _solve_total(
+    scores: ScoreSource, fr: np.ndarray, fc: np.ndarray, klass_rows: np.ndarray,
+    per_mentee: int, deadline: Deadline, info: dict[str, Any],
+) -> _Solved:  # fmt: skip
+    """The flow on ``scores`` (fixed pairs ``fr``, ``fc`` kept); on candidate scores,
+    widened and priced on the full matrix until proved (module docstring), or until the
+    deadline: the last flow is then returned, feasible and not proved."""
+    added: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for widened in range(WIDEN_ROUNDS + 1):
+        pairs, net, fa, fb, *_ = _build(scores, fr, fc, klass_rows, per_mentee)
+        used, potentials, proved = _solve_within(net, deadline, duals=scores.pruned)
+        timed_out = not proved
+        if not scores.pruned or timed_out or widened == WIDEN_ROUNDS:
+            break  # every pair is in the network, no time left, or no rounds left
+        if deadline.expired():
+            timed_out = True
+            break
+        matched = net.covered.copy()
+        matched[pairs.pi[used]] = True
+        wider = None if matched.all() else _widen(scores, net, used, matched)
+        if wider is None:
+            wider = _price_pairs(scores, net, potentials)
+            info["priced"] = wider is None and potentials is not None
+        if wider is None:
+            break
+        if deadline.expired():  # keep the answer in hand rather than start another flow
+            timed_out = True
+            break
+        scores = scores.with_pairs(*wider)
+        added.append(wider)
+    info["widening_rounds"] = widened
+    return _Solved(scores, added, pairs, net, fa, fb, used, timed_out)
 
 
 def _widen(
@@ -79,7 +135,7 @@ def _price_pairs(
     if potentials is None or cs.cohort is None or cs.config is None:
         return None
     p = net.pairs
-    q = net.scale / net.resolution
+    q = net.quantum
     prices = np.full(cs.n_mentors, np.inf)
     prices[p.mr] = np.where(net.cap > 0, -q * potentials[p.n + np.arange(p.m)], np.inf)
     open_ = net.slots > 0

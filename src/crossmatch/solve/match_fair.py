@@ -29,6 +29,7 @@ import numpy as np
 
 from .match_flow import _Network
 from .match_pricing import _coverage_value, _expand, _flow, _solve_flow
+from .options import Deadline
 
 
 # ---------------------------------------------------------------------------- maxmin
@@ -76,7 +77,7 @@ def _covers(net: _Network, mask: np.ndarray, target: int) -> bool:
 
 
 def _maxmin_milp(
-    net: _Network, counts: np.ndarray, fixed_value: np.ndarray, time_limit: float | None
+    net: _Network, counts: np.ndarray, fixed_value: np.ndarray, deadline: Deadline
 ) -> tuple[np.ndarray, float, str]:
     """per_mentee > 1: floor then total, by MILP (HiGHS through SciPy) with the class
     coverage counts fixed. Returns pairs used, floor, status."""
@@ -142,9 +143,8 @@ def _maxmin_milp(
     floor_rows = sp.hstack([vals, sp.diags(np.full(n, big)), sp.csr_matrix(np.ones((n, 1)))])
     cons.append(LinearConstraint(floor_rows.tocsr()[open_], -np.inf, big + fixed_value[open_]))
     integrality = np.r_[np.ones(q + n), 0.0]
-    options: dict[str, Any] = {}
-    if time_limit is not None:
-        options["time_limit"] = float(time_limit)
+    left = deadline.remaining()  # one deadline for both stages (None: no limit)
+    options: dict[str, Any] = {} if left is None else {"time_limit": left}
     c = np.zeros(nv)
     c[-1] = -1.0
     res = milp(c, constraints=cons, integrality=integrality, bounds=Bounds(lo, hi), options=options)
@@ -154,6 +154,8 @@ def _maxmin_milp(
     floor = float(res.x[-1])
     c2 = np.r_[-p.ps, np.zeros(n + 1)]
     lo[-1] = floor - 1e-9 * max(1.0, abs(floor))
+    left = deadline.remaining()
+    options = {} if left is None else {"time_limit": left}
     res2 = milp(
         c2, constraints=cons, integrality=integrality, bounds=Bounds(lo, hi), options=options
     )

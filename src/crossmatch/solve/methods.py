@@ -38,7 +38,7 @@ from .._log import progress_enabled
 from ..errors import InfeasibleError
 from . import exact, network
 from .diagnose import diagnose
-from .instance import RESOLUTION, Instance
+from .instance import Instance
 from .options import ShortlistOptions
 
 __all__ = ["AUTO_EXACT_PAIRS", "METHODS", "Answer", "objective", "proved"]
@@ -104,7 +104,7 @@ def _flow(p: Instance, opts: ShortlistOptions) -> Answer:
         info["flow_seconds"] = time.perf_counter() - t0
         return Answer(xr, inside.pair_used, bound, "flow", info, xr)
     best: tuple[float, np.ndarray, np.ndarray] | None = None
-    bonus = max(round(1.0 / RESOLUTION), int(w.max(initial=0)))  # >= any weight difference
+    bonus = max(int(w.max(initial=0)), 1)  # one score range: >= any weight difference
     for favour in (True, False):  # the plain variant only if favouring the relaxation fails
         if best is not None:
             break

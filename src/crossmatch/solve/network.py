@@ -1,24 +1,22 @@
 """The network toolkit: every flow network of the solvers is built here (vectorised:
-arcs are added as numpy arrays), and the graph searches on their answers live beside them.
-
-Two networks serve every flow-based step of the shortlist:
+arcs are added as numpy arrays); the searches on their answers are in
+:mod:`crossmatch.solve.residual` (re-exported here).
 
 - :func:`max_assignment` — source -> mentee (1) -> mentor (eligible pairs) -> sink
   (capacity): the largest, then best-scoring, one-mentor-per-mentee assignment.
 - :func:`select_pairs` — source -> mentee (how many entries) [-> mentee x group (at most d)]
   -> mentor (eligible pairs, 1 each) -> sink (exposure left): a b-matching, used for the
   shortlist relaxation (its optimum is an upper bound) and for the alternates stage.
-
+- :func:`reward_flow` — :func:`crossmatch.match`'s network: a first-mentor reward arc
+  and a second arc per mentee, pairs, capacities and a source -> sink bypass; with its
+  optimal duals (:func:`potentials` on :func:`residual_arcs`) on request.
 - :func:`solve_network`: any other network from arc arrays (the rank-maximal stages of
   :mod:`crossmatch.solve.rank_maximal`).
 
-:func:`unfilled_reach` (alternating paths: the tight side of a min cut) and
-:func:`potentials` (shortest distances on a residual graph: flow duals) read the answers.
-
-Scores become integer costs in one way only, :meth:`Instance.weights
-<crossmatch.solve.instance.Instance.weights>` (:data:`~crossmatch.solve.instance.RESOLUTION`
-of the score range), so a flow answer is optimal for the rounded scores and bounds add
-:meth:`~crossmatch.solve.instance.Instance.rounding_slack`.
+Scores become integer costs in one way only, :func:`crossmatch.solve.scaling.integer_scaling`
+(through :meth:`Instance.weights <crossmatch.solve.instance.Instance.weights>` for the
+shortlist), so a flow answer is optimal for the rounded scores and bounds add the
+rounding slack.
 """
 
 from __future__ import annotations
@@ -30,12 +28,15 @@ import numpy as np
 
 from ..errors import InfeasibleError
 from .instance import Instance
+from .residual import alternating_groups, potentials, residual_arcs, unfilled_reach
 
 __all__ = [
     "AssignFlow",
     "alternating_groups",
     "max_assignment",
     "potentials",
+    "residual_arcs",
+    "reward_flow",
     "select_pairs",
     "solve_network",
     "unfilled_reach",
@@ -173,77 +174,40 @@ def solve_network(
     return f.flows(arcs), True
 
 
-def potentials(tails: np.ndarray, heads: np.ndarray, costs: np.ndarray, n_nodes: int) -> np.ndarray:
-    """Shortest distances from a virtual root (0 to every node) over the residual arcs of
-    an optimal flow, by vectorised Bellman-Ford: optimal flow duals.
+def reward_flow(
+    pi: np.ndarray, pj: np.ndarray, costs: np.ndarray, *, first: np.ndarray,
+    first_cost: np.ndarray, extra: np.ndarray, capacity: np.ndarray, duals: bool = False,
+) -> tuple[np.ndarray, np.ndarray | None]:  # fmt: skip
+    """The optimal flow of :func:`crossmatch.match`'s network: pairs used (bool over
+    ``pi``) and, with ``duals``, node potentials that prove it (:func:`potentials` on
+    :func:`residual_arcs`; nodes: mentees ``0..n-1``, mentors ``n..n+m-1``, source, sink).
 
-    An optimal flow's residual graph has no negative cycle, so the distances settle
-    within ``n_nodes`` rounds (each round fixes at least one more node's shortest path);
-    a graph that does not settle is not the residual graph of an optimal flow, and
-    raises RuntimeError."""
-    d = np.zeros(n_nodes, np.int64)
-    for _ in range(max(n_nodes, 1) + 1):
-        nd = d.copy()
-        np.minimum.at(nd, heads, d[tails] + costs)
-        if np.array_equal(nd, d):
-            return d
-        d = nd
-    raise RuntimeError("potentials: a negative cycle; the flow was not optimal")
+    Source -> mentee ``i``: where ``first[i]``, a first-mentor arc (capacity 1, cost
+    ``first_cost[i]``, a reward when negative); a second arc (capacity ``extra[i]``, cost
+    0); mentee -> mentor per pair (capacity 1, cost ``costs``); mentor -> sink
+    (``capacity``); a source -> sink bypass at cost 0, so the flow may stop where more
+    pairs would cost more. The source supplies every arc out of it."""
+    n, m = len(first), len(capacity)
+    src, snk = n + m, n + m + 1
+    a, b = np.flatnonzero(first), np.flatnonzero(extra > 0)
+    supply = int(len(a) + np.asarray(extra, np.int64)[b].sum())
+    i64 = np.int64
 
+    def cat(*parts: Any) -> np.ndarray:  # int64 throughout: costs exceed float precision
+        return np.concatenate([np.asarray(x, i64).ravel() for x in parts])
 
-def unfilled_reach(
-    p: Instance, used: np.ndarray, unfilled: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Mentees and mentors reachable from ``unfilled`` mentees by alternating paths
-    (unused pair forward, used pair back): the tight side of a max-flow min cut. If no
-    eligible pair leads from those mentees to another mentor, the cut holds in the full
-    problem too."""
-    mentee_seen = unfilled.copy()
-    mentor_seen = np.zeros(p.m, dtype=bool)
-    frontier = np.flatnonzero(mentee_seen)
-    while frontier.size:
-        arcs = np.isin(p.pi, frontier) & ~used
-        new_mentors = np.unique(p.pj[arcs])
-        new_mentors = new_mentors[~mentor_seen[new_mentors]]
-        mentor_seen[new_mentors] = True
-        back = used & np.isin(p.pj, new_mentors)
-        new_mentees = np.unique(p.pi[back])
-        new_mentees = new_mentees[~mentee_seen[new_mentees]]
-        mentee_seen[new_mentees] = True
-        frontier = new_mentees
-    return mentee_seen, mentor_seen
-
-
-def alternating_groups(
-    pi: np.ndarray, pj: np.ndarray, used: np.ndarray, start: np.ndarray, n: int, m: int
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Groups of mentees competing for the same full mentors (Hall violators).
-
-    ``used`` marks at most one pair per mentee (a maximum assignment); ``start`` are
-    mentees it leaves unmatched. The mentees reached from them by alternating paths
-    (mentee -> mentor on unused pairs, mentor -> mentee on used ones) and their mentors,
-    split into weakly connected parts, each as ``(mentees, sorted mentors)``. Every such
-    mentor is full (else a path would match one more), so each part has more mentees
-    than places.
-    """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import breadth_first_order, connected_components
-
-    root = n + m
-    tails = np.r_[pi[~used], n + pj[used], np.full(start.size, root)]
-    heads = np.r_[n + pj[~used], pi[used], start]
-    shape = (n + m + 1, n + m + 1)
-    g = coo_matrix((np.ones(len(tails)), (tails, heads)), shape=shape).tocsr()
-    seen = breadth_first_order(g, root, directed=True, return_predecessors=False)
-    seen = seen[seen != root]
-    mask = np.zeros(n + m, bool)
-    mask[seen] = True
-    r, c = g[: n + m, : n + m].nonzero()
-    keep = mask[r] & mask[c]
-    h = coo_matrix((np.ones(int(keep.sum())), (r[keep], c[keep])), shape=(n + m, n + m))
-    _, label = connected_components(h, directed=False)
-    out = []
-    for lab in np.unique(label[seen]).tolist():
-        nodes = seen[label[seen] == lab]
-        out.append((nodes[nodes < n], np.sort(nodes[nodes >= n] - n)))
-    return out
+    tails = cat(np.full(len(a) + len(b), src), pi, n + np.arange(m), src)
+    heads = cat(a, b, n + np.asarray(pj, i64), np.full(m, snk), snk)
+    caps = cat(np.ones(len(a)), extra[b], np.ones(len(pi)), capacity, supply)
+    cost = cat(first_cost[a], np.zeros(len(b)), costs, np.zeros(m + 1))
+    f = _new_flow()
+    arcs = f.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, cost)
+    f.set_nodes_supplies(np.array([src, snk]), np.array([supply, -supply]))
+    if f.solve() != f.OPTIMAL:
+        raise RuntimeError("the min-cost flow solver failed on the matching network")
+    flows = f.flows(arcs)
+    used = flows[len(a) + len(b) : len(a) + len(b) + len(pi)] > 0
+    if not duals:
+        return used, None
+    rt, rh, rc = residual_arcs(tails, heads, caps, cost, flows)
+    return used, potentials(rt, rh, rc, n + m + 2)

@@ -21,7 +21,8 @@ import numpy as np
 from ..errors import InfeasibleError
 from ..results import Shortlists
 from . import network
-from .instance import RESOLUTION, id_order, score_scale
+from .instance import id_order
+from .scaling import integer_scaling
 
 __all__ = ["rank_maximal"]
 
@@ -79,7 +80,6 @@ def _flow_lexicographic(
     cap = np.asarray(capacity, dtype=np.int64).copy()
     tight = np.zeros(len(cap), dtype=bool)
     n_ranks = len(stages) if q else 0
-    span = float(score.max() - score.min()) if q else 0.0
     for stage in range(n_ranks + 1):
         last = stage == n_ranks
         idx = np.flatnonzero(free)
@@ -88,9 +88,9 @@ def _flow_lexicographic(
         open_rows, ri = np.unique(rows[idx], return_inverse=True)
         used, cj = np.unique(mentors[idx], return_inverse=True)
         a, b = len(open_rows), len(used)
-        if last:  # the one scaling of scores to integers (see crossmatch.solve.instance)
-            scale = score_scale(span or 1.0, a + b + 2)
-            cost = -np.rint((score[idx] - score.min()) / scale / RESOLUTION).astype(np.int64)
+        if last:  # the one scaling of scores to integers (crossmatch.solve.scaling)
+            scaling = integer_scaling(score, n_nodes=a + b + 2, offset=float(score.min()))
+            cost = -scaling.costs(score[idx])
         else:
             cost = -stages[stage][idx].astype(np.int64)
         full = tight[used]
