@@ -120,17 +120,23 @@ def match(
         become ineligible (reason ``"paired before (round N)"``); ids not in ``scores``
         are ignored.
     time_limit : float, optional
-        Seconds for each MILP stage of ``objective="maxmin"`` with ``per_mentee > 1``
-        (required above 50,000 pairs); ``info["status"]`` is then "feasible" if the
-        limit stopped it before the proof. The flows have no time limit.
+        Seconds for the whole call: one deadline shared by every stage (the flow's
+        pricing rounds, widening and pricing passes on candidate scores, the maxmin
+        search or MILP). A stage never starts a fresh limit; when the deadline passes,
+        the best answer proved feasible so far is returned with ``info["status"]``
+        ``"feasible"`` (never ``"optimal"``), ``info["time_limit_reached"]`` True and a
+        RuntimeWarning. A stage already running (one OR-Tools flow) is not interrupted.
+        Required for ``objective="maxmin"`` with ``per_mentee > 1`` above 50,000 pairs.
 
     Returns
     -------
     Assignment
         ``mentors`` holds each mentee's mentors (best score first, ``-1`` padded),
         ``mentor`` the first; ``reason`` says why a mentee waits. ``info`` has
-        ``coverage``, ``total``, ``status``, ``quantum``, ``rounding_bound`` and, for
-        maxmin, ``floor`` and ``price_of_fairness``.
+        ``coverage``, ``total``, ``status``, ``quantum`` (the score width of one integer
+        cost step, :func:`crossmatch.solve.scaling.integer_scaling`),
+        ``rounding_bound`` (how far below the optimum the rounding can leave the total;
+        0 for scores on a grid) and, for maxmin, ``floor`` and ``price_of_fairness``.
 
     Raises
     ------

@@ -142,7 +142,7 @@ def relaxed_bound(p: Instance, served: int) -> float:
         raise RuntimeError("waitlist: the relaxation flow failed")
     got = float((flows[n : n + q] * w[kept]).sum() + (flows[n + q : n + q + c] * w[cut]).sum())
     low = float(p.ps.min())
-    return float(p.units(got)) + low * (units if low >= 0 else fewest) + units * p.units(1.0)
+    return float(p.units(got)) + low * (units if low >= 0 else fewest) + p.scaling.slack(units)
 
 
 def _rule_text(p: Instance, row: int) -> str:
