@@ -146,7 +146,8 @@ def test_an_outlier_does_not_round_the_other_scores_away() -> None:
 def test_costs_leave_int64_room_for_the_flow_solver(n_nodes: int, headroom: int) -> None:
     v = np.random.default_rng(2).random(1000) * 5
     sc = integer_scaling(v, n_nodes=n_nodes, headroom=headroom)
-    assert int(np.abs(sc.costs(v)).max()) * headroom * (n_nodes + 1) <= COST_ROOM * (1 + 1e-9)
+    top = int(np.abs(sc.costs(v)).max()) - 0.5  # a cost may be rounded half a step up
+    assert top * headroom * (n_nodes + 1) <= COST_ROOM * (1 + 1e-12)
 
 
 def brute_force_match(S: np.ndarray, capacity: np.ndarray) -> tuple[int, float]:

@@ -212,7 +212,8 @@ def match(
             value = np.bincount(pairs.pi[used], weights=pairs.ps[used], minlength=n) + fixed_value
             mine = np.zeros(n, bool)
             mine[pairs.pi[used]] = True
-            floor = float(value[mine & ~net.covered].min(initial=np.inf))
+            own = value[mine & ~net.covered]
+            floor = float(own.min()) if own.size else -np.inf
         info["floor"] = floor
         info["price_of_fairness"] = total_best - float(pairs.ps[used].sum())
         info["total_without_floor"] = total_best

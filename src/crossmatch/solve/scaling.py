@@ -121,9 +121,10 @@ def integer_scaling(
 
 def room_unit(top: float, n_nodes: int, headroom: float = 1.0) -> float:
     """The finest unit int64 allows for costs up to ``top`` (score units) times
-    ``headroom`` in a network of ``n_nodes`` nodes: ``top / steps`` with ``(steps + 1)
-    headroom (n_nodes + 1) <= COST_ROOM`` (a rounded cost may be half a step above)."""
-    steps = COST_ROOM // (math.ceil(headroom) * (int(n_nodes) + 1)) - 1
+    ``headroom`` in a network of ``n_nodes`` nodes: ``top / steps`` with ``steps
+    headroom (n_nodes + 1) <= COST_ROOM`` (a cost rounded half a step up stays far
+    inside int64: :data:`COST_ROOM` is a quarter of its range)."""
+    steps = COST_ROOM // (math.ceil(headroom) * (int(n_nodes) + 1))
     return top / steps if steps > 0 else math.inf
 
 
