@@ -43,8 +43,7 @@ def _solve_within(
     prove it with ``duals`` (reduced costs of every arc >= 0), and whether it is proved
     optimal (False when the deadline stopped the pricing rounds: the flow is then
     feasible, and the potentials None)."""
-    used, d, proved = _solve(net, None, True, None, duals=duals, deadline=deadline)
-    return used, d, proved
+    return _solve(net, None, True, None, duals=duals, deadline=deadline)
 
 
 def _solve(
@@ -82,15 +81,16 @@ def _solve(
         used, d = _flow(net, idx, cost, unit, duals=duals)
         return _expand(net, idx, used), d, True
     for _ in range(PRICE_ROUNDS):
-        used, dual = _flow(net, idx[work], cost[work], unit, duals=True)
+        held = idx[work]
+        used, dual = _flow(net, held, cost[work], unit, duals=True)
         d = cast(np.ndarray, dual)  # duals=True: always potentials
         rc = cost + d[pi]
         rc -= d[p.n + pj]
         enter = np.flatnonzero((rc < 0) & ~work)
         if not enter.size:
-            return _expand(net, idx[work], used), d, True
+            return _expand(net, held, used), d, True
         if deadline is not None and deadline.expired():  # feasible, not proved
-            return _expand(net, idx[work], used), None, False
+            return _expand(net, held, used), None, False
         # the most negative few per mentee (all of them would swamp the next flow)
         work[enter[_top_per_group(pi[enter], rc[enter], np.full(p.n, PRICE_ENTER))]] = True
     used, d = _flow(net, idx, cost, unit, duals=duals)
