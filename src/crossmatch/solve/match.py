@@ -17,11 +17,14 @@ bypass (cost 0), so the flow may stop where more pairs would lower the total. A 
 with any flow uses the first-mentor arc (it is cheaper), so the cost of an integral flow
 is ``-(sum of R_i over covered mentees) - sum w_ij x_ij``.
 
-The integer scaling, the proof that the reward dominates and the pricing of large
-networks are in :mod:`crossmatch.solve.match_pricing` and :mod:`crossmatch.solve.match_flow`;
-candidate scores (widening, pricing on the full matrix, the bound) in
-:mod:`crossmatch.solve.match_candidates`; the fairness objective in
-:mod:`crossmatch.solve.match_fair`.
+The pairs are the shortlist's (:func:`crossmatch.solve.pairs.canonical_pairs`), the
+costs come from the one scaling (:mod:`crossmatch.solve.scaling`) and the flow from the
+network toolkit (:func:`crossmatch.solve.network.reward_flow`). The proof that the reward
+dominates is in :mod:`crossmatch.solve.match_flow`, the pricing of large networks in
+:mod:`crossmatch.solve.match_pricing`; candidate scores (widening, pricing on the full
+matrix, the bound, the deadline across them) in :mod:`crossmatch.solve.match_candidates`;
+the fairness objective in :mod:`crossmatch.solve.match_fair`. ``time_limit`` is one
+:class:`~crossmatch.solve.options.Deadline` for every stage.
 """
 
 from __future__ import annotations
