@@ -163,12 +163,12 @@ class Instance:
 
     def rounding_slack(self) -> float:
         """The largest total error of rounding every chosen weight (k_i per mentee):
-        what a bound proved on :meth:`weights` adds in score units. On a grid only the
-        scores' own float precision (sums of ``k_i`` scores compared in floats)."""
+        what a bound proved on :meth:`weights` adds in score units, plus float64
+        precision (sums of ``k_i`` scores compared in floats: on a grid that is all)."""
         if self.n_pairs == 0:
             return 0.0
         count = float(self.k.sum())
-        return self.scaling.slack(count) + count * self.tolerance * self.span
+        return self.scaling.slack(count) + count * FLOAT64_TOLERANCE * self.span
 
     def units(self, value: Any) -> Any:
         """A weight (cost) or potential difference in score units."""
