@@ -75,7 +75,7 @@ def test_plausible_alias_targets_in_a_programme_file(tmp_path: Path) -> None:
 "Every 2 weeks" = "biweekly"
 """,
     )
-    cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=path)
+    cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=cm.load_programme(path))
     ee = cohort.mentees.set_index("id")
     assert ee.loc["M-002", ["mode", "cadence"]].tolist() == ["remote", "monthly"]
     assert set(cohort.mentees["mode"]) <= set(cm.cohort.MODES)
@@ -125,29 +125,33 @@ def test_python_api_scores_like_the_cli_with_the_same_programme(tmp_path: Path) 
     )
     assert done.returncode == 0, done.stderr
     cli = pd.read_csv(out).set_index(["mentee_id", "mentor_id"])["score"]
-    cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=PROGRAMME)
+    cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=cm.load_programme(PROGRAMME))
     api = cm.score(cohort).to_frame().set_index(["mentee_id", "mentor_id"])["score"]
     pd.testing.assert_series_equal(
         api.loc[cli.index].astype(float), cli.astype(float), check_names=False, atol=1e-6
     )
 
 
-def test_programme_path_and_errors_name_from_csv() -> None:
-    by_path = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=str(PROGRAMME))
-    assert isinstance(by_path.programme, cm.Programme)
-    assert by_path.programme.shortlist["k"] == 2
+def test_programme_path_is_refused_and_errors_name_from_csv() -> None:
+    # a programme file holds scoring and solver settings too, which only load_programme
+    # (above the cohort's floor) reads: a path here says how to read it
+    with pytest.raises(ParameterError, match=r"crossmatch\.load_programme\(path\)"):
+        Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=str(PROGRAMME))  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match=r"^Cohort\.from_csv\(\): `programme`"):
         Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=3)  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match=r"^Cohort\.from_csv\(\): `aliases`"):
         Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, aliases=["NHS"])  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="programme file not found"):
-        Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme="no such programme.toml")
+        cm.load_programme("no such programme.toml")
+    prog = cm.load_programme(PROGRAMME)
+    cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=prog)
+    assert cohort.programme is prog and cohort.programme.shortlist["k"] == 2
 
 
 def test_a_cohort_with_its_programme_pickles() -> None:
     import pickle
 
-    cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=PROGRAMME)
+    cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=cm.load_programme(PROGRAMME))
     back = pickle.loads(pickle.dumps(cohort))
     assert back.programme.scoring == cohort.programme.scoring
     assert dict(back.programme.columns["mentors"]) == dict(cohort.programme.columns["mentors"])
@@ -186,13 +190,13 @@ def test_blank_rows_mid_file_are_skipped_and_rows_keep_their_numbers(tmp_path: P
     path = tmp_path / "mentees.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ValidationError) as info:
-        Cohort.from_csv(path, EXCEL_MENTORS, programme=PROGRAMME)
+        Cohort.from_csv(path, EXCEL_MENTORS, programme=cm.load_programme(PROGRAMME))
     problems = info.value.problems
     assert sorted((p.column, p.sheet_row) for p in problems) == [("cadence", 11), ("id", 11)]
     assert "nan" not in str(info.value)  # an empty id is never shown as "id nan"
     lines[-1] = last
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    cohort = Cohort.from_csv(path, EXCEL_MENTORS, programme=PROGRAMME)
+    cohort = Cohort.from_csv(path, EXCEL_MENTORS, programme=cm.load_programme(PROGRAMME))
     assert cohort.n_mentees == 8
     blank = cohort.intake.to_frame().query("column == '(blank rows)'")
     assert blank[["found", "rows"]].values.tolist() == [["spreadsheet rows 4, 6", 2]]
@@ -210,7 +214,7 @@ def test_xlsx_with_a_stray_white_space_cell_below_the_data(tmp_path: Path) -> No
     sheet.cell(row=len(frame) + 6, column=3, value="   ")  # a stray space, 5 rows below
     path = tmp_path / "mentors.xlsx"
     book.save(path)
-    cohort = Cohort.from_csv(FORM_MENTEES, path, programme=PROGRAMME)
+    cohort = Cohort.from_csv(FORM_MENTEES, path, programme=cm.load_programme(PROGRAMME))
     assert cohort.n_mentors == len(frame)
     blank = cohort.intake.to_frame().query("column == '(blank rows)'")
     assert blank["rows"].tolist() == [5]
@@ -287,7 +291,10 @@ def test_an_encoding_neither_utf8_nor_cp1252_names_the_cli_option(tmp_path: Path
     done = run_cli(*args, "--encoding", "cp850", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     cohort = Cohort.from_csv(
-        tmp_path / "mentees.csv", tmp_path / "mentors.csv", programme=PROGRAMME, encoding="cp850"
+        tmp_path / "mentees.csv",
+        tmp_path / "mentors.csv",
+        programme=cm.load_programme(PROGRAMME),
+        encoding="cp850",
     )
     assert "zürich" in cohort.regions
 
@@ -307,9 +314,11 @@ def _form_with(tmp_path: Path, edit: dict[str, dict[str, str]]) -> Path:
 
 def test_blank_region_for_a_remote_only_person(tmp_path: Path) -> None:
     # M-002 meets "Online" (remote): the region cannot matter
-    filled = Cohort.from_csv(_form_with(tmp_path, {}), EXCEL_MENTORS, programme=PROGRAMME)
+    filled = Cohort.from_csv(
+        _form_with(tmp_path, {}), EXCEL_MENTORS, programme=cm.load_programme(PROGRAMME)
+    )
     path = _form_with(tmp_path, {"M-002": {"Where are you based?": ""}})
-    blank = Cohort.from_csv(path, EXCEL_MENTORS, programme=PROGRAMME)
+    blank = Cohort.from_csv(path, EXCEL_MENTORS, programme=cm.load_programme(PROGRAMME))
     row = list(blank.mentee_ids).index("M-002")
     assert blank.mentees.loc[row, "mode"] == "remote"
     note = blank.intake.to_frame().query("column == 'region' and how == 'blank'")
@@ -319,7 +328,7 @@ def test_blank_region_for_a_remote_only_person(tmp_path: Path) -> None:
     # an in-person mentee's blank region is still a problem, with the way out named
     path = _form_with(tmp_path, {"M-001": {"Where are you based?": ""}})
     with pytest.raises(ValidationError) as info:
-        Cohort.from_csv(path, EXCEL_MENTORS, programme=PROGRAMME)
+        Cohort.from_csv(path, EXCEL_MENTORS, programme=cm.load_programme(PROGRAMME))
     (problem,) = info.value.problems
     assert (problem.column, problem.sheet_row) == ("region", 2)
     assert "in_person_same_region = false" in problem.hint
@@ -336,7 +345,9 @@ def test_blank_regions_when_the_programme_turns_the_region_rule_off(tmp_path: Pa
         "score", path, EXCEL_MENTORS, "--programme", "off.toml", "--out", "s.csv", cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr
-    cohort = Cohort.from_csv(path, EXCEL_MENTORS, programme=tmp_path / "off.toml")
+    cohort = Cohort.from_csv(
+        path, EXCEL_MENTORS, programme=cm.load_programme(tmp_path / "off.toml")
+    )
     r1, r6 = (list(cohort.mentee_ids).index(i) for i in ("M-001", "M-006"))
     # unknown regions: never the same region as anyone's (not even each other's)
     codes = cohort.mentee_region
@@ -347,9 +358,11 @@ def test_blank_regions_when_the_programme_turns_the_region_rule_off(tmp_path: Pa
 def test_grade_names_mapped_to_levels(tmp_path: Path) -> None:
     path = _form_with(tmp_path, {"M-001": {"Grade": "Grade 7"}, "M-002": {"Grade": " scs1"}})
     with pytest.raises(ValidationError) as info:
-        Cohort.from_csv(path, EXCEL_MENTORS, programme=PROGRAMME)
+        Cohort.from_csv(path, EXCEL_MENTORS, programme=cm.load_programme(PROGRAMME))
     assert all("[aliases.seniority]" in (p.hint or "") for p in info.value.problems)
-    prog = programme_file(tmp_path, '[aliases.seniority]\n"Grade 7" = 6\n"SCS1" = "8"\n')
+    prog = cm.load_programme(
+        programme_file(tmp_path, '[aliases.seniority]\n"Grade 7" = 6\n"SCS1" = "8"\n')
+    )
     cohort = Cohort.from_csv(path, EXCEL_MENTORS, programme=prog)
     ids = list(cohort.mentee_ids)
     assert cohort.mentee_seniority[ids.index("M-001")] == 6
@@ -362,7 +375,7 @@ def test_grade_names_mapped_to_levels(tmp_path: Path) -> None:
 def test_availability_hint_names_the_alias_table(tmp_path: Path) -> None:
     path = _form_with(tmp_path, {"M-003": {"When are you available?": "Lunchtimes"}})
     with pytest.raises(ValidationError) as info:
-        Cohort.from_csv(path, EXCEL_MENTORS, programme=PROGRAMME)
+        Cohort.from_csv(path, EXCEL_MENTORS, programme=cm.load_programme(PROGRAMME))
     (problem,) = info.value.problems
     assert "[aliases.availability]" in problem.hint
 
@@ -426,7 +439,7 @@ def test_every_alias_kind_takes_a_target_in_peoples_words(tmp_path: Path) -> Non
     ).read_text(encoding="utf-8")
     prog = prog.replace("[aliases.sector]\n", '[aliases.sector]\n"Trust" = "NHS"\n')
     (tmp_path / "p.toml").write_text(prog, encoding="utf-8")
-    cohort = Cohort.from_csv(path, EXCEL_MENTORS, programme=tmp_path / "p.toml")
+    cohort = Cohort.from_csv(path, EXCEL_MENTORS, programme=cm.load_programme(tmp_path / "p.toml"))
     ee = cohort.mentees.set_index("id")
     assert ee.loc["M-001", "sector"] == "health-and-social-care"
     assert ee.loc["M-001", "availability"] == "mon-pm;tue-pm;wed-pm;thu-pm;fri-pm"
@@ -445,7 +458,9 @@ def test_check_options_uses_the_cohorts_programme(tmp_path: Path) -> None:
         "max_gap = 4", "min_gap = 9\npreferred_gap = 9\nmax_gap = 9"
     )  # nobody is 9 grades apart: everyone with a grade is stuck
     (tmp_path / "p.toml").write_text(text, encoding="utf-8")
-    cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=tmp_path / "p.toml")
+    cohort = Cohort.from_csv(
+        FORM_MENTEES, EXCEL_MENTORS, programme=cm.load_programme(tmp_path / "p.toml")
+    )
     own = cm.check_options(cohort).warnings
     assert any("seniority gap" in w for w in own)
     assert own == cm.check_options(cohort, cohort.programme.scoring).warnings

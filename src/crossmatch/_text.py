@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["norm_key", "shorten"]
+__all__ = ["norm_id", "norm_key", "plural", "shorten"]
 
 _APOSTROPHES = str.maketrans({"'": "", "\u2019": "", "\u2018": "", "`": "", "\u00b4": ""})
 _SEPARATORS = re.compile(r"[\s\-_.\u2010-\u2015]+")
@@ -60,3 +60,32 @@ def shorten(value: object, limit: int = 60) -> str:
     if len(text) <= limit:
         return text
     return f"{text[: max(limit - 3, 1)]}... ({len(str(value)):,} characters)"
+
+
+def norm_id(value: object) -> object:
+    """An id as crossmatch compares it everywhere: text without surrounding white space.
+
+    Ids are stripped when a table is read (``" m1 "`` in a CSV is ``"m1"``), and every
+    id a user gives afterwards (``exclude`` lists, ``fixed=`` pairs, choices, ``rematch``
+    mentees, history tables) goes through this function before it is looked up, so
+    ``" m1 "`` is ``"m1"`` there too. Anything that is not text (an integer id) is
+    returned as it is. The texts ``None``, ``NA`` and ``nan`` are *not* special here:
+    they are ordinary text, which no id can be (a table's id cell holding one of them is
+    an empty id, reported when the table is read), so looking one up names an unknown id.
+
+    >>> norm_id("  m1\t"), norm_id(7), norm_id("NA")
+    ('m1', 7, 'NA')
+    """
+    return value.strip() if isinstance(value, str) else value
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``"1 mentee"``, ``"3 mentees"``: a count with its noun in the right number.
+
+    ``many`` is the plural when it is not ``word + "s"`` (``plural(2, "guess",
+    "guesses")``).
+
+    >>> plural(1, "mentee"), plural(0, "mentor"), plural(2, "guess", "guesses")
+    ('1 mentee', '0 mentors', '2 guesses')
+    """
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"

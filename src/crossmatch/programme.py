@@ -33,7 +33,6 @@ import json
 import logging
 import os
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -43,10 +42,9 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from ._text import norm_key, shorten
+from ._text import norm_key
 from ._validation import Instance, check_params
 from .cohort import Cohort, Taxonomy
-from .cohort import cohort as cohort_module
 from .cohort.schema import MENTEES, MENTORS, is_missing, same_but_case
 from .errors import ParameterError, Problem, ValidationError
 from .intake import (
@@ -63,7 +61,7 @@ from .intake import (
     recognise_slots,
     split_phrases,
 )
-from .intake.spec import spec_problems
+from .intake.programme_file import read_programme_file, unknown_key
 from .intake.summary import SURE
 from .scoring import (
     AvailabilityConfig,
@@ -81,7 +79,6 @@ __all__ = ["Programme", "check_options", "draft_programme", "load_programme"]
 
 logger = logging.getLogger("crossmatch")
 
-_TABLES = ("input", "columns", "aliases", "scoring", "shortlist")
 _SUB_CONFIGS: dict[str, type] = {
     "sector": SectorPreference,
     "goals": GoalsConfig,
@@ -141,17 +138,6 @@ class Programme(IntakeSpec):
         )
 
 
-def _unknown(where: str, key: str, known: list[str], source: str) -> Problem:
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return Problem(
-        source,
-        f"unknown key {shorten(key)} in [{where}].",
-        column=f"{where}.{key}" if where else key,
-        hint=hint + "known keys: " + ", ".join(known) + ".",
-    )
-
-
 def _kind_ok(value: Any, default: Any, annotation: str) -> bool:
     if isinstance(default, bool):
         return isinstance(value, bool)
@@ -188,7 +174,7 @@ def _settings(
             continue
         f = fields.get(key)
         if f is None:
-            problems.append(_unknown(where, key, sorted(fields), source))
+            problems.append(unknown_key(where, key, sorted(fields), source))
             bad = True
             continue
         default = f.default if f.default is not dataclasses.MISSING else None
@@ -240,7 +226,7 @@ def _shortlist_args(table: Mapping[str, Any], source: str, problems: list[Proble
     for key, value in table.items():
         p = allowed.get(key)
         if p is None:
-            problems.append(_unknown("shortlist", key, sorted(allowed), source))
+            problems.append(unknown_key("shortlist", key, sorted(allowed), source))
             continue
         default = None if p.default is inspect.Parameter.empty else p.default
         annotation = str(p.annotation)
@@ -285,64 +271,10 @@ def load_programme(path: str | os.PathLike[str]) -> Programme:
     check_params(
         "load_programme", {"path": path}, {"path": [Instance((str, os.PathLike), "a path")]}
     )
-    source = os.fspath(path)
-    try:
-        with open(source, "rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ValidationError(
-            [Problem(source, "programme file not found.", hint="check the path.")],
-            title="invalid programme file",
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(
-            [
-                Problem(
-                    source,
-                    f"not a valid TOML file: {exc}.",
-                    hint='text values need quotes ("id"), headers with spaces too '
-                    '("Mentee ID" = "id"); see examples/programme.toml.',
-                )
-            ],
-            title="invalid programme file",
-        ) from None
     problems: list[Problem] = []
-    for key, value in doc.items():
-        if key not in _TABLES:
-            problems.append(_unknown("", key, list(_TABLES), source))
-        elif not isinstance(value, dict):
-            problems.append(Problem(source, f"[{key}] must be a table.", column=key, value=value))
-    table = {k: v for k, v in doc.items() if k in _TABLES and isinstance(v, dict)}
-    encoding = None
-    for key, value in table.get("input", {}).items():
-        if key != "encoding":
-            problems.append(_unknown("input", key, ["encoding"], source))
-        elif not isinstance(value, str):
-            problems.append(
-                Problem(
-                    source,
-                    "must be an encoding name in quotes.",
-                    column="input.encoding",
-                    value=value,
-                    hint='e.g. "cp1252" or "latin-1".',
-                )
-            )
-        else:
-            try:
-                "".encode(value)
-                encoding = value
-            except LookupError:
-                problems.append(
-                    Problem(
-                        source,
-                        "unknown encoding.",
-                        column="input.encoding",
-                        value=value,
-                        hint='e.g. "utf-8", "cp1252" or "latin-1".',
-                    )
-                )
-    problems.extend(spec_problems(table.get("columns", {}), table.get("aliases", {}), source))
-    sc = table.get("scoring", {})
+    tables = read_programme_file(path, problems)  # [input], [columns], [aliases]
+    source = tables.source
+    sc = tables.scoring
     subs = {}
     for name, cls in _SUB_CONFIGS.items():
         sub = sc.get(name, {})
@@ -351,21 +283,19 @@ def load_programme(path: str | os.PathLike[str]) -> Programme:
             continue
         subs[name] = _settings(cls, sub, f"scoring.{name}", source, problems)
     config = _settings(ScoringConfig, sc, "scoring", source, problems)
-    short = _shortlist_args(table.get("shortlist", {}), source, problems)
+    short = _shortlist_args(tables.shortlist, source, problems)
     if problems:
         raise ValidationError(problems, title=f"invalid programme file {source!r}")
     config = dataclasses.replace(config, **{k: v for k, v in subs.items() if k in sc})
     return Programme(
-        columns=table.get("columns", {}),
-        aliases=table.get("aliases", {}),
+        columns=tables.columns,
+        aliases=tables.aliases,
         scoring=config,
         shortlist=short,
-        encoding=encoding,
+        encoding=tables.encoding,
         path=source,
     )
 
-
-cohort_module.PROGRAMME_LOADER[:] = [load_programme]  # Cohort.from_csv(programme="file.toml")
 
 _FIX = {
     "same organisation": "`ScoringConfig(same_organisation=False)` / [scoring] "

@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 import os
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._text import norm_key, shorten
+from .._text import norm_id, norm_key, shorten
 from .._validation import Instance, check_params
 from ..errors import Problem, ValidationError
 from ..intake import (
@@ -46,14 +46,10 @@ _TABLE = Instance(
 )
 _PATH = Instance((str, os.PathLike), "a path to a CSV or Excel file")
 _PROGRAMME = Instance(
-    (IntakeSpec, str, os.PathLike), "a Programme (see load_programme) or a programme file path"
+    IntakeSpec,
+    "a Programme (read the programme file with crossmatch.load_programme(path) and pass "
+    "what it returns)",
 )
-
-#: Reads a programme file for ``Cohort.from_csv(..., programme="programme.toml")``.
-#: The programme file also holds scoring and solver settings, which live on floors above
-#: this one, so :mod:`crossmatch.programme` (which imports this module) installs its
-#: ``load_programme`` here when it is imported - always, as ``import crossmatch`` does.
-PROGRAMME_LOADER: list[Callable[[str | os.PathLike[str]], IntakeSpec]] = []
 
 
 def read_table(source: object, *, side: str = "table", encoding: str | None = None) -> pd.DataFrame:
@@ -148,7 +144,7 @@ class Cohort:
         *,
         columns: Mapping[str, Any] | None = None,
         aliases: Mapping[str, Mapping[str, str]] | None = None,
-        programme: IntakeSpec | str | os.PathLike[str] | None = None,
+        programme: IntakeSpec | None = None,
         taxonomy: Taxonomy | None = None,
         encoding: str | None = None,
     ) -> Cohort:
@@ -168,12 +164,14 @@ class Cohort:
             Their value -> ours, per kind: ``{"sector": {"NHS Trust": "health-and-social-care"},
             "goals": {...}, "mode": {...}, "cadence": {...}, "region": {...},
             "organisation": {...}}``, looked up before the built-in synonyms.
-        programme : Programme or path, optional
-            From :func:`crossmatch.load_programme`, or the path of a programme file (read
-            with it): the same as passing its columns and aliases (``columns``/``aliases``
-            given as well add to it and win on a clash). Kept as :attr:`programme`, so
-            ``crossmatch.score(cohort)`` uses its ``[scoring]``; pass its ``[shortlist]``
-            on with ``crossmatch.shortlist(scores, **cohort.programme.shortlist)``.
+        programme : Programme, optional
+            From :func:`crossmatch.load_programme`: the same as passing its columns and
+            aliases (``columns``/``aliases`` given as well add to it and win on a clash).
+            Kept as :attr:`programme`, so ``crossmatch.score(cohort)`` uses its
+            ``[scoring]``; pass its ``[shortlist]`` on with
+            ``crossmatch.shortlist(scores, **cohort.programme.shortlist)``. (A file's path
+            is not taken here: the file also holds scoring and solver settings, which
+            :func:`~crossmatch.load_programme` checks, one floor up.)
         taxonomy : Taxonomy, optional
             Sector taxonomy; defaults to :meth:`Taxonomy.default`.
         encoding : str, optional
@@ -240,8 +238,6 @@ class Cohort:
             },
         )
         taxonomy = Taxonomy.default() if taxonomy is None else taxonomy
-        if isinstance(programme, str | os.PathLike):
-            programme = PROGRAMME_LOADER[0](programme)
         spec = programme if programme is not None else IntakeSpec()
         problems: list[Problem] = []
         if columns is not None or aliases is not None:
@@ -282,7 +278,7 @@ class Cohort:
         *,
         columns: Mapping[str, Any] | None = None,
         aliases: Mapping[str, Mapping[str, str]] | None = None,
-        programme: IntakeSpec | str | os.PathLike[str] | None = None,
+        programme: IntakeSpec | None = None,
         taxonomy: Taxonomy | None = None,
         encoding: str | None = None,
     ) -> Cohort:
@@ -460,11 +456,10 @@ def _validate_side(
             )
         )
         return df, parsed, sheet
+    ids: list[Any] = [None] * len(df)
     if "id" in df.columns:
         df = ids_as_ints(df) if from_file else df
-        df["id"] = _strip_ids(df["id"])
-        _check_ids(df["id"], side.name, problems, sheet)
-    ids = df["id"].tolist() if "id" in df.columns else [None] * len(df)
+        ids, parsed["id"] = _read_ids(df, side.name, problems, sheet)
     sector = _sector_parser(taxonomy, spec.alias_keys("sector"))
 
     def sectors(value: object) -> schema.Parsed:
@@ -659,17 +654,34 @@ def _add(notes: schema.Notes, *values: Any) -> None:
         part.append(value)
 
 
-def _strip_ids(ids: pd.Series) -> pd.Series:
-    """Ids as given, with surrounding white space removed from text ids (everywhere after,
-    ids are compared in this form: ``exclude`` lists, results, look-ups)."""
-    if ids.dtype.kind not in "OUS" and str(ids.dtype) != "string":
-        return ids
-    # one pass in Python: pandas' ``.str.strip()`` costs several times more, and
-    # ``str.strip`` returns the same object when there is nothing to strip
-    values = ids.to_numpy(dtype=object).tolist()
-    return pd.Series(
-        [v.strip() if isinstance(v, str) else v for v in values], index=ids.index, dtype=object
-    )
+def _read_ids(
+    df: pd.DataFrame, side: str, problems: list[Problem], sheet: np.ndarray
+) -> tuple[list[Any], list[Any]]:
+    """The ``id`` column with surrounding white space removed from text ids (in place:
+    everywhere after, ids are compared in this form, see :func:`crossmatch._text.norm_id`),
+    checked for empty and duplicate ids.
+
+    Returns the ids as a list and, as a one-item list, their index (id -> position) when
+    every id is text (what ``exclude`` lists are looked up in), else ``[None]``.
+    """
+    column = df["id"]
+    values = column.tolist()
+    text = column.dtype.kind in "OUS" or str(column.dtype) == "string"
+    if text:
+        # one pass in Python: pandas' ``.str.strip()`` costs several times more, and
+        # ``str.strip`` returns the same object when there is nothing to strip
+        values = [norm_id(v) if isinstance(v, str) else v for v in values]
+        df["id"] = pd.Series(values, index=df.index, dtype=object)
+    # the common case in one hash pass: every id text (or every id an integer), all
+    # distinct, none a missing-value marker; anything else is looked at row by row
+    index = dict(zip(values, range(len(values)), strict=True))
+    kinds = set(map(type, values))
+    if len(index) == len(values) and (
+        (kinds == {str} and NA_STRINGS.isdisjoint(index)) or kinds == {int}
+    ):
+        return values, [index if kinds == {str} else None]
+    _check_ids(df["id"], side, problems, sheet)
+    return values, [None]
 
 
 def _check_ids(ids: pd.Series, side: str, problems: list[Problem], sheet: np.ndarray) -> None:
@@ -781,8 +793,9 @@ def _exclusions(
         return np.zeros((0, 2), dtype=np.int64)
     if not any(any(lists or ()) for lists in (ee_parsed.get("exclude"), mr_parsed.get("exclude"))):
         return np.zeros((0, 2), dtype=np.int64)  # nobody excludes anybody
-    ee_index = {str(v): i for i, v in enumerate(ee["id"].tolist())}  # ids already stripped
-    mr_index = {str(v): j for j, v in enumerate(mr["id"].tolist())}
+    # ids already stripped; the index of text ids is made once, by _read_ids
+    ee_index = ee_parsed["id"][0] or {str(v): i for i, v in enumerate(ee["id"].tolist())}
+    mr_index = mr_parsed["id"][0] or {str(v): j for j, v in enumerate(mr["id"].tolist())}
     pairs: set[tuple[int, int]] = set()
     for side, df, lists, other, other_name, sheet in (
         ("mentees", ee, ee_parsed.get("exclude"), mr_index, "mentors", sheets[0]),
@@ -790,7 +803,6 @@ def _exclusions(
     ):
         if lists is None:
             continue
-        ids = df["id"].tolist()
         for pos, (label, items) in enumerate(zip(df.index, lists, strict=True)):
             for item in items or ():
                 other_pos = other.get(item)
@@ -803,7 +815,7 @@ def _exclusions(
                             row=label,
                             column="exclude",
                             value=item,
-                            id=ids[pos],
+                            id=df["id"].iat[pos],
                             hint=f"list ids of {other_name} (compared as text), separated by ';'.",
                             sheet_row=int(sheet[pos]),
                         )

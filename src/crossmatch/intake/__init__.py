@@ -10,10 +10,12 @@ Floors and arrows (each imports only what is below it; no circles)::
     errors, _text, _validation   the ground floor
 
 Intake imports nothing from ``cohort`` or above; the schema's canonical words live in
-:mod:`crossmatch.intake.vocab` and ``cohort.schema`` imports them from here. The programme
-*file* is read one floor up, in :mod:`crossmatch.programme`, because it also holds the
-scoring and solver settings, which live above the cohort; its column and alias tables
-are checked here (:class:`IntakeSpec`), so a ``Programme`` *is* an ``IntakeSpec``.
+:mod:`crossmatch.intake.vocab` and ``cohort.schema`` imports them from here. A programme
+*file* is read here (:func:`read_programme_file`: the TOML, ``[input]``, and the column
+and alias tables, checked by :class:`IntakeSpec`); its ``[scoring]`` and ``[shortlist]``
+tables are converted one floor up, in :mod:`crossmatch.programme`
+(:func:`crossmatch.load_programme`), because those settings live above the cohort. So a
+``Programme`` *is* an ``IntakeSpec``, and a cohort takes a ``Programme``, not a path.
 """
 
 from .columns import HEADER_PHRASES, ColumnMatch, guess_columns, map_headers
@@ -27,6 +29,7 @@ from .phrases import (
     recognise_slots,
     split_phrases,
 )
+from .programme_file import ProgrammeTables, read_programme_file
 from .read import TableSource, ids_as_ints, read_table
 from .spec import ALIAS_KINDS, IntakeSpec
 from .summary import IntakeNote, IntakeSummary, NoteGroup
@@ -49,12 +52,14 @@ __all__ = [
     "IntakeSpec",
     "IntakeSummary",
     "NoteGroup",
+    "ProgrammeTables",
     "Recognised",
     "TableSource",
     "goal_key",
     "guess_columns",
     "ids_as_ints",
     "map_headers",
+    "read_programme_file",
     "read_table",
     "recognise_cadence",
     "recognise_mode",

@@ -137,18 +137,21 @@ def _read_csv(path: str, side: str, encoding: str | None) -> tuple[pd.DataFrame,
     if not head.strip():
         raise _fail(side, f"{path!r} is empty.", "the first line must hold the headers.")
     first = _first_guess(head, encoding)
-    try:
-        return _parse_csv(path, head, first, side)
-    except (UnicodeDecodeError, UnicodeError, LookupError) as exc:
-        if encoding is not None:
-            raise _fail(
-                side,
-                f"could not read {path!r} as {encoding!r}: {exc}.",
-                "check the encoding (`encoding=`, `--encoding` or [input] encoding); common "
-                "ones are 'utf-8', 'cp1252' and 'latin-1'.",
-            ) from None
-        if first != "utf-8":
-            raise _fail(side, f"could not read {path!r} as {first}: {exc}.") from None
+    # not UTF-8 is found by decoding the bytes (fast, in C) rather than by a pandas parse
+    # that fails on the first non-UTF-8 byte, perhaps near the end of a long file
+    if first != "utf-8" or encoding is not None or _utf8(path, head):
+        try:
+            return _parse_csv(path, head, first, side)
+        except (UnicodeDecodeError, UnicodeError, LookupError) as exc:
+            if encoding is not None:
+                raise _fail(
+                    side,
+                    f"could not read {path!r} as {encoding!r}: {exc}.",
+                    "check the encoding (`encoding=`, `--encoding` or [input] encoding); "
+                    "common ones are 'utf-8', 'cp1252' and 'latin-1'.",
+                ) from None
+            if first != "utf-8":
+                raise _fail(side, f"could not read {path!r} as {first}: {exc}.") from None
     try:  # not UTF-8: what Excel's "CSV (Comma delimited)" writes
         return _parse_csv(path, head, "cp1252", side)
     except (UnicodeDecodeError, UnicodeError) as exc:
@@ -157,6 +160,22 @@ def _read_csv(path: str, side: str, encoding: str | None) -> tuple[pd.DataFrame,
             f"could not read {path!r}: it is neither UTF-8 nor Windows-1252 ({exc}).",
             ENCODING_HINT,
         ) from None
+
+
+def _utf8(path: str, head: bytes) -> bool:
+    """True when the whole file is valid UTF-8 (plain ASCII, the common case, at once)."""
+    if len(head) < 1 << 16:  # the whole file is in ``head``
+        data = head
+    else:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _parse_csv(
