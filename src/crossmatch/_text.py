@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
-__all__ = ["norm_id", "norm_key", "plural", "shorten"]
+__all__ = ["norm_id", "norm_id_columns", "norm_key", "plural", "shorten"]
 
 _APOSTROPHES = str.maketrans({"'": "", "\u2019": "", "\u2018": "", "`": "", "\u00b4": ""})
 _SEPARATORS = re.compile(r"[\s\-_.\u2010-\u2015]+")
@@ -89,3 +90,15 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     ('1 mentee', '0 mentors', '2 guesses')
     """
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+def norm_id_columns(frame: Any, columns: tuple[str, ...] = ("mentee_id", "mentor_id")) -> Any:
+    """A copy of a table (DataFrame) with the ids of ``columns`` through :func:`norm_id`;
+    the table itself when it has none of them. The caller's table is never changed."""
+    present = [c for c in columns if c in frame.columns]
+    if not present:
+        return frame
+    out = frame.copy()
+    for c in present:
+        out[c] = out[c].map(norm_id).astype(object)
+    return out

@@ -28,11 +28,11 @@ import numpy as np
 import pandas as pd
 
 from ._csv import read_csv, unguard
-from ._text import norm_key
+from ._text import norm_id, norm_key
 from ._validation import Instance, describe_value, validate_params
 from .errors import ParameterError, Problem, ValidationError
 
-__all__ = ["as_choices", "match_ids", "read_choices"]
+__all__ = ["as_choices", "as_mentor_choices", "match_ids", "read_choices"]
 
 LONG = ("mentee_id", "mentor_id", "preference")
 _CHOICE = re.compile(
@@ -140,7 +140,9 @@ def _frame(choices: Any) -> pd.DataFrame:
 
 
 def match_ids(values: pd.Series, ids: np.ndarray) -> pd.Series:
-    """Text ids that are not ids but spell exactly one (``"42"`` for 42) become that id."""
+    """Text ids that are not ids but spell exactly one become that id: ``" m1 "`` is
+    ``"m1"`` (surrounding white space never counts, see :func:`crossmatch._text.norm_id`)
+    and ``"42"`` is 42 when the ids are integers."""
     known = set(ids.tolist())
     spelled: dict[str, Any] = {}
     clash: set[str] = set()
@@ -154,7 +156,8 @@ def match_ids(values: pd.Series, ids: np.ndarray) -> pd.Series:
 
     def fix(v: Any) -> Any:
         if isinstance(v, str) and v not in known:
-            return spelled.get(v.strip(), v)
+            v = norm_id(v)  # ' m1 ' is 'm1', as at intake
+            return v if v in known else spelled.get(v, v)
         return v
 
     return values.map(fix).astype(object)
@@ -173,6 +176,18 @@ def as_choices(choices: Any, mentee_ids: np.ndarray, mentor_ids: np.ndarray) -> 
         out["mentor_id"] = match_ids(out["mentor_id"], np.asarray(mentor_ids, dtype=object))
     if "preference" in out.columns:
         out["preference"] = out["preference"].map(_number).astype(object)
+    return out
+
+
+def as_mentor_choices(mentor_choices: pd.DataFrame, shortlists: Any) -> pd.DataFrame:
+    """``assign``'s ``mentor_choices`` with their ids matched to the shortlists' ids as
+    the mentees' choices are (:func:`match_ids`: ``" m1 "`` is ``"m1"``); a copy."""
+    if not isinstance(mentor_choices, pd.DataFrame):
+        return mentor_choices  # assign's own checks say what is wrong
+    out = mentor_choices.copy()
+    for column, ids in (("mentee_id", shortlists.mentee_ids), ("mentor_id", shortlists.mentor_ids)):
+        if column in out.columns:
+            out[column] = match_ids(out[column], np.asarray(ids, dtype=object))
     return out
 
 

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._text import norm_id, norm_id_columns
 from ..errors import Problem, ValidationError
 
 __all__ = [
@@ -126,7 +127,7 @@ def check_history(history: Any) -> pd.DataFrame:
                 )
     if problems:
         raise ValidationError(problems, title="invalid history")
-    return history
+    return norm_id_columns(history)  # ' m1 ' is 'm1', as at intake
 
 
 def history_pairs(mentee_ids: np.ndarray, mentor_ids: np.ndarray, history: Any) -> HistoryPairs:
@@ -235,7 +236,7 @@ def priority_classes(mentee_ids: np.ndarray, priority: Any, history: Any = None)
         return _rank_classes(history_priority(mentee_ids, history))
     problems: list[Problem] = []
     if isinstance(priority, Mapping | pd.Series):
-        mapping = dict(priority.items())
+        mapping = {norm_id(k): v for k, v in priority.items()}  # ' m1 ' is 'm1'
         known = set(ids)
         problems += [
             Problem("priority", "unknown mentee id.", id=k, hint="use ids of these scores.")

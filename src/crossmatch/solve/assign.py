@@ -24,7 +24,7 @@ import pandas as pd
 from .._log import logged
 from .._validation import Instance as IsA
 from .._validation import Options, check_params
-from ..choices import as_choices
+from ..choices import as_choices, as_mentor_choices
 from ..results import Assignment, Shortlists, rank_signature
 from .choices import MentorChoices, mentor_orderings, orderings
 from .instance import id_order
@@ -161,7 +161,7 @@ def assign(
     lists = orderings(shortlists, as_choices(choices, shortlists.mentee_ids, shortlists.mentor_ids))
     said = MentorChoices(frozenset(), {})
     if mentor_choices is not None:
-        said = mentor_orderings(shortlists, mentor_choices)
+        said = mentor_orderings(shortlists, as_mentor_choices(mentor_choices, shortlists))
     declined_by: dict[int, list[int]] = {}
     for i, j in sorted(said.declined):
         declined_by.setdefault(i, []).append(j)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .._text import norm_id
 from ..errors import Problem, ValidationError
 from ..scoring.interface import ScoreSource
 
@@ -23,7 +24,8 @@ def _fixed_pairs(
     rows: list[int] = []
     cols: list[int] = []
     for a, bs in fixed.items():
-        items = list(bs) if isinstance(bs, list | tuple | set | np.ndarray) else [bs]
+        a, many = norm_id(a), isinstance(bs, list | tuple | set | np.ndarray)  # ' m1 ' = 'm1'
+        items = [norm_id(b) for b in (bs if many else [bs])]
         i = ee.get(a)
         if i is None:
             problems.append(Problem("fixed", "unknown mentee id.", id=a))

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._log import logged
+from .._text import norm_id
 from .._validation import Instance as IsA
 from .._validation import Interval, check_params
 from ..errors import ParameterError
@@ -75,7 +76,7 @@ def rematch(
         raise ParameterError(
             "rematch", ["`scores` must have the same mentees and mentors as the assignment."]
         )
-    wanted = list(dict.fromkeys(mentees))
+    wanted = list(dict.fromkeys(norm_id(v) for v in mentees))  # ' m1 ' is 'm1'
     index = {v: i for i, v in enumerate(source.mentee_ids.tolist())}
     unknown = [v for v in wanted if v not in index]
     if unknown or not wanted:

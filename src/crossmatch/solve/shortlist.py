@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._log import logged
+from .._text import norm_id
 from .._validation import Instance as IsA
 from .._validation import Interval, Options, check_params
 from ..errors import InfeasibleError, ParameterError
@@ -259,7 +260,7 @@ def _fixed_rows(scores: ScoreSource, fixed: Mapping[Any, Any] | None) -> dict[in
     mr = {v: j for j, v in enumerate(scores.mentor_ids.tolist())}
     out: dict[int, int] = {}
     bad = []
-    for a, b in fixed.items():
+    for a, b in ((norm_id(a), norm_id(b)) for a, b in fixed.items()):  # ' m1 ' is 'm1'
         if a not in ee or b not in mr:
             which = "mentee" if a not in ee else "mentor"
             bad.append(f"({a!r}, {b!r}) names an unknown {which} id")
