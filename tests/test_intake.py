@@ -801,3 +801,29 @@ def test_trailing_empty_rows_are_dropped_and_row_numbers_kept(tmp_path: Path) ->
     assert cohort.n_mentees == 3
     blank = cohort.intake.to_frame().query("column == '(blank rows)'")
     assert blank["found"].tolist() == ["spreadsheet row 3"]
+
+
+def test_a_cohort_written_by_crossmatch_reads_back_identically(tmp_path: Path) -> None:
+    """crossmatch's CSV writer guards formula-like cells with a ``'`` (CSV injection);
+    ``from_csv`` undoes it, so a written cohort reads back as it was."""
+    from crossmatch._csv import write_csv
+
+    ee, mr = mentees_frame(), mentors_frame()
+    ee["id"] = ["=e1", "-e2", "'e3"]
+    ee["organisation"] = ['=HYPERLINK("http://x", "x")', "+Council B", "@Trust C"]
+    mr["id"] = ["@r1", "+r2", "r3", "'=r4"]
+    mr["exclude"] = ["-e2", None, None, "=e1;'e3"]
+    cohort = Cohort.from_frames(ee, mr)
+    write_csv(cohort.mentees, tmp_path / "ee.csv")
+    write_csv(cohort.mentors, tmp_path / "mr.csv")
+    assert "'=e1" in (tmp_path / "ee.csv").read_text(encoding="utf-8")  # it was guarded
+    back = Cohort.from_csv(tmp_path / "ee.csv", tmp_path / "mr.csv")
+    assert back.mentee_ids.tolist() == ["=e1", "-e2", "'e3"]
+    assert back.mentor_ids.tolist() == ["@r1", "+r2", "r3", "'=r4"]
+    assert (
+        back.excluded_pairs.tolist() == cohort.excluded_pairs.tolist() == [[0, 3], [1, 0], [2, 3]]
+    )
+    assert back.organisations == cohort.organisations
+    for a, b in ((back.mentees, cohort.mentees), (back.mentors, cohort.mentors)):
+        pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    assert len(back.intake) == len(cohort.intake)

@@ -297,7 +297,7 @@ def test_infeasible_without_waitlist_names_who_and_why() -> None:
     assert "waitlist=True" in text
     a = cm.match(s, waitlist=True)
     assert a.mentor.tolist() == [0, 0, -1, -1]
-    assert a.reason[2].startswith("3 mentees compete for 2 places among the 1 mentor(s)")
+    assert a.reason[2].startswith("3 mentees compete for 2 places among the 1 mentor ")
     assert a.reason[3].startswith("no eligible mentor under rule 'no score' (2 mentors)")
     assert a.info["waitlisted"] == 2
 

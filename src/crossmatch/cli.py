@@ -39,6 +39,7 @@ import pandas as pd
 from . import __version__
 from ._csv import write_csv
 from ._json import jsonable
+from ._text import plural
 from .choices import match_ids, read_choices
 from .cohort import Cohort
 from .errors import InfeasibleError, ValidationError
@@ -490,7 +491,7 @@ class Run:
     def finish(self, code: int = EXIT_OK) -> int:
         if self.files:
             where = sorted({str(Path(p).parent) for p in self.files.values()})
-            self.say(f"wrote {len(self.files)} file(s) to {', '.join(where)}")
+            self.say(f"wrote {plural(len(self.files), 'file')} to {', '.join(where)}")
         if self.as_json:
             doc = {**self.summary, "status": "ok", "exit_code": code, "files": self.files}
             print(json.dumps(jsonable(doc), allow_nan=False))
@@ -563,7 +564,12 @@ def _describe_shortlists(lists: Shortlists, seconds: float, run: Run) -> None:
         f"Shortlists of {lists.k} for {lists.n_mentees} mentees ({lists.method}, "
         f"{lists.status}) in {seconds:.2f} s: total score {lists.objective:.2f}, upper bound "
         f"{lists.bound:.2f} (gap {lists.gap:.3%})"
-        + (f"; {short} mentee(s) have fewer than {lists.k} options" if short else "")
+        + (
+            f"; {plural(short, 'mentee')} {'has' if short == 1 else 'have'} fewer than "
+            f"{lists.k} options"
+            if short
+            else ""
+        )
     )
     run.say(f"Mentors shown: {int((shown > 0).sum())} of {lists.scores.n_mentors}")
     run.summary.update(
@@ -962,8 +968,8 @@ def _init(args: argparse.Namespace, run: Run) -> int:
     run.wrote("programme_toml", args.out)
     guesses, todo = text.count("# a guess"), text.count("= ???")
     run.say(
-        f"a draft programme file: {guesses} guess(es) to check"
-        + (f", {todo} value(s) to fill in" if todo else "")
+        f"a draft programme file: {plural(guesses, 'guess', 'guesses')} to check"
+        + (f", {plural(todo, 'value')} to fill in" if todo else "")
     )
     run.summary.update(guesses=guesses, to_fill_in=todo)
     return run.finish()

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._csv import unguard
 from .._text import shorten
 from ..errors import Problem, ValidationError
 
@@ -133,15 +134,16 @@ def _first_guess(head: bytes, encoding: str | None) -> str:
 def _read_csv(path: str, side: str, encoding: str | None) -> tuple[pd.DataFrame, TableSource]:
     """pandas reads the file itself (no decoding in Python): UTF-8 first, then cp1252."""
     with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
+        data = fh.read()
+    head = data[: 1 << 16]
     if not head.strip():
         raise _fail(side, f"{path!r} is empty.", "the first line must hold the headers.")
     first = _first_guess(head, encoding)
     # not UTF-8 is found by decoding the bytes (fast, in C) rather than by a pandas parse
     # that fails on the first non-UTF-8 byte, perhaps near the end of a long file
-    if first != "utf-8" or encoding is not None or _utf8(path, head):
+    if first != "utf-8" or encoding is not None or _utf8(data):
         try:
-            return _parse_csv(path, head, first, side)
+            return _unguarded(_parse_csv(path, head, first, side), data)
         except (UnicodeDecodeError, UnicodeError, LookupError) as exc:
             if encoding is not None:
                 raise _fail(
@@ -153,7 +155,7 @@ def _read_csv(path: str, side: str, encoding: str | None) -> tuple[pd.DataFrame,
             if first != "utf-8":
                 raise _fail(side, f"could not read {path!r} as {first}: {exc}.") from None
     try:  # not UTF-8: what Excel's "CSV (Comma delimited)" writes
-        return _parse_csv(path, head, "cp1252", side)
+        return _unguarded(_parse_csv(path, head, "cp1252", side), data)
     except (UnicodeDecodeError, UnicodeError) as exc:
         raise _fail(
             side,
@@ -162,13 +164,8 @@ def _read_csv(path: str, side: str, encoding: str | None) -> tuple[pd.DataFrame,
         ) from None
 
 
-def _utf8(path: str, head: bytes) -> bool:
-    """True when the whole file is valid UTF-8 (plain ASCII, the common case, at once)."""
-    if len(head) < 1 << 16:  # the whole file is in ``head``
-        data = head
-    else:
-        with open(path, "rb") as fh:
-            data = fh.read()
+def _utf8(data: bytes) -> bool:
+    """True when the bytes are valid UTF-8 (plain ASCII, the common case, at once)."""
     if data.isascii():
         return True
     try:
@@ -176,6 +173,22 @@ def _utf8(path: str, head: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+#: A cell crossmatch's safe CSV writer guarded: a ``'`` before a formula character or a
+#: quote (see :mod:`crossmatch._csv`). Files without one (nearly all) skip the cell pass.
+_GUARDED = re.compile(rb"'[=+\-@\t\r']")
+
+
+def _unguarded(
+    read: tuple[pd.DataFrame, TableSource], data: bytes
+) -> tuple[pd.DataFrame, TableSource]:
+    """Undo crossmatch's own CSV-injection guard, so a table crossmatch wrote (``'=x``
+    for the id ``=x``) reads back as it was; headers too (the header row is row 0)."""
+    raw, source = read
+    if _GUARDED.search(data) is None:
+        return raw, source
+    return raw.apply(lambda col: col.map(unguard, na_action="ignore")), source
 
 
 def _parse_csv(

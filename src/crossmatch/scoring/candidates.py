@@ -45,6 +45,7 @@ from .source import KernelSource, MatrixSource, RowSource
 
 if TYPE_CHECKING:
     from ..cohort import Cohort
+    from ..intake import IntakeSpec
     from .config import ScoringConfig
 
 __all__ = ["CandidateScores", "PairLookup", "score_candidates"]
@@ -1033,7 +1034,7 @@ class _CountTask:
 @logged("score_candidates")
 def score_candidates(
     cohort: Cohort,
-    config: ScoringConfig | None = None,
+    config: ScoringConfig | IntakeSpec | None = None,
     *,
     per_mentee: int = 20,
     per_mentor: int = 100,

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._text import norm_id, norm_id_columns
+from .._text import norm_id, norm_id_columns, plural
 from ..errors import Problem, ValidationError
 
 __all__ = [
@@ -248,7 +248,7 @@ def priority_classes(mentee_ids: np.ndarray, priority: Any, history: Any = None)
             problems.append(
                 Problem(
                     "priority",
-                    f"no priority for {len(missing)} mentee(s).",
+                    f"no priority for {plural(len(missing), 'mentee')}.",
                     value=missing[:10],
                     hint="give every mentee a number (0 by default).",
                 )

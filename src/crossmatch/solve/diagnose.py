@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._text import plural
 from ..errors import InfeasibleError
 from .instance import Instance, group_reach
 from .network import max_assignment, unfilled_reach
@@ -65,8 +66,8 @@ def diagnose(p: Instance, *, coverage: bool = True) -> None:
             listed = ", ".join(map(repr, names[:SHOWN]))
             more = f" and {len(names) - SHOWN} more" if len(names) > SHOWN else ""
             reasons.append(
-                f"no complete assignment exists: {len(mentees)} mentee(s) (e.g. {example}) "
-                f"can only be matched with {len(mentors)} mentor(s) ({listed}{more}) whose "
+                f"no complete assignment exists: {plural(len(mentees), 'mentee')} (e.g. {example}) "
+                f"can only be matched with {plural(len(mentors), 'mentor')} ({listed}{more}) whose "
                 f"capacity, within exposure, totals {cap}"
             )
             who.extend(s.mentee_ids[p.ee[mentees]].tolist())
@@ -95,7 +96,11 @@ def _short_mentees(
     limit = " under the group limit" if p.max_per_group is not None else ""
     none = bool(np.all(reach[short] == 0))
     what = "no eligible mentor" if none else f"fewer than k={p.k_max} eligible mentors{limit}"
-    reasons.append(f"{short.size} mentee(s) have {what}: " + "; ".join(lines) + more)
+    reasons.append(
+        f"{plural(short.size, 'mentee')} {'has' if short.size == 1 else 'have'} {what}: "
+        + "; ".join(lines)
+        + more
+    )
     who.extend(s.mentee_ids[p.ee[short]].tolist())
     fixes.append(
         "relax the rules named above for them"

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .._log import logged
+from .._text import plural
 from .._validation import Instance, Interval, Options, check_params
 from ..errors import InfeasibleError
 from ..results import Assignment
@@ -258,7 +259,8 @@ def match(
         lines = sorted({reasons[a] for a in waiting.tolist()}, key=str)
         raise InfeasibleError(
             [
-                f"{len(ids)} mentee(s) cannot have a mentor (e.g. {', '.join(map(repr, ids[:5]))})",
+                f"{plural(len(ids), 'mentee')} cannot have a mentor "
+                f"(e.g. {', '.join(map(repr, ids[:5]))})",
                 *lines[:5],
             ],
             who=ids,

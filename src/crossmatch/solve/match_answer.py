@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .._text import plural
 from ..scoring.interface import ScoreSource
 from .match_flow import _Network
 from .network import alternating_groups
@@ -71,7 +72,7 @@ def _reasons(
         more = f" and {len(mentors) - 3} more" if len(mentors) > 3 else ""
         text = (
             f"{len(mentees)} mentees compete for {places} places among the "
-            f"{len(mentors)} mentor(s) {which} ({ids}{more}); {waiting.size} wait"
+            f"{plural(len(mentors), 'mentor')} {which} ({ids}{more}); {waiting.size} wait"
         )
         if net.n_classes > 1:
             text += " (places go to higher priority first)"

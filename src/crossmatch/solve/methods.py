@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from .._log import progress_enabled
+from .._text import plural
 from ..errors import InfeasibleError
 from . import exact, network
 from .diagnose import diagnose
@@ -86,8 +87,8 @@ def _flow(p: Instance, opts: ShortlistOptions) -> Answer:
         who = p.scores.mentee_ids[p.ee[short]].tolist()
         raise InfeasibleError(
             f"exposure and group limits leave room for only {got} of the {need} shortlist "
-            f"places: {len(who)} mentee(s) cannot get k mentors (e.g. {who[:5]}) because the "
-            "mentors they could have are on too many other shortlists",
+            f"places: {plural(len(who), 'mentee')} cannot get k mentors (e.g. {who[:5]}) "
+            "because the mentors they could have are on too many other shortlists",
             who=who,
             fix="raise `exposure`, raise `max_per_group` or lower k"
             + ("" if opts.allow_short else ", or pass allow_short=True"),

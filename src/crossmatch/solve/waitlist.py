@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from .._text import plural
 from ..errors import ParameterError
 from ..scoring.interface import ScoreSource
 from .instance import Instance, exposure_of
@@ -199,7 +200,7 @@ def waiting_reasons(
         text = (
             f"{len(mentees)} mentees compete for {places} place{'s' if places != 1 else ''} "
             "among the "
-            f"{len(mentors)} mentor(s) they are eligible for ({ids}{more}); "
+            f"{plural(len(mentors), 'mentor')} they are eligible for ({ids}{more}); "
             f"{waiting.size} wait"
         )
         if n_classes > 1:
