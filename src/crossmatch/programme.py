@@ -428,6 +428,15 @@ def _sector_guess(value: str, taxonomy: Taxonomy) -> tuple[str, float] | None:
 _SHOWN = 5
 
 
+def _as_level(value: str) -> int | None:
+    """A whole-number seniority level written as text (``"5"``, ``"5.0"``), else None."""
+    try:
+        f = float(value)
+    except ValueError:
+        return None
+    return int(f) if f.is_integer() else None
+
+
 def draft_programme(
     mentees: Any,
     mentors: Any,
@@ -564,6 +573,18 @@ def draft_programme(
         out += read[:_SHOWN]
         if len(read) > _SHOWN:
             out.append(f"#   ... and {len(read) - _SHOWN} more")
+    grades = sorted(
+        ((v, n) for v, n in values("seniority").items() if _as_level(v) is None),
+        key=lambda t: (-t[1], t[0]),
+    )
+    if grades:  # grade names: levels only the programme office knows
+        out += [
+            "",
+            "[aliases.seniority]",
+            "# grade names as whole-number levels, higher = more senior (e.g. \"Grade 7\" = 6);",
+            "# or remove the seniority line from [columns.*] to leave seniority out",
+        ]
+        out += [f"# {_q(value)} = ???   # a level ({_rows(n)})" for value, n in grades]
     phrases: Counter[str] = Counter()
     for column in ("goals", "expertise"):
         for value, n in values(column).items():

@@ -26,6 +26,7 @@ from ..intake import (
     IntakeSummary,
     NoteGroup,
     Recognised,
+    TableSource,
     ids_as_ints,
     map_headers,
 )
@@ -254,10 +255,10 @@ class Cohort:
         or_raw, or_src = _read(mentors, side="mentors", encoding=encoding)
         notes: list[NoteGroup] = []
         ee, ee_parsed, ee_sheet = _validate_side(
-            ee_raw, MENTEES, taxonomy, spec, problems, notes, from_file=ee_src.path is not None
+            ee_raw, MENTEES, taxonomy, spec, problems, notes, source=ee_src
         )
         mr, mr_parsed, mr_sheet = _validate_side(
-            or_raw, MENTORS, taxonomy, spec, problems, notes, from_file=or_src.path is not None
+            or_raw, MENTORS, taxonomy, spec, problems, notes, source=or_src
         )
         problems.extend(_absent_headers(spec, ee_raw, or_raw))
         excluded = _exclusions(ee, mr, ee_parsed, mr_parsed, problems, (ee_sheet, mr_sheet))
@@ -444,9 +445,9 @@ def _validate_side(
     problems: list[Problem],
     notes: list[NoteGroup],
     *,
-    from_file: bool = False,
+    source: TableSource,
 ) -> tuple[pd.DataFrame, dict[str, list[Any]], np.ndarray]:
-    raw, sheet = _skip_blank_rows(raw, side.name, notes)
+    raw, sheet = _skip_blank_rows(raw, side.name, notes, source.header_row)
     df = _normalise_headers(raw, side, spec, problems, notes)
     parsed: dict[str, list[Any]] = {}
     if len(df) == 0:
@@ -458,7 +459,7 @@ def _validate_side(
         return df, parsed, sheet
     ids: list[Any] = [None] * len(df)
     if "id" in df.columns:
-        df = ids_as_ints(df) if from_file else df
+        df = ids_as_ints(df) if source.path is not None else df
         ids, parsed["id"] = _read_ids(df, side.name, problems, sheet)
     sector = _sector_parser(taxonomy, spec.alias_keys("sector"))
 
@@ -588,12 +589,13 @@ def _blank_regions(
 
 
 def _skip_blank_rows(
-    raw: pd.DataFrame, side: str, notes: list[NoteGroup]
+    raw: pd.DataFrame, side: str, notes: list[NoteGroup], header_row: int = 1
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Rows with every cell empty or white space (a ``,,,,`` line, a sheet's stray empty
     row) are not people: dropped, with one note naming them; the other rows keep their
-    spreadsheet row numbers (returned: header = row 1)."""
-    sheet = np.arange(len(raw), dtype=np.int64) + 2
+    spreadsheet row numbers (returned: from the row after ``header_row``, which is row 1
+    unless a band of group labels sits above the headers)."""
+    sheet = np.arange(len(raw), dtype=np.int64) + header_row + 1
     if len(raw) == 0 or raw.shape[1] == 0:
         return raw, sheet
     rows_left = np.arange(len(raw))  # rows blank so far; column by column, few remain

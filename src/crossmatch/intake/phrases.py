@@ -598,7 +598,8 @@ class GoalMatcher:
     Built from every phrase of both tables (with how often each appears), it gives
     each phrase its label: phrases with the same :func:`goal_key` share one label (the
     most used spelling); a built-in synonym or the programme's ``aliases.goals`` joins a
-    phrase to another goal present in the data; a phrase whose key is within
+    phrase to another goal present in the data (phrases that are synonyms of one goal
+    join each other even when that goal is absent); a phrase whose key is within
     :data:`FUZZY_THRESHOLD` of a more used goal's key joins that goal. Phrases that match
     nothing stay goals of their own.
 
@@ -643,11 +644,16 @@ class GoalMatcher:
         joined: dict[str, tuple[str, str, float]] = {}
         order = sorted(by_key, key=lambda k: (-size[k], k))
         kept: list[str] = []
+        first_of: dict[str, str] = {}  # a synonym group's goal -> its most used phrase here
         for key in order:
             syn = _GOAL_SYNONYM_KEYS.get(key)
-            if syn is not None and syn in by_key and syn != key:
-                joined[key] = (syn, "synonym", 100.0)
-                continue
+            if syn is not None and syn != key:
+                # the group's goal is in the data: join it; else the group's phrases join
+                # each other (``budgeting`` = ``managing budgets``), on the most used one
+                to = syn if syn in by_key else first_of.setdefault(syn, key)
+                if to != key:
+                    joined[key] = (to, "synonym", 100.0)
+                    continue
             if len(key) >= FUZZY_MIN_LENGTH and kept:
                 best = process.extractOne(
                     key, kept, scorer=fuzz.token_sort_ratio, score_cutoff=fuzzy_threshold

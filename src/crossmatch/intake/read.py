@@ -20,7 +20,7 @@ import csv
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,7 @@ from ..errors import Problem, ValidationError
 __all__ = ["TableSource", "ids_as_ints", "read_table"]
 
 _CANONICAL_INT = re.compile(r"-?(0|[1-9]\d*)")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
 _EXCEL = (".xlsx", ".xlsm")
 #: Spreadsheet formats pandas cannot read without engines crossmatch does not ship.
 _UNSUPPORTED = {
@@ -60,14 +61,26 @@ class TableSource:
     path: str | None  # None for a DataFrame
     encoding: str | None = None
     delimiter: str | None = None
+    #: The spreadsheet row of the headers (2 when a band of group labels sits above them).
+    header_row: int = 1
+    #: The group labels of a skipped band above the headers (``Your details``, ...).
+    band: tuple[str, ...] = ()
 
     def describe(self) -> str:
         if self.path is None:
             return "a DataFrame"
         if self.delimiter is None:
-            return f"{self.path} (Excel workbook, first sheet)"
-        name = _DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))
-        return f"{self.path} ({self.encoding}, {name}-separated)"
+            text = f"{self.path} (Excel workbook, first sheet"
+        else:
+            name = _DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))
+            text = f"{self.path} ({self.encoding}, {name}-separated"
+        if self.header_row > 1:
+            labels = ", ".join(map(repr, self.band[:4])) + (" ..." if len(self.band) > 4 else "")
+            text += (
+                f"; headers on row {self.header_row}: row 1 above them holds group labels "
+                f"({labels}) and is skipped"
+            )
+        return text + ")"
 
 
 def _fail(side: str, message: str, hint: str | None = None) -> ValidationError:
@@ -262,6 +275,28 @@ def _refuse_unsupported(path: str, side: str) -> None:
         )
 
 
+def _text_cells(row: pd.Series) -> list[str | None]:
+    return [v.strip() or None if isinstance(v, str) else None for v in row.tolist()]
+
+
+def _header_band(raw: pd.DataFrame) -> tuple[int, tuple[str, ...]]:
+    """``(1, labels)`` when the first row is a band of group labels over the real headers,
+    as a form tool or a sheet with merged header cells exports it (``Your details;;;;
+    Meeting you;;``): the first cell and at most half of the row filled, then a row with
+    every cell filled with distinct text that is not a number. Else ``(0, ())``."""
+    if len(raw) < 3 or raw.shape[1] < 3:
+        return 0, ()
+    top, below = _text_cells(raw.iloc[0]), _text_cells(raw.iloc[1])
+    labels = [v for v in top if v is not None]
+    if top[0] is None or len(labels) * 2 > len(top):
+        return 0, ()
+    if any(v is None for v in below) or len(set(below)) != len(below):
+        return 0, ()
+    if any(_NUMBER.fullmatch(v or "") for v in below):
+        return 0, ()
+    return 1, tuple(labels)
+
+
 def read_table(
     source: object, *, side: str = "table", encoding: str | None = None
 ) -> tuple[pd.DataFrame, TableSource]:
@@ -304,10 +339,13 @@ def read_table(
             raw, how = _read_csv(path, side, encoding)
         if len(raw) == 0:
             raise _fail(side, f"{path!r} is empty.", "the first line must hold the headers.")
-        names = _check_headers(raw.iloc[0].tolist(), side, repr(path))
+        start, band = _header_band(raw)
+        if start:
+            how = replace(how, header_row=start + 1, band=band)
+        names = _check_headers(raw.iloc[start].tolist(), side, repr(path))
         filled = raw.notna().to_numpy().any(axis=1)
         last = int(np.flatnonzero(filled)[-1]) + 1  # trailing empty rows (Excel's) dropped
-        df = raw.iloc[1:last].reset_index(drop=True)
+        df = raw.iloc[start + 1 : last].reset_index(drop=True)
         df.columns = pd.Index(names, dtype=object)
         return df, how
     if isinstance(source, Mapping):
