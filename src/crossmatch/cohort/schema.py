@@ -115,20 +115,21 @@ def _hashable(value: object) -> object:
 def _factorize(series: pd.Series) -> tuple[np.ndarray, list[object]]:
     """Codes (-1 = missing) and the distinct values of a column, parsed once each."""
     values = series.to_numpy(dtype=object)
-    # a text column (pandas' ``str``/``string`` dtype) holds only text and missing values:
-    # no need to look at every cell to know it
-    text = isinstance(series.dtype, pd.StringDtype)
-    kind = "string" if text else pd.api.types.infer_dtype(values, skipna=True)
     try:
-        if kind not in ("string", "integer", "floating", "mixed-integer-float", "empty"):
-            raise TypeError  # lists, or booleans that would merge with 1 and 0
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        distinct = list(uniques)
-    except TypeError:  # lists in cells, or booleans that must not merge with 1 and 0
-        keys = np.empty(len(values), dtype=object)
-        keys[:] = [_hashable(v) for v in values]
-        codes, uniques = pd.factorize(keys, use_na_sentinel=True)
-        return codes, list(uniques)
+    except TypeError:  # lists in cells
+        return _factorize_cells(values)
+    # what the cells hold is read on the distinct values, not on every cell: text (the
+    # common case) cannot have merged with anything else; booleans would have merged
+    # with 1 and 0 (True == 1), so a number column of object dtype is looked at whole;
+    # tuples, booleans and mixtures are read cell by cell
+    if not isinstance(series.dtype, pd.StringDtype) and series.dtype.kind not in "iuf":
+        kind = pd.api.types.infer_dtype(uniques, skipna=True)
+        if kind in ("integer", "floating", "mixed-integer-float"):
+            kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind not in ("string", "integer", "floating", "mixed-integer-float", "empty"):
+            return _factorize_cells(values)
+    distinct = list(uniques)
     keys_u = [_hashable(u) for u in distinct]
     gone = [k for k, u in enumerate(keys_u) if u is None]
     if gone:  # blank strings and "NA"-like markers are missing too
@@ -138,6 +139,15 @@ def _factorize(series: pd.Series) -> tuple[np.ndarray, list[object]]:
             remap[k] = -1
         codes = remap[codes]
     return codes, keys_u
+
+
+def _factorize_cells(values: np.ndarray) -> tuple[np.ndarray, list[object]]:
+    """:func:`_factorize` for lists in cells, or booleans that must not merge with 1 and 0:
+    every cell made hashable on its own first."""
+    keys = np.empty(len(values), dtype=object)
+    keys[:] = [_hashable(v) for v in values]
+    codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+    return codes, list(uniques)
 
 
 def parse_column(
@@ -165,7 +175,10 @@ def parse_column(
     n_u = len(keys)
     parsed: np.ndarray = np.empty(n_u + 1, dtype=object)  # the last slot: missing -> None
     errors: dict[int, Error] = {}
-    notes_u: dict[int, Recognised] = {}
+    # the notes, column-wise, as the distinct values are parsed (one pass)
+    note_k: list[int] = []
+    note_r: list[Recognised] = []
+    mapped: list[str] = []
     for k, key in enumerate(keys):
         if key is None:
             continue
@@ -175,7 +188,10 @@ def parse_column(
         if err is not None:
             errors[k] = err
         if note is not None:
-            notes_u[k] = note
+            note_k.append(k)
+            note_r.append(note)
+            # a shared note's empty value stands for the parsed value (its first item)
+            mapped.append(note.value or (value[0] if type(value) is tuple else str(value)))
     out = parsed[codes].tolist()
     problems: list[Problem] = []
     labels = series.index
@@ -212,29 +228,16 @@ def parse_column(
             )
         problems.sort(key=lambda p: p.sheet_row or 0)
     notes: Notes = ([], [], [], [], [])
-    if notes_u:
-        counts = np.bincount(codes[codes >= 0], minlength=n_u)
-        ks = list(notes_u)
-        rs = list(notes_u.values())
-        values = parsed[ks].tolist()
-        if len(set(map(id, rs))) == 1:  # one shared note (thousands of sentences): no zips
-            r = rs[0]
-            mapped = (
-                [r.value] * len(rs)
-                if r.value
-                else [v[0] if type(v) is tuple else str(v) for v in values]
-            )
-            hows = [r.how] * len(rs)
-            scores = [r.score] * len(rs)
+    if note_k:
+        ks = np.asarray(note_k, dtype=np.int64)
+        rows = np.bincount(codes[codes >= 0], minlength=n_u)[ks].tolist()
+        found = [keys[k] for k in note_k]
+        if len(set(map(id, note_r))) == 1:  # one shared note (thousands of sentences)
+            hows = [note_r[0].how] * len(note_r)
+            scores = [note_r[0].score] * len(note_r)
         else:
-            mapped = [
-                r.value if r.value else (v[0] if type(v) is tuple else str(v))
-                for r, v in zip(rs, values, strict=True)
-            ]
-            hows = [r.how for r in rs]
-            scores = [r.score for r in rs]
-        found = list(map(keys.__getitem__, ks))
-        rows = counts[ks].tolist()
+            hows = [r.how for r in note_r]
+            scores = [r.score for r in note_r]
         if not _NEVER_CASE_ONLY.issuperset(hows):  # availability sentences skip this pass
             # a change of letter case only is certain and never listed (``Monthly``)
             keep = [
