@@ -827,3 +827,21 @@ def test_a_cohort_written_by_crossmatch_reads_back_identically(tmp_path: Path) -
     for a, b in ((back.mentees, cohort.mentees), (back.mentors, cohort.mentors)):
         pd.testing.assert_frame_equal(a, b, check_dtype=False)
     assert len(back.intake) == len(cohort.intake)
+
+
+def test_the_garbage_collector_is_left_as_it_was() -> None:
+    import gc
+
+    assert gc.isenabled()
+    Cohort.from_frames(mentees_frame(), mentors_frame())
+    assert gc.isenabled()
+    bad = mentors_frame().assign(capacity=-1)
+    with pytest.raises(ValidationError):
+        Cohort.from_frames(mentees_frame(), bad)
+    assert gc.isenabled()  # also after an error
+    gc.disable()
+    try:
+        Cohort.from_frames(mentees_frame(), mentors_frame())
+        assert not gc.isenabled()  # the caller's choice kept
+    finally:
+        gc.enable()

@@ -230,10 +230,12 @@ def _parse_csv(
 def ids_as_ints(df: pd.DataFrame) -> pd.DataFrame:
     """An ``id`` column read from a file and made only of plain integers becomes integers."""
     ids = df.get("id")
-    if ids is not None and len(ids) and ids.notna().all():
-        text = ids.astype(str).str.strip()
-        if text.str.fullmatch(_CANONICAL_INT).all():
-            df["id"] = text.astype(np.int64)
+    if ids is None or not len(ids):
+        return df
+    values = ids.tolist()
+    # one pass that stops at the first id that is not a plain integer (most tables)
+    if all(isinstance(v, str) and _CANONICAL_INT.fullmatch(v.strip()) for v in values):
+        df["id"] = np.array([int(v) for v in values], dtype=np.int64)
     return df
 
 
@@ -273,6 +275,20 @@ def _refuse_unsupported(path: str, side: str) -> None:
             f"{path!r} is a workbook (a zip file such as .xlsx), not a CSV text file.",
             "rename it to .xlsx if it is an Excel workbook, or save it from Excel as CSV.",
         )
+
+
+def _last_filled(raw: pd.DataFrame) -> int:
+    """The position of the last row with a cell filled (-1 if none), read from the end in
+    growing blocks: a sheet's trailing empty rows are usually few, so the rest of the
+    table is rarely looked at."""
+    end, size = len(raw), 64
+    while end > 0:
+        start = max(0, end - size)
+        filled = raw.iloc[start:end].notna().to_numpy().any(axis=1)
+        if filled.any():
+            return start + int(np.flatnonzero(filled)[-1])
+        end, size = start, size * 2
+    return -1
 
 
 def _text_cells(row: pd.Series) -> list[str | None]:
@@ -343,8 +359,7 @@ def read_table(
         if start:
             how = replace(how, header_row=start + 1, band=band)
         names = _check_headers(raw.iloc[start].tolist(), side, repr(path))
-        filled = raw.notna().to_numpy().any(axis=1)
-        last = int(np.flatnonzero(filled)[-1]) + 1  # trailing empty rows (Excel's) dropped
+        last = _last_filled(raw) + 1  # trailing empty rows (Excel's) dropped
         df = raw.iloc[start + 1 : last].reset_index(drop=True)
         df.columns = pd.Index(names, dtype=object)
         return df, how
