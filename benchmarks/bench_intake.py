@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import json
 import os
 import pickle
@@ -189,8 +190,10 @@ FILES = {"clean": ("ee.csv", "mr.csv"), "messy": ("mee.csv", "mmr.csv")}
 
 
 def _parse(path: Path, sep: str) -> pd.DataFrame:
-    """pandas' parse of a file, as crossmatch's reader calls it (every cell as text)."""
-    return pd.read_csv(path, sep=sep, header=None, dtype=str, keep_default_na=True)
+    """pandas' parse of a file as crossmatch's reader calls it: the bytes read, then
+    parsed from memory, every cell as text."""
+    data = path.read_bytes()
+    return pd.read_csv(io.BytesIO(data), sep=sep, header=None, dtype=str, keep_default_na=True)
 
 
 def _paired(runs: list[float], base: list[float]) -> float:

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from collections.abc import Mapping
@@ -156,7 +157,7 @@ def _read_csv(path: str, side: str, encoding: str | None) -> tuple[pd.DataFrame,
     # that fails on the first non-UTF-8 byte, perhaps near the end of a long file
     if first != "utf-8" or encoding is not None or _utf8(data):
         try:
-            return _unguarded(_parse_csv(path, head, first, side), data)
+            return _unguarded(_parse_csv(path, data, first, side), data)
         except (UnicodeDecodeError, UnicodeError, LookupError) as exc:
             if encoding is not None:
                 raise _fail(
@@ -168,7 +169,7 @@ def _read_csv(path: str, side: str, encoding: str | None) -> tuple[pd.DataFrame,
             if first != "utf-8":
                 raise _fail(side, f"could not read {path!r} as {first}: {exc}.") from None
     try:  # not UTF-8: what Excel's "CSV (Comma delimited)" writes
-        return _unguarded(_parse_csv(path, head, "cp1252", side), data)
+        return _unguarded(_parse_csv(path, data, "cp1252", side), data)
     except (UnicodeDecodeError, UnicodeError) as exc:
         raise _fail(
             side,
@@ -205,13 +206,15 @@ def _unguarded(
 
 
 def _parse_csv(
-    path: str, head: bytes, encoding: str, side: str
+    path: str, data: bytes, encoding: str, side: str
 ) -> tuple[pd.DataFrame, TableSource]:
-    sample = head.decode(encoding, errors="strict" if len(head) < 1 << 16 else "ignore")
+    """pandas parses the bytes already read (from memory: faster than from the path)."""
+    head = data[: 1 << 16]
+    sample = head.decode(encoding, errors="strict" if len(data) < 1 << 16 else "ignore")
     delimiter = "\t" if path.lower().endswith(".tsv") else _sniff(sample)
     try:
         raw = pd.read_csv(
-            path,
+            io.BytesIO(data),
             sep=delimiter,
             header=None,
             dtype=str,
