@@ -619,12 +619,18 @@ def _skip_blank_rows(
     if len(raw) == 0 or raw.shape[1] == 0:
         return raw, sheet
     rows_left = np.arange(len(raw))  # rows blank so far; column by column, few remain
-    for k in range(raw.shape[1]):
-        cells = raw.iloc[rows_left, k].to_numpy(dtype=object)
-        # ``not v or v.isspace()`` is ``not v.strip()`` without making a stripped copy
-        keep = [
-            v is None or v != v or (isinstance(v, str) and (not v or v.isspace())) for v in cells
-        ]
+    for k in _cheapest_first(raw):
+        column = raw.iloc[:, k]
+        if column.dtype.kind in "biufcmM":  # numbers: only a missing one is blank
+            keep = column.isna().to_numpy()[rows_left]
+        else:
+            cells = column.to_numpy(dtype=object)
+            cells = cells if len(rows_left) == len(cells) else cells[rows_left]
+            # ``not v or v.isspace()`` is ``not v.strip()`` without making a stripped copy
+            keep = [
+                v is None or v != v or (isinstance(v, str) and (not v or v.isspace()))
+                for v in cells
+            ]
         rows_left = rows_left[np.asarray(keep, dtype=bool)]
         if len(rows_left) == 0:
             return raw, sheet
@@ -648,6 +654,21 @@ def _skip_blank_rows(
         )
     )
     return raw.loc[~gone], sheet[~gone]
+
+
+def _cheapest_first(raw: pd.DataFrame) -> list[int]:
+    """Column positions, those cheapest to read whole first: numbers, then text columns
+    by how few distinct objects their first rows hold (``in-person`` repeated is one
+    object in memory; unique ids are as many objects as rows, spread out)."""
+
+    def cost(k: int) -> tuple[int, int]:
+        column = raw.iloc[:, k]
+        if column.dtype.kind in "biufcmM":
+            return (0, 0)
+        head = column.to_numpy(dtype=object)[:256]
+        return (1, len(set(map(id, head))))
+
+    return sorted(range(raw.shape[1]), key=cost)
 
 
 def _spellings(recognised: schema.Notes) -> schema.Notes:
@@ -687,21 +708,25 @@ def _read_ids(
     every id is text (what ``exclude`` lists are looked up in), else ``[None]``.
     """
     column = df["id"]
-    values = column.tolist()
-    text = column.dtype.kind in "OUS" or str(column.dtype) == "string"
-    if text:
+    if column.dtype.kind in "iu":
+        kind = "integer"
+        values = column.tolist()
+    else:
+        # what the ids are is read on the column as given (its cells lie in row order in
+        # memory; stripped ids would not)
+        original = column.to_numpy(dtype=object)
+        kind = pd.api.types.infer_dtype(original, skipna=False)
         # one pass in Python: pandas' ``.str.strip()`` costs several times more, and
         # ``str.strip`` returns the same object when there is nothing to strip
-        values = [norm_id(v) if isinstance(v, str) else v for v in values]
+        values = [norm_id(v) if isinstance(v, str) else v for v in original.tolist()]
         df["id"] = pd.Series(values, index=df.index, dtype=object)
     # the common case in one hash pass: every id text (or every id an integer), all
     # distinct, none a missing-value marker; anything else is looked at row by row
     index = dict(zip(values, range(len(values)), strict=True))
-    kinds = set(map(type, values))
     if len(index) == len(values) and (
-        (kinds == {str} and not any(na in index for na in NA_STRINGS)) or kinds == {int}
+        (kind == "string" and not any(na in index for na in NA_STRINGS)) or kind == "integer"
     ):
-        return values, [index if kinds == {str} else None]
+        return values, [index if kind == "string" else None]
     _check_ids(df["id"], side, problems, sheet)
     return values, [None]
 
@@ -922,8 +947,8 @@ def _encode(
     a: dict[str, Any] = dict(
         mentees=canonical(ee, ep),
         mentors=canonical(mr, mp),
-        mentee_ids=np.asarray(ee["id"].tolist(), dtype=object),
-        mentor_ids=np.asarray(mr["id"].tolist(), dtype=object),
+        mentee_ids=ee["id"].to_numpy(dtype=object, copy=True),
+        mentor_ids=mr["id"].to_numpy(dtype=object, copy=True),
         taxonomy=taxonomy,
         goals=goals,
         regions=regions,
