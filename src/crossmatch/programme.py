@@ -581,7 +581,7 @@ def draft_programme(
         out += [
             "",
             "[aliases.seniority]",
-            "# grade names as whole-number levels, higher = more senior (e.g. \"Grade 7\" = 6);",
+            '# grade names as whole-number levels, higher = more senior (e.g. "Grade 7" = 6);',
             "# or remove the seniority line from [columns.*] to leave seniority out",
         ]
         out += [f"# {_q(value)} = ???   # a level ({_rows(n)})" for value, n in grades]
