@@ -627,11 +627,12 @@ def _skip_blank_rows(
             cells = column.to_numpy(dtype=object)
             cells = cells if len(rows_left) == len(cells) else cells[rows_left]
             # ``not v or v.isspace()`` is ``not v.strip()`` without making a stripped copy
-            keep = [
+            blank = [
                 v is None or v != v or (isinstance(v, str) and (not v or v.isspace()))
                 for v in cells
             ]
-        rows_left = rows_left[np.asarray(keep, dtype=bool)]
+            keep = np.asarray(blank, dtype=bool)
+        rows_left = rows_left[keep]
         if len(rows_left) == 0:
             return raw, sheet
     gone = np.zeros(len(raw), dtype=bool)
