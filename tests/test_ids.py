@@ -118,3 +118,10 @@ def test_missing_markers_are_never_ids(marker: str, tmp_path: Path) -> None:
     mr = mentors_frame()
     mr["exclude"] = [marker, None, None, None]
     assert len(Cohort.from_frames(mentees_frame(), mr).excluded_pairs) == 0
+
+
+def test_explain_and_reasons(scores: cm.Scores) -> None:
+    a, b = _pair(scores)
+    assert scores.reasons(f" {a} ", f"{b} ") == scores.reasons(a, b)
+    lists = cm.shortlist(scores, k=2, allow_short=True)
+    assert cm.explain(lists, f" {a}", f"{b}\t").text == cm.explain(lists, a, b).text

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._text import norm_id
 from .._validation import Instance
 from ..results import Assignment, Shortlists
 from ..scoring.interface import SCORE_TYPES, ScoreSource, is_score_source
@@ -78,7 +79,7 @@ class Row:
 
 def position(ids: np.ndarray, value: Any, what: str) -> int:
     """Row (or column) of an id; KeyError naming the id when unknown."""
-    hits = np.flatnonzero(ids == value)
+    hits = np.flatnonzero(ids == norm_id(value))  # ' m1 ' is 'm1', as at intake
     if hits.size == 0:
         raise KeyError(f"unknown {what} id {value!r}")
     return int(hits[0])

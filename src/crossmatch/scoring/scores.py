@@ -14,7 +14,7 @@ import pandas as pd
 
 from .._csv import write_csv
 from .._frozen import Picklable
-from .._text import shorten
+from .._text import norm_id, shorten
 from .._validation import DATAFRAME, Interval, describe_value, validate_params
 from ..errors import ParameterError, Problem, ValidationError
 
@@ -643,6 +643,7 @@ def _position(ids: np.ndarray, value: Any, what: str) -> int:
             "Scores.reasons",
             [f"`{what}_id` must be one {what} id. Got {describe_value(value)} instead."],
         ) from None
+    value = norm_id(value)  # ' m1 ' is 'm1', as at intake
     key = np.empty((), dtype=object)
     key[()] = value  # one id even when it is a tuple: compared whole, never elementwise
     hits = np.flatnonzero(ids.astype(object) == key)

@@ -163,7 +163,7 @@ def match(
     >>> a.mentors.ravel().tolist()
     [1, 0, -1]
     >>> print(a.reason[2])
-    3 mentees compete for 2 places among the 2 mentor(s) they are eligible for ('x', 'y'); 1 wait
+    3 mentees compete for 2 places among the 2 mentors they are eligible for ('x', 'y'); 1 wait
     """
     check_params("match", locals(), _CONSTRAINTS)
     deadline = Deadline.of(time_limit)
