@@ -719,7 +719,7 @@ def _read_ids(
         kind = pd.api.types.infer_dtype(original, skipna=False)
         # one pass in Python: pandas' ``.str.strip()`` costs several times more, and
         # ``str.strip`` returns the same object when there is nothing to strip
-        values = [norm_id(v) if isinstance(v, str) else v for v in original.tolist()]
+        values = list(map(norm_id, original.tolist()))
         df["id"] = pd.Series(values, index=df.index, dtype=object)
     # the common case in one hash pass: every id text (or every id an integer), all
     # distinct, none a missing-value marker; anything else is looked at row by row

@@ -130,7 +130,12 @@ def _factorize(series: pd.Series) -> tuple[np.ndarray, list[object]]:
         if kind not in ("string", "integer", "floating", "mixed-integer-float", "empty"):
             return _factorize_cells(values)
     distinct = list(uniques)
-    keys_u = [_hashable(u) for u in distinct]
+    na = NA_STRINGS
+    # text inline (most distinct values; ``strip`` returns the text itself when there is
+    # nothing to strip), anything else through _hashable
+    keys_u = [
+        (None if u.strip() in na else u) if type(u) is str else _hashable(u) for u in distinct
+    ]
     gone = [k for k, u in enumerate(keys_u) if u is None]
     if gone:  # blank strings and "NA"-like markers are missing too
         remap = np.arange(len(distinct) + 1, dtype=np.int64)
