@@ -5,6 +5,7 @@ separate virtual environment holding ``mentor-match==7.0.1``::
 
     /work/peer-venv/bin/python benchmarks/_peer_mentor_match.py match DIR OUT.json
     /work/peer-venv/bin/python benchmarks/_peer_mentor_match.py points DIR PAIRS.json OUT.json
+    /work/peer-venv/bin/python benchmarks/_peer_mentor_match.py pairs DIR OUT.json
 
 ``DIR`` holds ``mentees.csv`` and ``mentors.csv`` in the peer's format (``email``,
 ``first name``, ``last name``, ``role``, ``organisation``, ``grade``, ``profession``).
@@ -17,7 +18,9 @@ mentee and, one per round, at most three mentees per mentor).
 ``match`` times :func:`matching.process.process_data` (the three Hungarian rounds) and
 writes the pairs (mentee email, mentor email), the seconds and the peak resident set.
 ``points`` scores any list of pairs with the peer's :class:`matching.match.Match` and the
-same rules, and reports the pairs those rules disqualify.
+same rules, and reports the pairs those rules disqualify. ``pairs`` writes every pair the
+rules allow with its points (mentee and mentor positions in the CSV files' order): the
+pair list of the independent MILP oracle in ``bench_match.py``.
 """
 
 from __future__ import annotations
@@ -79,11 +82,34 @@ def run_points(folder: Path, pairs_file: Path, out: Path) -> None:
     out.write_text(json.dumps({"points": total, "broken": broken}))
 
 
+def run_pairs(folder: Path, out: Path) -> None:
+    from matching.match import Match
+
+    mentors, mentees = load(folder)
+    pairs = []
+    for i, ee in enumerate(mentees):
+        for j, mr in enumerate(mentors):
+            match = Match(mr, ee, rules()).calculate_match()
+            if not match.disallowed:
+                pairs.append([i, j, match.score])
+    out.write_text(
+        json.dumps(
+            {
+                "mentees": [p.email for p in mentees],
+                "mentors": [p.email for p in mentors],
+                "pairs": pairs,
+            }
+        )
+    )
+
+
 if __name__ == "__main__":
     mode, folder = sys.argv[1], Path(sys.argv[2])
     if mode == "match":
         run_match(folder, Path(sys.argv[3]))
     elif mode == "points":
         run_points(folder, Path(sys.argv[3]), Path(sys.argv[4]))
+    elif mode == "pairs":
+        run_pairs(folder, Path(sys.argv[3]))
     else:
-        raise SystemExit(f"unknown mode {mode!r}: use 'match' or 'points'")
+        raise SystemExit(f"unknown mode {mode!r}: use 'match', 'points' or 'pairs'")
