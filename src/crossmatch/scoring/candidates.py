@@ -962,7 +962,7 @@ class _PriceTask:
             return None
         few = rr[:: max(1, len(rr) // 256)]  # a sample first: often the rows are worth
         i, _ = self.bound.survivors(few, self.threshold[few], self.prices, step)  # whole
-        if len(i) * SPARSE_SHARE > 2 * len(few) * m:
+        if len(i) * SPARSE_SHARE > len(few) * m:  # (the full test would say so too)
             return None
         i, j = self.bound.survivors(rr, self.threshold[rr], self.prices, step)
         if len(i) * SPARSE_SHARE > len(rr) * m:

@@ -28,28 +28,38 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import network
 from .instance import Instance
 
 __all__ = [
     "best_pruned",
     "cut_bound",
+    "flow_duals",
+    "improving",
     "mentor_prices",
+    "potentials",
     "priced_cut",
+    "relaxation",
     "top_values",
 ]
 
 #: Bellman-Ford rounds before giving up on exact prices (then prices are 0: still valid).
 MAX_ROUNDS = 20_000
+#: A relaxation solved again after pricing (:func:`relaxation`) adds pairs to its working
+#: set at most this many times before it solves on every pair.
+WORKING_ROUNDS = 4
 
 
-def mentor_prices(p: Instance, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Optimal exposure prices ``v`` (score units, canonical mentor order) of the
-    b-matching ``x`` (k_i per mentee, e_j per mentor) optimal for integer ``weights``.
-
-    Shortest distances ``d`` from a virtual root on the residual graph (mentee -> mentor
-    for unused pairs at cost ``-w``, mentor -> mentee for used pairs at ``+w``, mentor ->
-    sink while below exposure, sink -> mentor while used) give ``v_j = max(0, d_sink -
-    d_j)``. Mentors with exposure 0 get ``inf``."""
+def flow_duals(
+    p: Instance, x: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """Node potentials ``(d_mentee, d_mentor, d_sink)`` of the b-matching ``x`` (k_i per
+    mentee, e_j per mentor) for integer ``weights``: shortest distances from a virtual
+    root (0 to every node) on its residual graph (mentee -> mentor for unused pairs at
+    cost ``-w``, mentor -> mentee for used pairs at ``+w``, mentor -> sink while below
+    exposure, sink -> mentor while used), by vectorised Bellman-Ford. They settle iff
+    the residual graph has no negative cycle, i.e. iff ``x`` is optimal; None when they
+    do not within :data:`MAX_ROUNDS`."""
     n, m = p.n, p.m
     w = np.asarray(weights, np.int64)
     load = np.bincount(p.pj[x], minlength=m)
@@ -61,7 +71,6 @@ def mentor_prices(p: Instance, x: np.ndarray, weights: np.ndarray) -> np.ndarray
     di = np.zeros(n, np.int64)
     dj = np.zeros(m, np.int64)
     dt = 0
-    converged = False
     for _ in range(MAX_ROUNDS):
         nj = dj.copy()
         np.minimum.at(nj, uj, di[ui] - uw)
@@ -70,10 +79,83 @@ def mentor_prices(p: Instance, x: np.ndarray, weights: np.ndarray) -> np.ndarray
         ni = di.copy()
         np.minimum.at(ni, bi, nj[bj] + bw)
         if nt == dt and np.array_equal(ni, di) and np.array_equal(nj, dj):
-            converged = True
-            break
+            return di, dj, dt
         di, dj, dt = ni, nj, nt
-    v = p.units(np.maximum(dt - dj, 0).astype(np.float64)) if converged else np.zeros(m)
+    return None
+
+
+def improving(
+    p: Instance, weights: np.ndarray, duals: tuple[np.ndarray, np.ndarray, int]
+) -> np.ndarray:
+    """Pairs whose arc (mentee -> mentor, cost ``-w``) breaks the potentials ``duals``
+    (``d_mentor > d_mentee - w``): pairs left out of a b-matching solved on a subset that
+    would improve it. When none does, the b-matching is optimal on every pair of ``p``
+    too (its residual graph then has no negative cycle), with the same duals."""
+    di, dj, _ = duals
+    return dj[p.pj] > di[p.pi] - np.asarray(weights, np.int64)
+
+
+def potentials(
+    p: Instance, duals: tuple[np.ndarray, np.ndarray, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The duals of :func:`flow_duals` in score units, ``(a, b)`` such that a pair's
+    reduced cost is ``a_i - b_j - s_ij`` (>= 0 for an unused pair of an optimal
+    b-matching, up to rounding): comparable across instances with other scalings."""
+    di, dj, _ = duals
+    lo = float(p.ps.min()) if p.n_pairs else 0.0
+    return p.units(di.astype(np.float64)) + lo, p.units(dj.astype(np.float64))
+
+
+def relaxation(
+    p: Instance,
+    weights: np.ndarray,
+    near: tuple[np.ndarray, np.ndarray],
+    last: np.ndarray,
+    new: np.ndarray,
+) -> tuple[np.ndarray, int, tuple[np.ndarray, np.ndarray, int] | None]:
+    """The b-matching relaxation of ``p`` (no group limits) solved again after a pricing
+    round added the pairs ``new`` (a mask): ``(pairs used, flow value, duals)``, optimal
+    on every pair of ``p``.
+
+    The last round's answer ``last`` was optimal but for the new pairs, so most pairs
+    stay out: it is solved on a working set first, ``last``, ``new`` and the pairs whose
+    reduced cost by the last round's :func:`potentials` ``near`` is within a slack
+    (twice the new pairs' median gain by them). Pairs whose arcs then break the new
+    duals (:func:`improving`) join, with those within the slack of the new duals, until
+    none does: the answer is then optimal on all of ``p``, with the same duals. Falls
+    back to every pair after :data:`WORKING_ROUNDS` tries, or when the working set
+    cannot fill every shortlist."""
+    red = near[0][p.pi] - near[1][p.pj] - p.ps  # >= 0 on the old pairs, up to rounding
+    slack = 2.0 * float(np.median(np.maximum(-red[new], 0.0))) if new.any() else 0.0
+    work = (red <= slack) | last | new
+    need = int(p.k.sum())
+    for _ in range(WORKING_ROUNDS):
+        sub = p.restrict(work)
+        xs, got = network.select_pairs(sub, per_mentee=p.k, per_mentor=p.exposure,
+                                       weights=weights[work])  # fmt: skip
+        duals = flow_duals(sub, xs, weights[work]) if got == need else None
+        if duals is None:
+            break
+        more = improving(p, weights, duals) & ~work & (p.exposure[p.pj] > 0)
+        if not more.any():
+            x = np.zeros(p.n_pairs, bool)
+            x[np.flatnonzero(work)[xs]] = True
+            return x, got, duals
+        a, b = potentials(p, duals)
+        work |= more | (a[p.pi] - b[p.pj] - p.ps <= slack)
+    x, got = network.select_pairs(p, per_mentee=p.k, per_mentor=p.exposure, weights=weights)
+    return x, got, None
+
+
+def mentor_prices(p: Instance, duals: tuple[np.ndarray, np.ndarray, int] | None) -> np.ndarray:
+    """Optimal exposure prices ``v`` (score units, canonical mentor order) of a
+    b-matching from its :func:`flow_duals`: ``v_j = max(0, d_sink - d_j)`` (prices 0,
+    still valid, when the duals did not settle: ``None``). Mentors with exposure 0 get
+    ``inf``."""
+    if duals is None:
+        v = np.zeros(p.m)
+    else:
+        v = p.units(np.maximum(duals[2] - duals[1], 0).astype(np.float64))
     return np.where(p.exposure > 0, v, np.inf)
 
 

@@ -124,6 +124,24 @@ def _to_columns(p: Instance, values: np.ndarray) -> np.ndarray:
     return out
 
 
+def _merged(
+    p: Instance, cs: CandidateScores, ci: np.ndarray, cj: np.ndarray, vals: np.ndarray
+) -> tuple[Instance, np.ndarray]:
+    """``p`` plus the new pairs ``(ci, cj)`` (canonical; not in ``p``) with scores
+    ``vals``, on the candidates ``cs`` that now hold them: what :meth:`Instance.build`
+    gives, without building it again. Also returns where ``p``'s pairs went."""
+    key = p.pi * p.m + p.pj  # sorted (canonical order)
+    add, first = np.unique(ci * p.m + cj, return_index=True)
+    fresh = ~np.isin(add, key, assume_unique=True)
+    ci, cj, vals = ci[first][fresh], cj[first][fresh], np.asarray(vals)[first][fresh]
+    order = np.argsort(np.concatenate([key, add[fresh]]), kind="stable")
+    where = np.empty(len(order), np.int64)
+    where[order] = np.arange(len(order))
+    ps = np.concatenate([p.ps, np.asarray(vals, cs.values.dtype).astype(np.float64)])[order]
+    pi, pj = np.concatenate([p.pi, ci])[order], np.concatenate([p.pj, cj])[order]
+    return replace(p, scores=cs, pi=pi, pj=pj, ps=ps), where[: p.n_pairs]
+
+
 def solve_candidates(
     cs: CandidateScores, options: ShortlistOptions, rows: np.ndarray
 ) -> tuple[Instance, Answer, CandidateScores]:
@@ -155,16 +173,21 @@ def solve_candidates(
         if wider is None:
             break
         cs, widened = wider, widened + 1
-    first = True
+    near: tuple[np.ndarray, np.ndarray] | None = None  # the last round's potentials
+    added = relax_at = np.zeros(0, bool)  # ... the pairs it added, and its answer
     while True:  # pricing rounds
         w = p.weights()
         q = replace(p, max_per_group=None)
-        if not first:
+        duals = None
+        if near is not None:
+            relax, got, duals = bounds.relaxation(q, w, near, relax_at, added)
+        elif len(added):
             relax, got = network.select_pairs(q, per_mentee=q.k, per_mentor=q.exposure, weights=w)
-        first = False
         if got < int(q.k.sum()):
             break  # the method below reports the (proved) infeasibility
-        v = bounds.mentor_prices(p, relax, w)
+        if duals is None:
+            duals = bounds.flow_duals(q, relax, w)
+        v = bounds.mentor_prices(p, duals)
         assert p.cut_e is not None and p.cut_m is not None  # built from candidates
         ub, terms, unproven, kth = bounds.cut_bound(p, v, p.cut_e, p.cut_m, certificates)
         fixed = ub - float(terms.sum())
@@ -195,8 +218,11 @@ def solve_candidates(
             break
         if len(rounds) >= PRICING_ROUNDS:
             break
+        near = None if duals is None else bounds.potentials(q, duals)
         cs = cs.with_pairs(r, c, vals)
-        p = Instance.build(cs, options, rows)
+        p, old = _merged(p, cs, ci, cj, vals)
+        added, relax_at = np.ones(p.n_pairs, bool), np.zeros(p.n_pairs, bool)
+        added[old], relax_at[old[relax]] = False, True  # the new pairs; the last answer
     while True:
         try:
             opts = replace(options, relax=relax if p.max_per_group is None else None)
