@@ -4,7 +4,7 @@
   every pair: its value equals SciPy's LP optimum of the b-matching (integral), whatever
   the working set starts from, and its duals certify it;
 - :func:`bounds.flow_duals` settles exactly for optimal b-matchings;
-- an instance grown by a pricing round (`colgen._merged`) is what `Instance.build` makes;
+- an instance grown by a pricing round (`bounds.merged`) is what `Instance.build` makes;
 - whole solves: each pricing round's relaxation is the optimum of its candidates, and the
   bound holds for the unpruned problem.
 """
@@ -22,7 +22,7 @@ from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
 import crossmatch as cm
-from crossmatch.solve import bounds, colgen, network
+from crossmatch.solve import bounds, network
 from crossmatch.solve.instance import Instance
 from crossmatch.solve.options import ShortlistOptions
 
@@ -140,14 +140,14 @@ def test_a_grown_instance_is_a_fresh_build(seed):
     vals = np.asarray(dense.total, np.float32)[r, c]
     grown = cs.with_pairs(r, c, vals)
     ci, cj = p.canonical(r, c)
-    q, old = colgen._merged(p, grown, ci, cj, vals)
+    q, old = bounds.merged(p, grown, ci, cj, vals)
     fresh = Instance.build(grown, opts, rows)
     for name in ("ee", "mr", "pi", "pj", "ps", "capacity", "exposure", "k", "cut_e", "cut_m"):
         np.testing.assert_array_equal(getattr(q, name), getattr(fresh, name), err_msg=name)
     np.testing.assert_array_equal(q.ps[old], p.ps)
     np.testing.assert_array_equal(q.pi[old], p.pi)
     np.testing.assert_array_equal(q.pj[old], p.pj)
-    again, _ = colgen._merged(q, grown, ci, cj, vals)  # pairs already there: nothing new
+    again, _ = bounds.merged(q, grown, ci, cj, vals)  # pairs already there: nothing new
     np.testing.assert_array_equal(again.ps, q.ps)
 
 

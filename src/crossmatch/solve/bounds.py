@@ -25,9 +25,11 @@ problem rather than being priced).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
+from ..scoring.candidates import CandidateScores
 from . import network
 from .instance import Instance
 
@@ -37,6 +39,7 @@ __all__ = [
     "flow_duals",
     "improving",
     "mentor_prices",
+    "merged",
     "potentials",
     "priced_cut",
     "relaxation",
@@ -120,13 +123,14 @@ def relaxation(
     The last round's answer ``last`` was optimal but for the new pairs, so most pairs
     stay out: it is solved on a working set first, ``last``, ``new`` and the pairs whose
     reduced cost by the last round's :func:`potentials` ``near`` is within a slack
-    (twice the new pairs' median gain by them). Pairs whose arcs then break the new
-    duals (:func:`improving`) join, with those within the slack of the new duals, until
-    none does: the answer is then optimal on all of ``p``, with the same duals. Falls
-    back to every pair after :data:`WORKING_ROUNDS` tries, or when the working set
-    cannot fill every shortlist."""
+    (twice the median gain of the new pairs that improve by them). Pairs whose arcs then
+    break the new duals (:func:`improving`) join, with those within the slack of the new
+    duals, until none does: the answer is then optimal on all of ``p``, with the same
+    duals. Falls back to every pair after :data:`WORKING_ROUNDS` tries, or when the
+    working set cannot fill every shortlist."""
     red = near[0][p.pi] - near[1][p.pj] - p.ps  # >= 0 on the old pairs, up to rounding
-    slack = 2.0 * float(np.median(np.maximum(-red[new], 0.0))) if new.any() else 0.0
+    gain = -red[new]
+    slack = 2.0 * float(np.median(gain[gain > 0])) if (gain > 0).any() else 0.0
     work = (red <= slack) | last | new
     need = int(p.k.sum())
     for _ in range(WORKING_ROUNDS):
@@ -157,6 +161,24 @@ def mentor_prices(p: Instance, duals: tuple[np.ndarray, np.ndarray, int] | None)
     else:
         v = p.units(np.maximum(duals[2] - duals[1], 0).astype(np.float64))
     return np.where(p.exposure > 0, v, np.inf)
+
+
+def merged(
+    p: Instance, cs: CandidateScores, ci: np.ndarray, cj: np.ndarray, vals: np.ndarray
+) -> tuple[Instance, np.ndarray]:
+    """``p`` plus the new pairs ``(ci, cj)`` (canonical; not in ``p``) with scores
+    ``vals``, on the candidates ``cs`` that now hold them: what :meth:`Instance.build`
+    gives, without building it again. Also returns where ``p``'s pairs went."""
+    key = p.pi * p.m + p.pj  # sorted (canonical order)
+    add, first = np.unique(ci * p.m + cj, return_index=True)
+    fresh = ~np.isin(add, key, assume_unique=True)
+    ci, cj, vals = ci[first][fresh], cj[first][fresh], np.asarray(vals)[first][fresh]
+    order = np.argsort(np.concatenate([key, add[fresh]]), kind="stable")
+    where = np.empty(len(order), np.int64)
+    where[order] = np.arange(len(order))
+    ps = np.concatenate([p.ps, np.asarray(vals, cs.values.dtype).astype(np.float64)])[order]
+    pi, pj = np.concatenate([p.pi, ci])[order], np.concatenate([p.pj, cj])[order]
+    return replace(p, scores=cs, pi=pi, pj=pj, ps=ps), where[: p.n_pairs]
 
 
 def top_values(mentee: np.ndarray, values: np.ndarray, k: int, n: int) -> np.ndarray:

@@ -32,7 +32,13 @@ from .instance import Instance, exposure_of
 from .methods import METHODS, Answer, objective
 from .options import ShortlistOptions
 
-__all__ = ["CANDIDATE_PAIRS", "PRICING_GAP", "PRICING_ROUNDS", "solve_candidates"]
+__all__ = [
+    "CANDIDATE_PAIRS",
+    "PRICING_GAP",
+    "PRICING_MARGIN",
+    "PRICING_ROUNDS",
+    "solve_candidates",
+]
 
 #: At most this many pricing rounds (each one streamed pass over the unproven mentees'
 #: rows), stopping earlier once the relative gap is below PRICING_GAP (the relaxation is
@@ -40,6 +46,10 @@ __all__ = ["CANDIDATE_PAIRS", "PRICING_GAP", "PRICING_ROUNDS", "solve_candidates
 #: larger).
 PRICING_ROUNDS = 6
 PRICING_GAP = 5e-4
+#: A pricing pass also returns each priced mentee's pairs within this share of the score
+#: scale below its k-th best reduced score (up to its limit of pairs): the next round's
+#: prices move, and its certificate then still proves most mentees without a pass.
+PRICING_MARGIN = 0.01
 
 
 def _widen(
@@ -124,24 +134,6 @@ def _to_columns(p: Instance, values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _merged(
-    p: Instance, cs: CandidateScores, ci: np.ndarray, cj: np.ndarray, vals: np.ndarray
-) -> tuple[Instance, np.ndarray]:
-    """``p`` plus the new pairs ``(ci, cj)`` (canonical; not in ``p``) with scores
-    ``vals``, on the candidates ``cs`` that now hold them: what :meth:`Instance.build`
-    gives, without building it again. Also returns where ``p``'s pairs went."""
-    key = p.pi * p.m + p.pj  # sorted (canonical order)
-    add, first = np.unique(ci * p.m + cj, return_index=True)
-    fresh = ~np.isin(add, key, assume_unique=True)
-    ci, cj, vals = ci[first][fresh], cj[first][fresh], np.asarray(vals)[first][fresh]
-    order = np.argsort(np.concatenate([key, add[fresh]]), kind="stable")
-    where = np.empty(len(order), np.int64)
-    where[order] = np.arange(len(order))
-    ps = np.concatenate([p.ps, np.asarray(vals, cs.values.dtype).astype(np.float64)])[order]
-    pi, pj = np.concatenate([p.pi, ci])[order], np.concatenate([p.pj, cj])[order]
-    return replace(p, scores=cs, pi=pi, pj=pj, ps=ps), where[: p.n_pairs]
-
-
 def solve_candidates(
     cs: CandidateScores, options: ShortlistOptions, rows: np.ndarray
 ) -> tuple[Instance, Answer, CandidateScores]:
@@ -193,12 +185,15 @@ def solve_candidates(
         fixed = ub - float(terms.sum())
         r = c = np.zeros(0, np.int64)
         vals = np.zeros(0, np.float32)
+        gain = np.zeros(0)
         stopped = deadline.expired()
         if unproven.any() and cs.source is not None and not stopped:
-            entering = max(2 * p.k_max, 10)
+            # pairs within a margin below the k-th come back too: they join (prices move
+            # next round) and leave a certificate that still holds after a small move
+            limit, low = max(2 * p.k_max, 10), kth - PRICING_MARGIN * p.scale
             topk, r, c, vals = cs.price(
-                _to_columns(p, v), _to_rows(p, p.k, 0), _to_rows(p, kth, np.inf),
-                rows=p.ee[unproven], limit=entering,
+                _to_columns(p, v), _to_rows(p, p.k, 0), _to_rows(p, low, np.inf),
+                rows=p.ee[unproven], limit=limit,
                 claims=[(_to_rows(p, c, np.inf), _to_columns(p, ref)) for c, ref in certificates],
                 executor=opts.executor, progress=opts.progress,
             )  # fmt: skip
@@ -207,20 +202,22 @@ def solve_candidates(
             ub = fixed + float(terms.sum())
             # what this pass proved about the pairs it did not return, for later rounds
             ci, cj = p.canonical(r, c)
-            certificates.append((bounds.priced_cut(p, unproven, kth, entering, ci,
+            gain = vals - v[cj] - kth[ci]  # > 0: the pair improves the relaxation
+            certificates.append((bounds.priced_cut(p, unproven, low, limit, ci,
                                                   vals - v[cj]), v))  # fmt: skip
         bound = min(bound, ub)
         value = objective(p, relax)
-        rounds.append({"pairs": p.n_pairs, "relaxation": value, "bound": ub,
-                       "unproven": int(unproven.sum()), "entering": len(r)})  # fmt: skip
-        stopped = bool(len(r)) and deadline.expired()
-        if len(r) == 0 or bound - value <= PRICING_GAP * abs(bound) or stopped:
+        entering = int(np.count_nonzero(gain > 0))
+        rounds.append({"pairs": p.n_pairs, "relaxation": value, "bound": ub, "added": len(r),
+                       "unproven": int(unproven.sum()), "entering": entering})  # fmt: skip
+        stopped = bool(entering) and deadline.expired()
+        if entering == 0 or bound - value <= PRICING_GAP * abs(bound) or stopped:
             break
         if len(rounds) >= PRICING_ROUNDS:
             break
         near = None if duals is None else bounds.potentials(q, duals)
         cs = cs.with_pairs(r, c, vals)
-        p, old = _merged(p, cs, ci, cj, vals)
+        p, old = bounds.merged(p, cs, ci, cj, vals)
         added, relax_at = np.ones(p.n_pairs, bool), np.zeros(p.n_pairs, bool)
         added[old], relax_at[old[relax]] = False, True  # the new pairs; the last answer
     while True:
