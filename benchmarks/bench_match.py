@@ -3,7 +3,8 @@
 Usage::
 
     python benchmarks/bench_match.py [--quick] [--out PATH]
-        [--peer-python /work/peer-venv/bin/python] [--peer-results FILE]
+        [--peer-python /work/peer-venv/bin/python] [--peer-sizes NxM ...]
+        [--peer-seeds S ...] [--reuse-peer]
         [--only peer|scale|maxmin]
 
 Rows (each size in a fresh subprocess, so peak memory is its own):
