@@ -177,3 +177,43 @@ def test_every_pricing_round_solves_its_candidates(n, m, seed, monkeypatch):
     full = lp_value(p, p.weights()) * p.units(1.0) + float(p.k.sum()) * float(p.ps.min())
     assert sl.bound >= full - p.rounding_slack() - 1e-9
     assert sl.objective <= sl.bound
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize(("slack", "tries"), [(-1e9, 1), (-1e9, 4), (0.0, 4)])
+def test_relaxation_grows_its_working_set_or_falls_back(seed, slack, tries, monkeypatch):
+    """A working set of only the last answer and the new pairs: pairs that break the
+    duals join until none does, or after ``tries`` the relaxation solves on every pair
+    (duals None); optimal either way."""
+    monkeypatch.setattr(bounds, "WORKING_SLACK", slack)
+    monkeypatch.setattr(bounds, "WORKING_ROUNDS", tries)
+    p = instance(seed, n=60, m=15)
+    w = p.weights()
+    rng = np.random.default_rng(seed)
+    best, _ = network.select_pairs(p, per_mentee=p.k, per_mentor=p.exposure, weights=w)
+    # the last round lacked half the optimum's pairs and a fifth of the rest
+    before = ~(best & (rng.random(p.n_pairs) < 0.5)) & (rng.random(p.n_pairs) < 0.8)
+    xs, got = network.select_pairs(
+        p.restrict(before), per_mentee=p.k, per_mentor=p.exposure, weights=w[before]
+    )
+    assert got == int(p.k.sum())
+    duals = bounds.flow_duals(p.restrict(before), xs, w[before])
+    assert duals is not None
+    last = np.zeros(p.n_pairs, bool)
+    last[np.flatnonzero(before)[xs]] = True
+    new = ~before & (best | (rng.random(p.n_pairs) < 0.3))
+    calls = []
+    real = network.select_pairs
+
+    def spy(q, **kw):
+        calls.append(q.n_pairs if kw.get("pair_mask") is None else int(kw["pair_mask"].sum()))
+        return real(q, **kw)
+
+    monkeypatch.setattr(network, "select_pairs", spy)
+    x, got, d = bounds.relaxation(p, w, bounds.potentials(p.restrict(before), duals), last, new)
+    assert int(w[x].sum()) == round(lp_value(p, w))
+    if d is None:  # fell back: the last call solved on every pair
+        assert calls[-1] == p.n_pairs and len(calls) == tries + 1
+    else:
+        assert not (bounds.improving(p, w, d) & ~x).any()
+        assert len(calls) <= tries
