@@ -180,13 +180,17 @@ def test_every_pricing_round_solves_its_candidates(n, m, seed, monkeypatch):
 
 
 @pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize(("slack", "tries"), [(-1e9, 1), (-1e9, 4), (0.0, 4)])
-def test_relaxation_grows_its_working_set_or_falls_back(seed, slack, tries, monkeypatch):
+@pytest.mark.parametrize(
+    ("slack", "tries", "share"), [(-1e9, 1, 1.0), (-1e9, 4, 1.0), (0.0, 4, 1.0), (0.0, 4, 0.0)]
+)
+def test_relaxation_grows_its_working_set_or_falls_back(seed, slack, tries, share, monkeypatch):
     """A working set of only the last answer and the new pairs: pairs that break the
-    duals join until none does, or after ``tries`` the relaxation solves on every pair
-    (duals None); optimal either way."""
+    duals join until none does, or after ``tries`` (or at once when the working set
+    holds over ``share`` of the pairs) the relaxation solves on every pair (duals None);
+    optimal either way."""
     monkeypatch.setattr(bounds, "WORKING_SLACK", slack)
     monkeypatch.setattr(bounds, "WORKING_ROUNDS", tries)
+    monkeypatch.setattr(bounds, "WORKING_SHARE", share)
     p = instance(seed, n=60, m=15)
     w = p.weights()
     rng = np.random.default_rng(seed)
@@ -213,7 +217,8 @@ def test_relaxation_grows_its_working_set_or_falls_back(seed, slack, tries, monk
     x, got, d = bounds.relaxation(p, w, bounds.potentials(p.restrict(before), duals), last, new)
     assert int(w[x].sum()) == round(lp_value(p, w))
     if d is None:  # fell back: the last call solved on every pair
-        assert calls[-1] == p.n_pairs and len(calls) == tries + 1
+        assert calls[-1] == p.n_pairs
+        assert len(calls) == (1 if share == 0 else tries + 1)
     else:
         assert not (bounds.improving(p, w, d) & ~x).any()
         assert len(calls) <= tries
