@@ -110,7 +110,7 @@ def potentials(
     reduced cost is ``a_i - b_j - s_ij`` (>= 0 for an unused pair of an optimal
     b-matching, up to rounding): comparable across instances with other scalings."""
     di, dj, _ = duals
-    lo = float(p.ps.min()) if p.n_pairs else 0.0
+    lo = p.scaling.offset if p.n_pairs else 0.0  # weights are (s - offset) / unit
     return p.units(di.astype(np.float64)) + lo, p.units(dj.astype(np.float64))
 
 
