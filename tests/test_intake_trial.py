@@ -132,17 +132,101 @@ def test_python_api_scores_like_the_cli_with_the_same_programme(tmp_path: Path) 
     )
 
 
-def test_programme_path_is_refused_and_errors_name_from_csv() -> None:
-    # a programme file holds scoring and solver settings too, which only load_programme
-    # (above the cohort's floor) reads: a path here says how to read it
-    with pytest.raises(ParameterError, match=r"crossmatch\.load_programme\(path\)"):
-        Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=str(PROGRAMME))  # type: ignore[arg-type]
+def _same_cohort(a: Cohort, b: Cohort) -> None:
+    """Every field of two cohorts equal (the programme aside: a Programme vs a file)."""
+    import dataclasses
+
+    import numpy as np
+
+    for f in dataclasses.fields(Cohort):
+        if f.name == "programme":
+            continue
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, pd.DataFrame):
+            pd.testing.assert_frame_equal(x, y)
+        elif isinstance(x, np.ndarray):
+            np.testing.assert_array_equal(x, y)
+            assert x.dtype == y.dtype, f.name
+        else:
+            assert x == y, f.name
+
+
+@pytest.mark.parametrize("as_path", [str, Path])
+def test_programme_path_is_the_same_as_the_programme(as_path) -> None:
+    prog = cm.load_programme(PROGRAMME)
+    by_prog = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=prog)
+    by_path = Cohort.from_frames(FORM_MENTEES, EXCEL_MENTORS, programme=as_path(PROGRAMME))
+    _same_cohort(by_prog, by_path)
+    assert isinstance(by_path.programme, cm.intake.ProgrammeFile)
+    assert by_path.programme.path == str(PROGRAMME)
+    a, b = cm.score(by_prog), cm.score(by_path)
+    assert b.config == a.config == prog.scoring != cm.ScoringConfig()
+    pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
+    assert (
+        dict(by_path.programme.shortlist) == dict(prog.shortlist) == {"k": 2, "allow_short": True}
+    )
+    la = cm.shortlist(a, **by_prog.programme.shortlist)
+    lb = cm.shortlist(b, **by_path.programme.shortlist)
+    pd.testing.assert_frame_equal(la.to_frame(), lb.to_frame())
+    assert cm.check_options(by_path).warnings == cm.check_options(by_prog).warnings
+
+
+def test_programme_path_reports_every_problem_of_its_tables_at_once(tmp_path: Path) -> None:
+    path = programme_file(tmp_path, "")
+    path.write_text(
+        '[colums.mentees]\nx = "id"\n[aliases.mode]\n"Teams" = "carrier pigeon"\n'
+        '[input]\nencoding = "klingon"\n[scoring]\nsector_wieght = 2.0\n'
+        'same_organisation = "yes"\n[scoring.sector]\npeak = 2.0\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError) as at_intake:  # the intake's tables, before reading
+        Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=path)
+    with pytest.raises(ValidationError) as whole:
+        cm.load_programme(path)
+    intake = {p.column for p in at_intake.value.problems}
+    assert intake == {"colums", "aliases.mode.Teams", "input.encoding"}
+    assert "invalid programme file" in str(at_intake.value)
+    # the [scoring] problems: the same messages as load_programme's, when scored
+    path.write_text(
+        '[scoring]\nsector_wieght = 2.0\nsame_organisation = "yes"\n[scoring.sector]\npeak = 2.0\n',
+        encoding="utf-8",
+    )
+    cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, columns=_form_columns(), programme=path)
+    with pytest.raises(ValidationError) as at_score:
+        cm.score(cohort)
+    with pytest.raises(ValidationError) as whole:
+        cm.load_programme(path)
+    assert [str(p) for p in at_score.value.problems] == [str(p) for p in whole.value.problems]
+    assert {p.column for p in at_score.value.problems} == {
+        "scoring.sector_wieght",
+        "scoring.same_organisation",
+        "scoring.sector.peak",
+    }
+
+
+def _form_columns() -> dict[str, dict[str, str]]:
+    prog = cm.load_programme(PROGRAMME)
+    return {side: dict(m) for side, m in prog.columns.items()}
+
+
+def test_scoring_config_from_mapping_is_load_programmes_conversion() -> None:
+    prog = cm.load_programme(PROGRAMME)
+    table = {"seniority_weight": 0.5, "seniority": {"max_gap": 4}}
+    assert cm.ScoringConfig.from_mapping(table) == prog.scoring
+    assert cm.ScoringConfig.from_mapping({}) == cm.ScoringConfig()
+    with pytest.raises(ValidationError, match=r"scoring\.goals_weight"):
+        cm.ScoringConfig.from_mapping({"goals_weight": "high"})
+
+
+def test_errors_name_from_csv() -> None:
     with pytest.raises(ParameterError, match=r"^Cohort\.from_csv\(\): `programme`"):
         Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=3)  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match=r"^Cohort\.from_csv\(\): `aliases`"):
         Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, aliases=["NHS"])  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="programme file not found"):
         cm.load_programme("no such programme.toml")
+    with pytest.raises(ValidationError, match="programme file not found"):
+        Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme="no such programme.toml")
     prog = cm.load_programme(PROGRAMME)
     cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=prog)
     assert cohort.programme is prog and cohort.programme.shortlist["k"] == 2
@@ -154,6 +238,10 @@ def test_a_cohort_with_its_programme_pickles() -> None:
     cohort = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=cm.load_programme(PROGRAMME))
     back = pickle.loads(pickle.dumps(cohort))
     assert back.programme.scoring == cohort.programme.scoring
+    by_path = Cohort.from_csv(FORM_MENTEES, EXCEL_MENTORS, programme=PROGRAMME)
+    back = pickle.loads(pickle.dumps(by_path))
+    assert back.programme == by_path.programme
+    assert cm.score(back).config == cm.score(by_path).config
     assert dict(back.programme.columns["mentors"]) == dict(cohort.programme.columns["mentors"])
 
 

@@ -26,13 +26,11 @@ Unknown tables and keys, and values of the wrong kind, are reported all at once 
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import inspect
 import json
 import logging
 import os
-import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -63,30 +61,20 @@ from .intake import (
 )
 from .intake.programme_file import read_programme_file, unknown_key
 from .intake.summary import SURE
-from .scoring import (
-    AvailabilityConfig,
-    GoalsConfig,
-    Scores,
-    ScoringConfig,
-    SectorPreference,
-    SeniorityConfig,
-    iter_score_blocks,
+from .scoring import Scores, ScoringConfig, iter_score_blocks
+from .scoring.config import (
+    BUILTIN_RULES,
+    kind_name,
+    kind_ok,
+    programme_scoring,
+    scoring_from_table,
 )
-from .scoring.config import BUILTIN_RULES
 from .solve import shortlist as _shortlist
 
 __all__ = ["Programme", "check_options", "draft_programme", "load_programme"]
 
 logger = logging.getLogger("crossmatch")
 
-_SUB_CONFIGS: dict[str, type] = {
-    "sector": SectorPreference,
-    "goals": GoalsConfig,
-    "availability": AvailabilityConfig,
-    "seniority": SeniorityConfig,
-}
-#: Scoring fields that hold Python functions: not settable from a file.
-_CODE_ONLY = ("custom", "rules")
 #: shortlist() arguments that are not settings (data, or Python objects).
 _NOT_SETTINGS = ("scores", "fixed", "executor", "progress")
 
@@ -138,87 +126,6 @@ class Programme(IntakeSpec):
         )
 
 
-def _kind_ok(value: Any, default: Any, annotation: str) -> bool:
-    if isinstance(default, bool):
-        return isinstance(value, bool)
-    if isinstance(default, int) and "float" not in annotation:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if isinstance(default, int | float):
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if isinstance(default, str):
-        return isinstance(value, str)
-    return not isinstance(value, dict | list)
-
-
-def _kind_name(default: Any, annotation: str) -> str:
-    if isinstance(default, bool):
-        return "true or false"
-    if isinstance(default, int) and "float" not in annotation:
-        return "a whole number"
-    if isinstance(default, int | float):
-        return "a number"
-    if isinstance(default, str):
-        return "a text in quotes"
-    return "a single value"
-
-
-def _settings(
-    cls: type, table: Mapping[str, Any], where: str, source: str, problems: list[Problem]
-) -> Any:
-    """Build one settings dataclass from a TOML table, reporting every bad key and value."""
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in _CODE_ONLY}
-    kwargs: dict[str, Any] = {}
-    bad = False
-    for key, value in table.items():
-        if key in _SUB_CONFIGS and cls is ScoringConfig:
-            continue
-        f = fields.get(key)
-        if f is None:
-            problems.append(unknown_key(where, key, sorted(fields), source))
-            bad = True
-            continue
-        default = f.default if f.default is not dataclasses.MISSING else None
-        annotation = str(f.type)
-        if value == "none" and "None" in annotation:
-            value = None
-        elif not _kind_ok(value, default, annotation):
-            problems.append(
-                Problem(
-                    source,
-                    f"must be {_kind_name(default, annotation)}.",
-                    column=f"{where}.{key}",
-                    value=value,
-                    hint=f"the default is {default!r}"
-                    + ('; write "none" for no limit.' if "None" in annotation else "."),
-                )
-            )
-            bad = True
-            continue
-        kwargs[key] = value
-    if bad:
-        return None
-    try:
-        return cls(**kwargs)
-    except ParameterError as exc:  # one problem per bad key, named as in the file
-        for message in exc.messages:
-            named = [k for k in re.findall(r"`(\w+)`", message) if k in kwargs]
-            only = named[0] if len(named) == 1 else None
-            problems.append(
-                Problem(
-                    source,
-                    message,
-                    column=f"{where}.{only}" if only else where,
-                    hint=f"check {', '.join(f'{where}.{k}' for k in named) or f'[{where}]'}.",
-                )
-            )
-        return None
-    except (ValueError, TypeError) as exc:
-        problems.append(
-            Problem(source, str(exc), column=where, value=None, hint=f"check [{where}].")
-        )
-        return None
-
-
 def _shortlist_args(table: Mapping[str, Any], source: str, problems: list[Problem]) -> dict:
     params = inspect.signature(_shortlist).parameters
     allowed = {n: p for n, p in params.items() if n not in _NOT_SETTINGS}
@@ -232,11 +139,11 @@ def _shortlist_args(table: Mapping[str, Any], source: str, problems: list[Proble
         annotation = str(p.annotation)
         if value == "none" and "None" in annotation:
             value = None
-        elif default is not None and not _kind_ok(value, default, annotation):
+        elif default is not None and not kind_ok(value, default, annotation):
             problems.append(
                 Problem(
                     source,
-                    f"must be {_kind_name(default, annotation)}.",
+                    f"must be {kind_name(default, annotation)}.",
                     column=f"shortlist.{key}",
                     value=value,
                     hint=f"the default is {default!r}.",
@@ -274,19 +181,10 @@ def load_programme(path: str | os.PathLike[str]) -> Programme:
     problems: list[Problem] = []
     tables = read_programme_file(path, problems)  # [input], [columns], [aliases]
     source = tables.source
-    sc = tables.scoring
-    subs = {}
-    for name, cls in _SUB_CONFIGS.items():
-        sub = sc.get(name, {})
-        if not isinstance(sub, dict):
-            problems.append(Problem(source, "must be a table.", column=f"scoring.{name}"))
-            continue
-        subs[name] = _settings(cls, sub, f"scoring.{name}", source, problems)
-    config = _settings(ScoringConfig, sc, "scoring", source, problems)
+    config = scoring_from_table(tables.scoring, source, problems)
     short = _shortlist_args(tables.shortlist, source, problems)
-    if problems:
+    if problems or config is None:
         raise ValidationError(problems, title=f"invalid programme file {source!r}")
-    config = dataclasses.replace(config, **{k: v for k, v in subs.items() if k in sc})
     return Programme(
         columns=tables.columns,
         aliases=tables.aliases,
@@ -367,7 +265,7 @@ def check_options(
         any_ok = (flags == 0).any(axis=1)
         why = np.bitwise_or.reduce(flags.astype(np.uint64), axis=1)
     else:
-        own = cohort.programme.scoring if isinstance(cohort.programme, Programme) else None
+        own = programme_scoring(cohort.programme)
         cfg = config if config is not None else own if own is not None else ScoringConfig()
         names = tuple(r for _, r in BUILTIN_RULES) + tuple(r.reason for r in cfg.rules)
         for block in iter_score_blocks(cohort, cfg):

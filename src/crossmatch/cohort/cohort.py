@@ -30,6 +30,7 @@ from ..intake import (
     TableSource,
     ids_as_ints,
     map_headers,
+    read_programme,
 )
 from ..intake import read_table as _read
 from ..intake.vocab import NA_STRINGS
@@ -48,9 +49,8 @@ _TABLE = Instance(
 )
 _PATH = Instance((str, os.PathLike), "a path to a CSV or Excel file")
 _PROGRAMME = Instance(
-    IntakeSpec,
-    "a Programme (read the programme file with crossmatch.load_programme(path) and pass "
-    "what it returns)",
+    (IntakeSpec, str, os.PathLike),
+    "a Programme (see crossmatch.load_programme) or a programme file's path",
 )
 
 
@@ -147,7 +147,7 @@ class Cohort:
         *,
         columns: Mapping[str, Any] | None = None,
         aliases: Mapping[str, Mapping[str, str]] | None = None,
-        programme: IntakeSpec | None = None,
+        programme: IntakeSpec | str | os.PathLike[str] | None = None,
         taxonomy: Taxonomy | None = None,
         encoding: str | None = None,
     ) -> Cohort:
@@ -167,14 +167,17 @@ class Cohort:
             Their value -> ours, per kind: ``{"sector": {"NHS Trust": "health-and-social-care"},
             "goals": {...}, "mode": {...}, "cadence": {...}, "region": {...},
             "organisation": {...}}``, looked up before the built-in synonyms.
-        programme : Programme, optional
-            From :func:`crossmatch.load_programme`: the same as passing its columns and
-            aliases (``columns``/``aliases`` given as well add to it and win on a clash).
-            Kept as :attr:`programme`, so ``crossmatch.score(cohort)`` uses its
-            ``[scoring]``; pass its ``[shortlist]`` on with
-            ``crossmatch.shortlist(scores, **cohort.programme.shortlist)``. (A file's path
-            is not taken here: the file also holds scoring and solver settings, which
-            :func:`~crossmatch.load_programme` checks, one floor up.)
+        programme : Programme or path, optional
+            From :func:`crossmatch.load_programme`, or the path of a programme file:
+            the same as passing its columns, aliases and ``[input]`` encoding
+            (``columns``/``aliases`` given as well add to it and win on a clash). Kept as
+            :attr:`programme`, so ``crossmatch.score(cohort)`` uses its ``[scoring]``;
+            pass its ``[shortlist]`` on with
+            ``crossmatch.shortlist(scores, **cohort.programme.shortlist)``. A path is read
+            by :func:`crossmatch.intake.read_programme` (a
+            :class:`~crossmatch.intake.ProgrammeFile`): its intake tables are checked
+            here, its ``[scoring]`` table when the cohort is scored (same conversion, same
+            messages); :func:`~crossmatch.load_programme` checks the whole file at once.
         taxonomy : Taxonomy, optional
             Sector taxonomy; defaults to :meth:`Taxonomy.default`.
         encoding : str, optional
@@ -259,6 +262,8 @@ class Cohort:
             },
         )
         taxonomy = Taxonomy.default() if taxonomy is None else taxonomy
+        if isinstance(programme, str | os.PathLike):
+            programme = read_programme(programme)
         spec = programme if programme is not None else IntakeSpec()
         problems: list[Problem] = []
         if columns is not None or aliases is not None:
@@ -299,7 +304,7 @@ class Cohort:
         *,
         columns: Mapping[str, Any] | None = None,
         aliases: Mapping[str, Mapping[str, str]] | None = None,
-        programme: IntakeSpec | None = None,
+        programme: IntakeSpec | str | os.PathLike[str] | None = None,
         taxonomy: Taxonomy | None = None,
         encoding: str | None = None,
     ) -> Cohort:

@@ -12,10 +12,12 @@ Floors and arrows (each imports only what is below it; no circles)::
 Intake imports nothing from ``cohort`` or above; the schema's canonical words live in
 :mod:`crossmatch.intake.vocab` and ``cohort.schema`` imports them from here. A programme
 *file* is read here (:func:`read_programme_file`: the TOML, ``[input]``, and the column
-and alias tables, checked by :class:`IntakeSpec`); its ``[scoring]`` and ``[shortlist]``
-tables are converted one floor up, in :mod:`crossmatch.programme`
-(:func:`crossmatch.load_programme`), because those settings live above the cohort. So a
-``Programme`` *is* an ``IntakeSpec``, and a cohort takes a ``Programme``, not a path.
+and alias tables, checked by :class:`IntakeSpec`); its ``[scoring]`` table is converted
+by the scoring floor (:meth:`crossmatch.ScoringConfig.from_mapping`) and its
+``[shortlist]`` arguments checked by :func:`crossmatch.load_programme`, because those
+settings live above the cohort. A ``Programme`` *is* an ``IntakeSpec``; a cohort given a
+file's path reads it with :func:`read_programme` (a :class:`ProgrammeFile`, carrying the
+``[scoring]`` table as read, converted when the cohort is scored).
 """
 
 from .columns import HEADER_PHRASES, ColumnMatch, guess_columns, map_headers
@@ -29,7 +31,7 @@ from .phrases import (
     recognise_slots,
     split_phrases,
 )
-from .programme_file import ProgrammeTables, read_programme_file
+from .programme_file import ProgrammeFile, ProgrammeTables, read_programme, read_programme_file
 from .read import TableSource, ids_as_ints, read_table
 from .spec import ALIAS_KINDS, IntakeSpec
 from .summary import IntakeNote, IntakeSummary, NoteGroup
@@ -52,6 +54,7 @@ __all__ = [
     "IntakeSpec",
     "IntakeSummary",
     "NoteGroup",
+    "ProgrammeFile",
     "ProgrammeTables",
     "Recognised",
     "TableSource",
@@ -59,6 +62,7 @@ __all__ = [
     "guess_columns",
     "ids_as_ints",
     "map_headers",
+    "read_programme",
     "read_programme_file",
     "read_table",
     "recognise_cadence",

@@ -4,7 +4,10 @@
 The ``[scoring]`` and ``[shortlist]`` tables are returned as read: they hold settings of
 floors above this one (``ScoringConfig``, the solver's arguments), which
 :func:`crossmatch.load_programme` checks and converts, so that one call reports every
-problem of the file at once.
+problem of the file at once. ``Cohort.from_csv(..., programme="programme.toml")`` reads a
+file here (:func:`read_programme`) into a :class:`ProgrammeFile` that carries those two
+tables as read; ``crossmatch.score(cohort)`` converts the ``[scoring]`` table with
+:meth:`crossmatch.ScoringConfig.from_mapping`, the same conversion as ``load_programme``.
 """
 
 from __future__ import annotations
@@ -14,13 +17,21 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from .._text import shorten
 from ..errors import Problem, ValidationError
-from .spec import spec_problems
+from .spec import IntakeSpec, spec_problems
 
-__all__ = ["TABLES", "ProgrammeTables", "read_programme_file", "unknown_key"]
+__all__ = [
+    "TABLES",
+    "ProgrammeFile",
+    "ProgrammeTables",
+    "read_programme",
+    "read_programme_file",
+    "unknown_key",
+]
 
 #: The tables a programme file may hold, in the order the docs list them.
 TABLES = ("input", "columns", "aliases", "scoring", "shortlist")
@@ -144,4 +155,65 @@ def read_programme_file(path: str | os.PathLike[str], problems: list[Problem]) -
         scoring=table.get("scoring", {}),
         shortlist=table.get("shortlist", {}),
         encoding=encoding,
+    )
+
+
+def _deep_frozen(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _deep_frozen(v) for k, v in value.items()})
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeFile(IntakeSpec):
+    """A programme file as the intake reads it (``Cohort.from_csv(..., programme=path)``).
+
+    Its columns, aliases and encoding are checked and used like a
+    :class:`~crossmatch.Programme`'s; ``scoring`` is the ``[scoring]`` table as read
+    (``crossmatch.score(cohort)`` converts it with
+    :meth:`~crossmatch.ScoringConfig.from_mapping`, reporting its problems then), and
+    ``shortlist`` the ``[shortlist]`` table (``"none"`` read as None), so
+    ``crossmatch.shortlist(scores, **cohort.programme.shortlist)`` works as with a
+    Programme. :func:`crossmatch.load_programme` checks both tables up front.
+    """
+
+    scoring: Mapping[str, Any] = field(default_factory=dict)
+    shortlist: Mapping[str, Any] = field(default_factory=dict)
+    path: str | None = None
+
+    def __post_init__(self) -> None:
+        IntakeSpec.__post_init__(self)
+        object.__setattr__(self, "scoring", _deep_frozen(self.scoring))
+        object.__setattr__(self, "shortlist", _deep_frozen(self.shortlist))
+
+    def __repr__(self) -> str:
+        n_cols = sum(len(v) for v in self.columns.values())
+        n_alias = sum(len(v) for v in self.aliases.values())
+        return (
+            f"ProgrammeFile(path={self.path!r}, columns={n_cols}, aliases={n_alias}, "
+            f"shortlist={dict(self.shortlist)})"
+        )
+
+
+def read_programme(path: str | os.PathLike[str]) -> ProgrammeFile:
+    """Read a programme file for the intake: ``[input]``, ``[columns.*]`` and
+    ``[aliases.*]`` checked (every problem at once, as :func:`crossmatch.load_programme`),
+    ``[scoring]`` and ``[shortlist]`` kept as read.
+
+    Raises
+    ------
+    ValidationError
+        The file cannot be read, or has unknown tables or bad intake keys or values.
+    """
+    problems: list[Problem] = []
+    tables = read_programme_file(path, problems)
+    if problems:
+        raise ValidationError(problems, title=f"invalid programme file {tables.source!r}")
+    return ProgrammeFile(
+        columns=tables.columns,
+        aliases=tables.aliases,
+        encoding=tables.encoding,
+        scoring=tables.scoring,
+        shortlist={k: None if v == "none" else v for k, v in tables.shortlist.items()},
+        path=tables.source,
     )

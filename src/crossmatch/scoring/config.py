@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from .._validation import Instance, Interval, SequenceOf, check_params
-from ..errors import ParameterError
+from ..errors import ParameterError, Problem, ValidationError
+from ..intake.programme_file import unknown_key
 
 __all__ = [
     "AvailabilityConfig",
@@ -366,9 +369,180 @@ class ScoringConfig:
             f"`rules` must hold at most {most} rules. Got {len(self.rules)} instead.",
         )
 
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any], *, source: str = "settings") -> ScoringConfig:
+        """Settings from a programme file's ``[scoring]`` table (or any such mapping).
+
+        Parameters
+        ----------
+        table : mapping
+            Field names -> values as TOML gives them: ``sector_weight = 1.0``, sub-tables
+            ``sector``, ``goals``, ``availability``, ``seniority`` holding the fields of
+            those settings, ``"none"`` for a field that may be None. ``custom`` and
+            ``rules`` hold Python functions and are not read from a file.
+        source : str, default "settings"
+            Named in every problem (a programme file's path).
+
+        Returns
+        -------
+        ScoringConfig
+
+        Raises
+        ------
+        ValidationError
+            Every unknown key and bad value at once, each naming the key
+            (``scoring.sector.peak``), the value and a hint.
+        """
+        problems: list[Problem] = []
+        config = scoring_from_table(table, source, problems)
+        if problems or config is None:
+            raise ValidationError(problems, title=f"invalid [scoring] settings in {source!r}")
+        return config
+
     @property
     def weights(self) -> dict[str, float]:
         """The weight of every component, built-in and custom."""
         w = {name: float(getattr(self, f"{name}_weight")) for name in BUILTIN_COMPONENTS}
         w.update({c.name: float(c.weight) for c in self.custom})
         return w
+
+
+# ------------------------------------------------------------- from a programme file
+_SUB_CONFIGS: dict[str, type] = {
+    "sector": SectorPreference,
+    "goals": GoalsConfig,
+    "availability": AvailabilityConfig,
+    "seniority": SeniorityConfig,
+}
+#: Scoring fields that hold Python functions: not settable from a file.
+_CODE_ONLY = ("custom", "rules")
+
+
+def kind_ok(value: Any, default: Any, annotation: str) -> bool:
+    """Whether a value read from a file has the kind of a setting's default."""
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int) and "float" not in annotation:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, int | float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    return not isinstance(value, dict | list)
+
+
+def kind_name(default: Any, annotation: str) -> str:
+    """The kind :func:`kind_ok` expects, in a programme file's words."""
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, int) and "float" not in annotation:
+        return "a whole number"
+    if isinstance(default, int | float):
+        return "a number"
+    if isinstance(default, str):
+        return "a text in quotes"
+    return "a single value"
+
+
+def _settings(
+    cls: type, table: Mapping[str, Any], where: str, source: str, problems: list[Problem]
+) -> Any:
+    """Build one settings dataclass from a TOML table, reporting every bad key and value."""
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in _CODE_ONLY}
+    kwargs: dict[str, Any] = {}
+    bad = False
+    for key, value in table.items():
+        if key in _SUB_CONFIGS and cls is ScoringConfig:
+            continue
+        f = fields.get(key)
+        if f is None:
+            problems.append(unknown_key(where, key, sorted(fields), source))
+            bad = True
+            continue
+        default = f.default if f.default is not dataclasses.MISSING else None
+        annotation = str(f.type)
+        if value == "none" and "None" in annotation:
+            value = None
+        elif not kind_ok(value, default, annotation):
+            problems.append(
+                Problem(
+                    source,
+                    f"must be {kind_name(default, annotation)}.",
+                    column=f"{where}.{key}",
+                    value=value,
+                    hint=f"the default is {default!r}"
+                    + ('; write "none" for no limit.' if "None" in annotation else "."),
+                )
+            )
+            bad = True
+            continue
+        kwargs[key] = value
+    if bad:
+        return None
+    try:
+        return cls(**kwargs)
+    except ParameterError as exc:  # one problem per bad key, named as in the file
+        for message in exc.messages:
+            named = [k for k in re.findall(r"`(\w+)`", message) if k in kwargs]
+            only = named[0] if len(named) == 1 else None
+            problems.append(
+                Problem(
+                    source,
+                    message,
+                    column=f"{where}.{only}" if only else where,
+                    hint=f"check {', '.join(f'{where}.{k}' for k in named) or f'[{where}]'}.",
+                )
+            )
+        return None
+    except (ValueError, TypeError) as exc:
+        problems.append(
+            Problem(source, str(exc), column=where, value=None, hint=f"check [{where}].")
+        )
+        return None
+
+
+def scoring_from_table(
+    table: Mapping[str, Any], source: str, problems: list[Problem]
+) -> ScoringConfig | None:
+    """A ``[scoring]`` table as a :class:`ScoringConfig` (the one conversion, used by
+    :meth:`ScoringConfig.from_mapping` and :func:`crossmatch.load_programme`).
+
+    Every problem is appended to ``problems`` (so that a caller reporting a whole file
+    raises them with its own); returns None when there was any.
+    """
+    n_before = len(problems)
+    subs = {}
+    for name, cls in _SUB_CONFIGS.items():
+        sub = table.get(name, {})
+        if not isinstance(sub, Mapping):
+            problems.append(Problem(source, "must be a table.", column=f"scoring.{name}"))
+            continue
+        subs[name] = _settings(cls, sub, f"scoring.{name}", source, problems)
+    config = _settings(ScoringConfig, table, "scoring", source, problems)
+    if len(problems) > n_before or config is None:
+        return None
+    return dataclasses.replace(config, **{k: v for k, v in subs.items() if k in table})
+
+
+def programme_scoring(programme: object) -> ScoringConfig | None:
+    """The scoring settings a programme carries: a :class:`~crossmatch.Programme`'s
+    ``.scoring``, or the raw ``[scoring]`` table of a programme file read by the intake
+    (``Cohort.from_csv(..., programme="programme.toml")``) converted here; None when
+    there is no programme.
+
+    Raises
+    ------
+    ValidationError
+        When the file's ``[scoring]`` table has bad keys or values (all of them).
+    """
+    found = getattr(programme, "scoring", None)
+    if isinstance(found, ScoringConfig):
+        return found
+    if isinstance(found, Mapping):
+        source = getattr(programme, "path", None) or "programme"
+        problems: list[Problem] = []
+        config = scoring_from_table(found, source, problems)
+        if problems or config is None:
+            raise ValidationError(problems, title=f"invalid programme file {source!r}")
+        return config
+    return None

@@ -16,7 +16,7 @@ from ..cohort import Cohort
 from ..errors import ParameterError
 from ..intake import IntakeSpec
 from .components import Block, Kernels
-from .config import ScoringConfig
+from .config import ScoringConfig, programme_scoring
 from .history import apply_history
 from .scores import Scores
 
@@ -120,8 +120,8 @@ def _config(cohort: Cohort, config: ScoringConfig | IntakeSpec | None) -> Scorin
     if isinstance(config, ScoringConfig):
         return config
     source = cohort.programme if config is None else config
-    found = getattr(source, "scoring", None)
-    if isinstance(found, ScoringConfig):
+    found = programme_scoring(source)
+    if found is not None:
         if config is None:
             logger.info(
                 "scoring with the [scoring] settings of the cohort's programme %s",
