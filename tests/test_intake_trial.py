@@ -441,6 +441,8 @@ def test_blank_regions_when_the_programme_turns_the_region_rule_off(tmp_path: Pa
     codes = cohort.mentee_region
     assert codes[r1] != codes[r6]
     assert not (cohort.mentor_region == codes[r1]).any()
+    # the file's path reads its [scoring] rule too, as load_programme does
+    _same_cohort(cohort, Cohort.from_csv(path, EXCEL_MENTORS, programme=tmp_path / "off.toml"))
 
 
 def test_grade_names_mapped_to_levels(tmp_path: Path) -> None:

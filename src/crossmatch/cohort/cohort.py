@@ -585,7 +585,11 @@ def _blank_regions(
     in-person same-region rule off (``[scoring] in_person_same_region = false``). Such a
     region is *unknown*: a code of its own, never the same region as anyone's, so no
     face-to-face meeting is assumed. Elsewhere a blank region is a problem, as before."""
-    rule_off = getattr(getattr(spec, "scoring", None), "in_person_same_region", True) is False
+    scoring = getattr(spec, "scoring", None)  # a Programme's, or a file's table as read
+    if isinstance(scoring, Mapping):
+        rule_off = scoring.get("in_person_same_region", True) is False
+    else:
+        rule_off = getattr(scoring, "in_person_same_region", True) is False
     out = _Regions(values)
     out.problems, out.rows = [], []
     for pos, value in enumerate(values):
