@@ -371,3 +371,72 @@ def test_goals_are_named_in_the_mentees_order():
     out = explain(scores, "m", "t", k=1)
     assert out.details["shared"]["shared_goals"] == ["resilience", "budgeting", "advocacy"]
     assert "resilience, budgeting and advocacy" in out.text
+
+
+# ---------------------------------------------------------------------------- blank cells in words
+def blank_region_cohort():
+    """Remote-only people may leave their region blank: it must never read 'nan'."""
+    base = dict(cadence="monthly", seniority=3, availability="tue-pm")
+    mentees = pd.DataFrame(
+        [dict(id="ann", organisation="Acme", sector="local-government", mode="remote",
+              region=None, goals="strategy", **base),
+         dict(id="ben", organisation="Acme", sector="local-government", mode="in-person",
+              region="Leeds", goals="strategy", **base)]
+    )  # fmt: skip
+    mentors = pd.DataFrame(
+        [dict(id="bo", organisation="Deloitte", sector="professional-services", mode="remote",
+              region="", expertise="strategy", capacity=2, **{**base, "seniority": 5}),
+         dict(id="cy", organisation="Bank", sector="financial-services", mode="either",
+              region="York", expertise="strategy", capacity=2, **{**base, "seniority": 5})]
+    )  # fmt: skip
+    return cm.Cohort.from_frames(mentees, mentors)
+
+
+def test_blank_regions_read_naturally():
+    scores = cm.score(blank_region_cohort())
+    both_blank = explain(scores, "ann", "bo", k=2)
+    assert "they would meet remotely" in both_blank.text
+    assert "nan" not in both_blank.text and "None" not in both_blank.text
+    assert "remotely (" not in both_blank.text  # nothing to say about where
+    shared = both_blank.details["shared"]
+    assert shared["mentee_region"] is None and shared["mentor_region"] is None
+    assert strict_json(both_blank.to_dict())["details"]["shared"]["mentee_region"] is None
+    one_blank = explain(scores, "ann", "cy", k=2)
+    assert "meet remotely (the mentor in York; the mentee's region is not given)" in one_blank.text
+    # an in-person-only mentee and a remote-only mentor with no region: cannot meet
+    cannot = explain(scores, "ben", "bo", k=2)
+    assert cannot.verdict == "ineligible"
+    for text in (cannot.text, *explain_mentee(scores, "ben")["text"]):
+        assert "nan" not in text and "None" not in text, text
+    assert "the mentor remotely (region not given)" in describe_text(scores, "ben", "bo")
+    assert "Leeds (the mentor's region is not given)" in cannot.text
+
+
+def describe_text(scores, mentee, mentor):
+    from crossmatch.reporting._describe import describe_pair
+
+    c = scores.cohort
+    i, j = list(c.mentee_ids).index(mentee), list(c.mentor_ids).index(mentor)
+    return "; ".join(describe_pair(c, scores.config, i, j)[0])
+
+
+def test_person_label_leaves_blank_cells_out():
+    from crossmatch.reporting._describe import person_label
+
+    assert person_label("Deloitte", "professional-services", "London") == (
+        "Deloitte (professional-services, London)"
+    )
+    assert person_label("Deloitte", "professional-services", float("nan")) == (
+        "Deloitte (professional-services)"
+    )
+    assert person_label(None, " ", "NA") == "an organisation not given"
+
+
+def test_counts_are_in_the_right_number():
+    s = matrix([[0.9, 0.5], [0.8, 0.4]], ["a", "b"], [1, 1])
+    a = cm.assign(cm.shortlist(s, k=2, exposure=2), pd.DataFrame(
+        {"mentee_id": ["e0", "e0", "e1", "e1"], "mentor_id": ["a", "b", "a", "b"],
+         "preference": [1, 2, 1, 2]}))  # fmt: skip
+    loser = a.to_frame().set_index("mentor_id").loc["b", "mentee_id"]
+    text = explain(a, loser, "a").text
+    assert "all 1 place went to" in text and "place(s)" not in text

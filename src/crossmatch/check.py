@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._text import plural
 from .results import Assignment, Shortlists
 
 __all__ = ["assert_valid", "check_assignment", "check_shortlists"]
@@ -50,7 +51,8 @@ def check_shortlists(sl: Shortlists, *, coverage: bool = True) -> list[str]:
             out.append(f"mentee {s.mentee_ids[i]!r}: recommended mentor not on the shortlist")
     if not fixed and not sl.info.get("allow_short") and np.any((lengths != sl.k) & ~waiting):
         short = np.flatnonzero((lengths != sl.k) & ~waiting)
-        out.append(f"{len(short)} shortlist(s) do not have k={sl.k} entries")
+        verb = "does" if len(short) == 1 else "do"
+        out.append(f"{plural(len(short), 'shortlist')} {verb} not have k={sl.k} entries")
     shown = np.bincount(mentors[mentors >= 0], minlength=s.n_mentors)
     over = np.flatnonzero(shown > sl.exposure) if fixed == 0 else np.zeros(0, int)
     if over.size:
@@ -66,7 +68,11 @@ def check_shortlists(sl: Shortlists, *, coverage: bool = True) -> list[str]:
     if coverage:
         rec = sl.recommended[~waiting]
         if np.any(rec < 0):
-            out.append(f"{int((rec < 0).sum())} mentee(s) have no recommended mentor (coverage)")
+            n = int((rec < 0).sum())
+            out.append(
+                f"{plural(n, 'mentee')} {'has' if n == 1 else 'have'} no recommended mentor "
+                "(coverage)"
+            )
         else:
             load = np.bincount(rec, minlength=s.n_mentors)
             over = np.flatnonzero(load > s.capacity)
@@ -91,7 +97,9 @@ def check_assignment(a: Assignment, *, complete: bool | None = None) -> list[str
     if a.shortlists is not None:
         on = (a.shortlists.mentors[i] == j[:, None]).any(axis=1)
         if not on.all():
-            out.append(f"{int((~on).sum())} mentee(s) assigned a mentor not on their shortlist")
+            out.append(
+                f"{plural(int((~on).sum()), 'mentee')} assigned a mentor not on their shortlist"
+            )
     load = a.load()
     over = np.flatnonzero(load > s.capacity)
     if over.size:
@@ -100,7 +108,7 @@ def check_assignment(a: Assignment, *, complete: bool | None = None) -> list[str
         complete = a.method == "rank-maximal" and not a.info.get("declined")
     waiting = a.shortlists.waitlisted if a.shortlists is not None else np.zeros(len(ok), dtype=bool)
     if complete and not (ok | waiting).all():
-        out.append(f"{int((~ok & ~waiting).sum())} mentee(s) unmatched")
+        out.append(f"{plural(int((~ok & ~waiting).sum()), 'mentee')} unmatched")
     for r in np.flatnonzero(~ok):
         if not a.reason[r]:
             out.append(f"mentee {s.mentee_ids[r]!r} unmatched without a reason")

@@ -666,7 +666,10 @@ def _require(doc: Any, keys: tuple[str, ...], what: str) -> None:
         raise ValueError(f"{what} JSON must be an object. Got {type(doc).__name__}.")
     missing = [k for k in keys if k not in doc]
     if missing:
-        raise ValueError(f"{what} JSON is missing required key(s): {', '.join(missing)}")
+        raise ValueError(
+            f"{what} JSON is missing required {'key' if len(missing) == 1 else 'keys'}: "
+            f"{', '.join(missing)}"
+        )
 
 
 def _eligible_counts(s: Scores | CandidateScores) -> np.ndarray:

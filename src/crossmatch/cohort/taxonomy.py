@@ -35,7 +35,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from .._text import norm_key, shorten
+from .._text import norm_key, plural, shorten
 from ..errors import ParameterError
 
 __all__ = ["SectorMatch", "Taxonomy"]
@@ -294,7 +294,7 @@ class Taxonomy:
         if len(holes):
             r, c = holes[0]
             problems.append(
-                f"`positions` lacks {len(holes)} value(s), the first for sector "
+                f"`positions` lacks {plural(len(holes), 'value')}, the first for sector "
                 f"{str(frame.index[r])!r} on axis {axes[c]!r}."
             )
         values = frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)

@@ -6,9 +6,16 @@ from typing import Any
 
 import numpy as np
 
-from ..cohort.schema import CADENCES, IN_PERSON, MODES, REMOTE, SLOTS
+from ..cohort.schema import CADENCES, IN_PERSON, MODES, REMOTE, SLOTS, is_missing
 
-__all__ = ["describe_pair", "listing", "sector_label"]
+__all__ = [
+    "cell_text",
+    "describe_pair",
+    "listing",
+    "person_label",
+    "regions_text",
+    "sector_label",
+]
 
 _DAY = {
     "mon": "Monday",
@@ -29,6 +36,45 @@ def listing(items: list[str]) -> str:
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def cell_text(value: object) -> str | None:
+    """A cell as text for a sentence, or None when it is blank (empty, NaN, ``NA``...):
+    a blank cell is left out of a sentence or said to be not given, never printed as
+    ``nan``."""
+    if is_missing(value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def person_label(organisation: object, *details: object) -> str:
+    """``Deloitte (professional-services, London)``, blank cells left out:
+    ``Deloitte (professional-services)``, ``an organisation not given``.
+
+    >>> person_label("Deloitte", "professional-services", float("nan"))
+    'Deloitte (professional-services)'
+    """
+    org = cell_text(organisation) or "an organisation not given"
+    given = [t for t in map(cell_text, details) if t is not None]
+    return f"{org} ({', '.join(given)})" if given else org
+
+
+def regions_text(mentee: str | None, mentor: str | None) -> str:
+    """Where the two are, blank regions said as not given.
+
+    >>> regions_text("Leeds", "York"), regions_text("Leeds", None)
+    ('Leeds and York', "Leeds (the mentor's region is not given)")
+    >>> regions_text(None, None)
+    'regions not given'
+    """
+    if mentee and mentor:
+        return f"{mentee} and {mentor}"
+    if mentee:
+        return f"{mentee} (the mentor's region is not given)"
+    if mentor:
+        return f"{mentor} (the mentee's region is not given)"
+    return "regions not given"
 
 
 def slot_label(slot: str) -> str:
@@ -153,8 +199,8 @@ def describe_pair(cohort: Any, config: Any, i: int, j: int) -> tuple[list[str], 
 
     # mode, place and cadence
     me, mo = int(c.mentee_mode[i]), int(c.mentor_mode[j])
-    region_e = str(c.mentees["region"].iloc[i])
-    region_o = str(c.mentors["region"].iloc[j])
+    region_e = cell_text(c.mentees["region"].iloc[i])  # None: blank (a remote-only person)
+    region_o = cell_text(c.mentors["region"].iloc[j])
     same = int(c.mentee_region[i]) == int(c.mentor_region[j])
     facts.update(
         mentee_mode=MODES[me],
@@ -164,17 +210,28 @@ def describe_pair(cohort: Any, config: Any, i: int, j: int) -> tuple[list[str], 
         same_region=same,
     )
     if REMOTE not in (me, mo) and same:
-        place = f"they can meet in person in {region_e}"
+        place = "they can meet in person" + (f" in {region_e}" if region_e else "")
         if me != IN_PERSON and mo != IN_PERSON:
             place += " or remotely"
     elif IN_PERSON not in (me, mo):
-        where = f"in {region_e}" if same else f"{region_e} and {region_o}"
-        place = f"they would meet remotely ({where})"
+        place = "they would meet remotely"
+        if same and region_e:
+            place += f" (both in {region_e})"
+        elif region_e and region_o:
+            place += f" ({region_e} and {region_o})"
+        elif region_e:
+            place += f" (the mentee in {region_e}; the mentor's region is not given)"
+        elif region_o:
+            place += f" (the mentor in {region_o}; the mentee's region is not given)"
     else:
         how = {"in-person": "in person", "remote": "remotely", "either": "either way"}
+
+        def where(region: str | None) -> str:
+            return f"in {region}" if region else "(region not given)"
+
         place = (
-            f"they cannot meet: the mentee meets {how[MODES[me]]} in {region_e}, "
-            f"the mentor {how[MODES[mo]]} in {region_o}"
+            f"they cannot meet: the mentee meets {how[MODES[me]]} {where(region_e)}, "
+            f"the mentor {how[MODES[mo]]} {where(region_o)}"
         )
     parts.append(place)
     ce, co = CADENCES[int(c.mentee_cadence[i])], CADENCES[int(c.mentor_cadence[j])]

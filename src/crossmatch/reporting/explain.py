@@ -40,11 +40,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._text import plural
 from .._validation import Interval, check_params
 from ..results import Assignment, Shortlists
 from ..scoring.scores import id_column
 from . import _counterfactual
-from ._describe import _grades, describe_pair, listing
+from ._describe import _grades, describe_pair, listing, regions_text
 from ._source import NO_FREE_CAPACITY, RESULT, Result, Source, scores_of
 
 __all__ = ["VERDICTS", "Explanation", "explain", "explain_mentee"]
@@ -306,7 +307,7 @@ def _explain(ctx: _Context, i: int, j: int, counterfactual: bool) -> Explanation
             )
             return out(
                 "capacity",
-                f"{mentor} has no place left: all {int(src.capacity[j])} place(s) went to "
+                f"{mentor} has no place left: all {plural(int(src.capacity[j]), 'place')} went to "
                 f"{listing([str(src.mentee_ids[t]) for t in takers[:SHOWN]])}"
                 f"{' and others' if len(takers) > SHOWN else ''}; {got}.",
             )
@@ -394,10 +395,9 @@ def _ineligible(ctx: _Context, i: int, j: int, d: dict[str, Any], out: Any) -> E
     if "no shared slot" in reasons:
         text += " They have no free time slot in common."
     if "in-person only, different regions" in reasons and facts:
-        text += (
-            f" One side meets in person only, and they are in {facts['mentee_region']} and "
-            f"{facts['mentor_region']}."
-        )
+        e, o = facts.get("mentee_region"), facts.get("mentor_region")
+        where = f"they are in {regions_text(e, o)}" if e or o else "neither gave a region"
+        text += f" One side meets in person only, and {where}."
     if "seniority gap outside the allowed band" in reasons and src.config is not None:
         sen = src.config.seniority
         gap = facts.get("seniority_gap")
@@ -501,7 +501,8 @@ def _from_shortlists(
         d["taken_by"] = [src.mentee_ids[t] for t in takers]
         return out(
             "capacity",
-            f"{mentor} has no free place: all {int(src.capacity[j])} place(s) are taken by "
+            f"{mentor} has no free place: all {plural(int(src.capacity[j]), 'place')} "
+            f"{'is' if int(src.capacity[j]) == 1 else 'are'} taken by "
             f"pairs that continue ({listing([str(src.mentee_ids[t]) for t in takers[:SHOWN]])}"
             f"{' and others' if len(takers) > SHOWN else ''}).",
         )
@@ -534,7 +535,7 @@ def _from_shortlists(
             d["group"], d["max_per_group"] = g, sl.max_per_group
             return out(
                 "group-limit",
-                f"{who}'s shortlist already has {len(same)} mentor(s) from {g} "
+                f"{who}'s shortlist already has {plural(len(same), 'mentor')} from {g} "
                 f"({listing([ctx.mentor_name(c) for c in same])}), the most allowed from one "
                 f"group (max_per_group={sl.max_per_group}).",
             )

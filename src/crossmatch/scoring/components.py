@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .._text import plural
 from ..cohort import Cohort
 from ..cohort.schema import CADENCES, IN_PERSON, MODES, REMOTE
 from ..errors import Problem, ValidationError
@@ -470,8 +471,8 @@ class Kernels:
                 [
                     Problem(
                         "config",
-                        f"custom component {name!r} returned {int(bad.sum())} "
-                        f"value(s) outside [0, 1] or not finite, the first for mentee "
+                        f"custom component {name!r} returned {plural(int(bad.sum()), 'value')} "
+                        "outside [0, 1] or not finite, the first for mentee "
                         f"{c.mentee_ids[rows][i]!r} and mentor {c.mentor_ids[j]!r}.",
                         value=float(out[i, j]),
                         hint="rescale the component to [0, 1].",

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._text import plural
 from .._validation import Interval, validate_params
 from ..cohort.schema import is_missing
 from .config import CustomComponent, HardRule, ScoringConfig
@@ -58,7 +59,7 @@ def grade_levels(values: pd.Series) -> np.ndarray:
             bad.append((label, v))
     if bad:
         raise ValueError(
-            f"unknown grade in {len(bad)} row(s) of column {values.name!r}: {bad[:10]}. "
+            f"unknown grade in {plural(len(bad), 'row')} of column {values.name!r}: {bad[:10]}. "
             f"Use one of {', '.join(CIVIL_SERVICE_GRADES)} or an integer level."
         )
     return out

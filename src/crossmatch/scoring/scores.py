@@ -14,7 +14,7 @@ import pandas as pd
 
 from .._csv import write_csv
 from .._frozen import Picklable
-from .._text import norm_id, shorten
+from .._text import norm_id, plural, shorten
 from .._validation import DATAFRAME, Interval, describe_value, validate_params
 from ..errors import ParameterError, Problem, ValidationError
 
@@ -830,7 +830,7 @@ def _capacity(
             problems.append(
                 Problem(
                     "scores",
-                    f"`capacity` has no entry for {len(missing)} mentor(s).",
+                    f"`capacity` has no entry for {plural(len(missing), 'mentor')}.",
                     value=missing[:10],
                     hint="give every mentor id a capacity.",
                 )
