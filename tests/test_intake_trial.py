@@ -443,6 +443,11 @@ def test_blank_regions_when_the_programme_turns_the_region_rule_off(tmp_path: Pa
     assert not (cohort.mentor_region == codes[r1]).any()
     # the file's path reads its [scoring] rule too, as load_programme does
     _same_cohort(cohort, Cohort.from_csv(path, EXCEL_MENTORS, programme=tmp_path / "off.toml"))
+    # and so with columns= given beside the programme (merged, the rule kept)
+    both = Cohort.from_csv(
+        path, EXCEL_MENTORS, columns=_form_columns(), programme=tmp_path / "off.toml"
+    )
+    _same_cohort(cohort, both)
 
 
 def test_grade_names_mapped_to_levels(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -102,11 +102,17 @@ class IntakeSpec:
         return {norm_key(k): str(v) for k, v in self.aliases.get(kind, {}).items()}
 
     def merged(self, other: IntakeSpec) -> IntakeSpec:
-        """This spec with ``other``'s entries added (``other`` wins on the same key)."""
+        """This spec with ``other``'s entries added (``other`` wins on the same key); a
+        programme stays a programme (its other settings, e.g. ``[scoring]``, kept)."""
         columns = {s: {**self.columns[s], **other.columns[s]} for s in SIDES}
         kinds = set(self.aliases) | set(other.aliases)
         aliases = {k: {**self.aliases.get(k, {}), **other.aliases.get(k, {})} for k in kinds}
-        return IntakeSpec(columns, aliases, other.encoding or self.encoding)
+        return replace(
+            self,
+            columns=columns,
+            aliases=aliases,
+            encoding=other.encoding or self.encoding,
+        )
 
     def problems(self, source: str = "arguments") -> list[Problem]:
         """Everything wrong with the mapping (see :func:`spec_problems`)."""
