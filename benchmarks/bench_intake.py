@@ -31,15 +31,17 @@ parse of them is timed too, and one more row gives ``from_csv`` less that parse 
 sides: what intake itself adds. All frames go through a pickle round trip
 first, so their strings lie in memory in row order as a reader leaves them. ``--before
 SRC`` adds the clean frames timed with another checkout's code (e.g. ``/work/main/src``)
-in a subprocess, for reference; with ``--before-messy`` the messy frames too (that code
-must have intake), so a change to intake is measured against the code before it in one
-run. The JSON has every run's times as well as the medians.
+in a subprocess, for reference; with ``--before-messy`` the messy frames and both pairs
+of files with ``from_csv`` too (that code must have intake), interleaved as here, so a
+change to intake is measured against the code before it in one run (that code's own
+messy/clean ratios). The JSON has every run's times as well as the medians.
 Results go to ``benchmarks/results/intake.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import gc
 import io
 import json
@@ -169,20 +171,25 @@ def measure(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, dict
 
 BEFORE = """
 import gc, pickle, sys, time
+from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import crossmatch as cm
 ee, mr, mee, mmr, columns = pickle.load(open(sys.argv[2], "rb"))
-times, messy, cpu, messy_cpu = [], [], [], []
-med = lambda v: sorted(v)[len(v) // 2]
-for _ in range(int(sys.argv[3])):
-    gc.collect(); c0, t0 = time.process_time(), time.perf_counter()
-    cm.Cohort.from_frames(ee, mr)
-    times.append(time.perf_counter() - t0); cpu.append(time.process_time() - c0)
-    if sys.argv[4] == "messy":
+t = Path(sys.argv[5])
+fns = {"frames clean": lambda: cm.Cohort.from_frames(ee, mr)}
+if sys.argv[4] == "messy":
+    fns["frames messy"] = lambda: cm.Cohort.from_frames(mee, mmr, columns=columns)
+    fns["csv clean"] = lambda: cm.Cohort.from_csv(t / "ee.csv", t / "mr.csv")
+    fns["csv messy"] = lambda: cm.Cohort.from_csv(t / "mee.csv", t / "mmr.csv", columns=columns)
+runs = {k: ([], []) for k in fns}
+names = list(fns)
+for r in range(int(sys.argv[3])):
+    for name in names if r % 2 == 0 else names[::-1]:
         gc.collect(); c0, t0 = time.process_time(), time.perf_counter()
-        cm.Cohort.from_frames(mee, mmr, columns=columns)
-        messy.append(time.perf_counter() - t0); messy_cpu.append(time.process_time() - c0)
-print(med(times), med(cpu), *((med(messy), med(messy_cpu)) if messy else ()))
+        fns[name]()
+        wall, cpu = runs[name]
+        wall.append(time.perf_counter() - t0); cpu.append(time.process_time() - c0)
+print(repr(runs))
 """
 
 
@@ -303,47 +310,50 @@ def run(
                 note="from_csv's CPU time less pandas.read_csv of the same files, both sides",
             )
         )
-        clean_s, clean_cpu = s["frames clean"]["wall"], s["frames clean"]["cpu"]
         if before:
             pd.to_pickle((ee, mr, mee, mmr, columns), t / "frames.pkl")
-            # the messy frames too when that code has intake (``columns=``) at all
+            # the messy frames and files too when that code has intake (``columns=``)
             kind = "messy" if before_messy else "clean"
             out = subprocess.run(
-                [sys.executable, "-c", BEFORE, before, str(t / "frames.pkl"), str(repeat), kind],
+                [
+                    sys.executable,
+                    "-c",
+                    BEFORE,
+                    before,
+                    str(t / "frames.pkl"),
+                    str(repeat),
+                    kind,
+                    str(t),
+                ],
                 capture_output=True,
                 text=True,
                 check=True,
                 env={**os.environ, "PYTHONPATH": before},
             )
-            found = out.stdout.strip().splitlines()[-1].split()
-            before_s, before_cpu = float(found[0]), float(found[1])
-            rows.append(
-                dict(
-                    size=size,
-                    path="from_frames",
-                    input=f"clean, code of {before}",
-                    repeat=repeat,
-                    wall=before_s,
-                    wall_ratio=before_s / clean_s,
-                    cpu=before_cpu,
-                    cpu_ratio=before_cpu / clean_cpu,
-                    note="ratios against this code's clean frames",
-                )
-            )
-            if len(found) > 2:  # that code's own messy/clean ratio, same run
-                rows.append(
-                    dict(
-                        size=size,
-                        path="from_frames",
-                        input=f"messy, code of {before}",
-                        repeat=repeat,
-                        wall=float(found[2]),
-                        wall_ratio=float(found[2]) / before_s,
-                        cpu=float(found[3]),
-                        cpu_ratio=float(found[3]) / before_cpu,
-                        note="ratios against that code's clean frames",
+            found = ast.literal_eval(out.stdout.strip().splitlines()[-1])
+            for key, path in (("frames", "from_frames"), ("csv", "from_csv")):
+                if f"{key} clean" not in found:
+                    continue
+                base_wall, base_cpu = found[f"{key} clean"]
+                for kind in ("clean", "messy"):
+                    if f"{key} {kind}" not in found:
+                        continue
+                    wall, cpu = found[f"{key} {kind}"]
+                    rows.append(
+                        dict(
+                            size=size,
+                            path=path,
+                            input=f"{kind}, code of {before}",
+                            repeat=repeat,
+                            wall=float(np.median(wall)),
+                            wall_ratio=_paired(wall, base_wall),
+                            cpu=float(np.median(cpu)),
+                            cpu_ratio=_paired(cpu, base_cpu),
+                            runs_wall=wall,
+                            runs_cpu=cpu,
+                            note=f"ratios against that code's clean {key}",
+                        )
                     )
-                )
     return rows
 
 

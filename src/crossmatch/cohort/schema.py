@@ -112,11 +112,35 @@ def _hashable(value: object) -> object:
     return value
 
 
+#: Mean length of text cells (in a sample) above which Python's own string hashing
+#: (``dict``) factorizes faster than pandas' (which hashes text byte by byte): sentences
+#: such as "Monday mornings, Wednesday afternoons", phrases lists.
+_LONG_TEXT = 40
+_SAMPLE = 200
+
+
+def _long_text(values: np.ndarray) -> bool:
+    lengths = [len(v) for v in values[:_SAMPLE].tolist() if type(v) is str]
+    return bool(lengths) and sum(lengths) > _LONG_TEXT * len(lengths)
+
+
+def _factorize_dict(values: np.ndarray) -> tuple[np.ndarray, Any]:
+    """``pd.factorize`` by a ``dict``: codes in order of first appearance, missing cells
+    (NaN, None) among the distinct values (the caller drops them, as it drops ``"NA"``)."""
+    index: dict[object, int] = {}
+    put = index.setdefault
+    codes = np.array([put(v, len(index)) for v in values.tolist()], dtype=np.int64)
+    return codes, list(index)
+
+
 def _factorize(series: pd.Series) -> tuple[np.ndarray, list[object]]:
     """Codes (-1 = missing) and the distinct values of a column, parsed once each."""
     values = series.to_numpy(dtype=object)
     try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        if _long_text(values):
+            codes, uniques = _factorize_dict(values)
+        else:
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # lists in cells
         return _factorize_cells(values)
     # what the cells hold is read on the distinct values, not on every cell: text (the
@@ -180,10 +204,7 @@ def parse_column(
     n_u = len(keys)
     parsed: np.ndarray = np.empty(n_u + 1, dtype=object)  # the last slot: missing -> None
     errors: dict[int, Error] = {}
-    # the notes, column-wise, as the distinct values are parsed (one pass)
-    note_k: list[int] = []
-    note_r: list[Recognised] = []
-    mapped: list[str] = []
+    noted: list[Recognised | None] = [None] * n_u  # each distinct value's note, if any
     for k, key in enumerate(keys):
         if key is None:
             continue
@@ -193,10 +214,15 @@ def parse_column(
         if err is not None:
             errors[k] = err
         if note is not None:
-            note_k.append(k)
-            note_r.append(note)
-            # a shared note's empty value stands for the parsed value (its first item)
-            mapped.append(note.value or (value[0] if type(value) is tuple else str(value)))
+            noted[k] = note
+    # the notes, column-wise
+    note_k = [k for k, r in enumerate(noted) if r is not None]
+    note_r: list[Recognised] = [r for r in noted if r is not None]
+    # a shared note's empty value stands for the parsed value (its first item)
+    mapped = [
+        r.value or (v[0] if type(v) is tuple else str(v))
+        for r, v in zip(note_r, parsed[note_k].tolist(), strict=True)
+    ]
     out = parsed[codes].tolist()
     problems: list[Problem] = []
     labels = series.index

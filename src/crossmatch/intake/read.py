@@ -200,7 +200,7 @@ def _unguarded(
     """Undo crossmatch's own CSV-injection guard, so a table crossmatch wrote (``'=x``
     for the id ``=x``) reads back as it was; headers too (the header row is row 0)."""
     raw, source = read
-    if _GUARDED.search(data) is None:
+    if b"'" not in data or _GUARDED.search(data) is None:  # a byte search first: fast
         return raw, source
     return raw.apply(lambda col: col.map(unguard, na_action="ignore")), source
 
