@@ -726,9 +726,11 @@ def _read_ids(
         # memory; stripped ids would not)
         original = column.to_numpy(dtype=object)
         kind = pd.api.types.infer_dtype(original, skipna=False)
-        # one pass in Python: pandas' ``.str.strip()`` costs several times more, and
-        # ``str.strip`` returns the same object when there is nothing to strip
-        values = list(map(norm_id, original.tolist()))
+        # one pass in C when every id is text (``norm_id`` of text is ``str.strip``, which
+        # returns the same object when there is nothing to strip; pandas' ``.str.strip()``
+        # costs several times more), else id by id
+        strip = str.strip if kind == "string" else norm_id
+        values = list(map(strip, original.tolist()))
         df["id"] = pd.Series(values, index=df.index, dtype=object)
     # the common case in one hash pass: every id text (or every id an integer), all
     # distinct, none a missing-value marker; anything else is looked at row by row
