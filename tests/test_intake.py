@@ -845,3 +845,53 @@ def test_the_garbage_collector_is_left_as_it_was() -> None:
         assert not gc.isenabled()  # the caller's choice kept
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------------------- factorizing
+_LONG = [
+    "Monday mornings, Wednesday afternoons, Friday evenings and weekends",
+    "monday mornings, wednesday afternoons, friday evenings and weekends",
+    "Tuesday afternoons, Thursday mornings (but not in August, please)",
+    "  NA  ",
+    "",
+    "short",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_LONG), st.none(), st.just(float("nan"))),
+        min_size=1,
+        max_size=40,
+    ),
+    st.sampled_from(["object", "str"]),
+)
+def test_long_text_is_factorized_like_pandas(cells, dtype) -> None:
+    # long text goes through a dict (Python's string hash); each row must read as the
+    # same distinct value, and missing rows as missing, as with pandas' factorize
+    from crossmatch.cohort import schema
+
+    series = pd.Series(cells, dtype=dtype)
+    codes, keys = schema._factorize(series)
+    got = [None if c < 0 else keys[c] for c in codes.tolist()]
+    old = schema._LONG_TEXT
+    try:
+        schema._LONG_TEXT = 10**9  # pandas' factorize for every column
+        ref_codes, ref_keys = schema._factorize(series)
+    finally:
+        schema._LONG_TEXT = old
+    want = [None if c < 0 else ref_keys[c] for c in ref_codes.tolist()]
+    assert got == want
+    # distinct values in order of first appearance
+    seen = [k for k in dict.fromkeys(got) if k is not None]
+    assert seen == [k for k in dict.fromkeys(want) if k is not None]
+
+
+def test_sentences_take_the_dict_path_and_codes_do_not() -> None:
+    import numpy as np
+
+    from crossmatch.cohort import schema
+
+    assert schema._long_text(np.array(_LONG[:3] * 5, dtype=object))
+    assert not schema._long_text(np.array(["mon-am;tue-pm", "wed-eve"] * 5, dtype=object))
