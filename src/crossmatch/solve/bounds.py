@@ -32,6 +32,7 @@ import numpy as np
 from ..scoring.candidates import CandidateScores
 from . import network
 from .instance import Instance
+from .residual import bmatching_potentials
 
 __all__ = [
     "best_pruned",
@@ -62,34 +63,10 @@ def flow_duals(
     p: Instance, x: np.ndarray, weights: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, int] | None:
     """Node potentials ``(d_mentee, d_mentor, d_sink)`` of the b-matching ``x`` (k_i per
-    mentee, e_j per mentor) for integer ``weights``: shortest distances from a virtual
-    root (0 to every node) on its residual graph (mentee -> mentor for unused pairs at
-    cost ``-w``, mentor -> mentee for used pairs at ``+w``, mentor -> sink while below
-    exposure, sink -> mentor while used), by vectorised Bellman-Ford. They settle iff
-    the residual graph has no negative cycle, i.e. iff ``x`` is optimal; None when they
-    do not within :data:`MAX_ROUNDS`."""
-    n, m = p.n, p.m
-    w = np.asarray(weights, np.int64)
-    load = np.bincount(p.pj[x], minlength=m)
-    free = load < p.exposure
-    busy = load > 0
-    un = ~x
-    ui, uj, uw = p.pi[un], p.pj[un], w[un]
-    bi, bj, bw = p.pi[x], p.pj[x], w[x]
-    di = np.zeros(n, np.int64)
-    dj = np.zeros(m, np.int64)
-    dt = 0
-    for _ in range(MAX_ROUNDS):
-        nj = dj.copy()
-        np.minimum.at(nj, uj, di[ui] - uw)
-        nt = min(dt, int(nj[free].min())) if free.any() else dt
-        nj[busy] = np.minimum(nj[busy], nt)
-        ni = di.copy()
-        np.minimum.at(ni, bi, nj[bj] + bw)
-        if nt == dt and np.array_equal(ni, di) and np.array_equal(nj, dj):
-            return di, dj, dt
-        di, dj, dt = ni, nj, nt
-    return None
+    mentee, e_j per mentor) for integer ``weights``, by the toolkit's
+    :func:`~crossmatch.solve.residual.bmatching_potentials`; None when they do not
+    settle within :data:`MAX_ROUNDS` rounds."""
+    return bmatching_potentials(p.pi, p.pj, x, weights, p.exposure, p.n, p.m, max_rounds=MAX_ROUNDS)
 
 
 def improving(

@@ -7,7 +7,8 @@ potentials (the flow's optimal duals) and alternating paths (the tight side of a
   an optimal flow, node prices under which every residual arc has a non-negative
   reduced cost (complementary slackness), which prove the flow optimal and price
   arcs left out of the network (:func:`crossmatch.match` on candidates, the
-  rank-maximal stages).
+  rank-maximal stages); :func:`bmatching_potentials`, the same for a b-matching's
+  residual graph in half the rounds (the shortlist relaxation's exposure prices).
 - :func:`unfilled_reach`, :func:`alternating_groups` — who competes with unserved
   mentees for full mentors (Hall violators, min cuts).
 """
@@ -18,7 +19,13 @@ import numpy as np
 
 from .instance import Instance
 
-__all__ = ["alternating_groups", "potentials", "residual_arcs", "unfilled_reach"]
+__all__ = [
+    "alternating_groups",
+    "bmatching_potentials",
+    "potentials",
+    "residual_arcs",
+    "unfilled_reach",
+]
 
 
 def residual_arcs(
@@ -57,6 +64,44 @@ def potentials(tails: np.ndarray, heads: np.ndarray, costs: np.ndarray, n_nodes:
             return d
         d[uh[better]] = best[better]
     raise RuntimeError("potentials: a negative cycle; the flow was not optimal")
+
+
+def bmatching_potentials(
+    pi: np.ndarray, pj: np.ndarray, x: np.ndarray, weights: np.ndarray,
+    exposure: np.ndarray, n: int, m: int, *, max_rounds: int,
+) -> tuple[np.ndarray, np.ndarray, int] | None:  # fmt: skip
+    """:func:`potentials` specialised to the residual graph of a b-matching ``x`` on
+    pairs ``(pi, pj)`` (k_i per mentee, ``exposure`` per mentor) for integer
+    ``weights``: ``(d_mentee, d_mentor, d_sink)``, shortest distances from a virtual
+    root (0 to every node) over mentee -> mentor for unused pairs at cost ``-w``,
+    mentor -> mentee for used pairs at ``+w``, mentor -> sink while below exposure and
+    sink -> mentor while used. One round updates mentors, the sink, then mentees, each
+    from the others' newest values (so a round follows two arcs of an alternating path,
+    where :func:`potentials` follows one: about half the rounds, measured 0.06 s against
+    0.10 s on the 10,000 x 2,000 benchmark's relaxation). They settle iff the residual
+    graph has no negative cycle, i.e. iff ``x`` is optimal; None when they do not
+    within ``max_rounds`` rounds (callers then use prices that need no optimality)."""
+    w = np.asarray(weights, np.int64)
+    load = np.bincount(pj[x], minlength=m)
+    free = load < exposure
+    busy = load > 0
+    un = ~x
+    ui, uj, uw = pi[un], pj[un], w[un]
+    bi, bj, bw = pi[x], pj[x], w[x]
+    di = np.zeros(n, np.int64)
+    dj = np.zeros(m, np.int64)
+    dt = 0
+    for _ in range(max_rounds):
+        nj = dj.copy()
+        np.minimum.at(nj, uj, di[ui] - uw)
+        nt = min(dt, int(nj[free].min())) if free.any() else dt
+        nj[busy] = np.minimum(nj[busy], nt)
+        ni = di.copy()
+        np.minimum.at(ni, bi, nj[bj] + bw)
+        if nt == dt and np.array_equal(ni, di) and np.array_equal(nj, dj):
+            return di, dj, dt
+        di, dj, dt = ni, nj, nt
+    return None
 
 
 def unfilled_reach(
