@@ -324,3 +324,19 @@ def test_report_and_explain_show_why_a_waitlisted_mentee_waits():
     assert e.text.startswith(f"{lists.mentee_ids[i]} is on the waitlist (")
     served = int(np.flatnonzero(~lists.waitlisted)[0])
     assert "waitlist" not in cm.explain(lists, lists.mentee_ids[served], scores.mentor_ids[0]).text
+
+
+def test_mix_counts_pairs_with_a_blank_region():
+    # crosstab alone drops rows with a missing key: every pair must be counted
+    from crossmatch.reporting._figures import NOT_GIVEN, mix
+
+    pairs = pd.DataFrame(
+        {
+            "mentee_region": ["north", None, "south", np.nan],
+            "mentor_region": ["south", "north", None, "north"],
+        }
+    )
+    got = mix(pairs, "mentee_region", "mentor_region")
+    assert int(got.to_numpy().sum()) == len(pairs)
+    assert got.loc[NOT_GIVEN, "north"] == 2
+    assert got.loc["south", NOT_GIVEN] == 1

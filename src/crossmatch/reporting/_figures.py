@@ -58,10 +58,18 @@ def labels(src: Source, ii: np.ndarray, jj: np.ndarray) -> dict[str, np.ndarray]
     }
 
 
+#: How a blank sector or region shows in the mix tables (every pair is counted).
+NOT_GIVEN = "(not given)"
+
+
 def mix(pairs: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """Pairs counted by ``a`` x ``b`` (mentee's and mentor's sector or region); blank
+    cells count under :data:`NOT_GIVEN` (crosstab alone would drop those pairs)."""
     if a not in pairs.columns or pairs.empty:
         return pd.DataFrame(dtype=np.int64)
-    mix = pd.crosstab(pairs[a], pairs[b]).astype(np.int64)
+    left = pairs[a].astype(object).where(pairs[a].notna(), NOT_GIVEN)
+    right = pairs[b].astype(object).where(pairs[b].notna(), NOT_GIVEN)
+    mix = pd.crosstab(left, right).astype(np.int64)
     mix.index.name, mix.columns.name = a, b
     return mix
 
