@@ -5,7 +5,8 @@ The value of a matched mentee is the sum of their mentors' scores. First the cov
 matched mentee's value) is maximised, then the total under ``t``:
 
 - ``per_mentee == 1``: a mentee's value is one pair's score, so the floor is a pair score.
-  Binary search over the distinct pair scores from the ``"total"`` answer's worst one:
+  Binary search over the distinct pair scores from the ``"total"`` answer's worst one
+  (:func:`crossmatch.solve.fair.max_floor`, shared with ``assign`` and ``shortlist``):
   ``t`` is feasible when the pairs scoring at least ``t`` still reach the optimal
   coverage (one OR-Tools maximum flow per step; with priority classes, a min-cost flow
   with the class rewards). Exact: feasibility is monotone in ``t``, and every floor is one
@@ -27,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .fair import cover_count, max_floor
 from .match_flow import _Network
 from .match_pricing import _coverage_value, _expand, _flow, _solve_flow
 from .options import Deadline
@@ -34,46 +36,26 @@ from .options import Deadline
 
 # ---------------------------------------------------------------------------- maxmin
 def _maxmin_single(net: _Network, used_total: np.ndarray) -> tuple[np.ndarray, float]:
-    """per_mentee == 1: binary search on the floor; the final pairs and the floor.
-
-    The ``"total"`` answer's worst pair score is a feasible floor; every score above it is
-    tried by bisection, each with one coverage check on the pairs scoring at least that
-    much (a maximum flow with one class, a min-cost flow with class rewards otherwise)."""
+    """per_mentee == 1: the best floor (:func:`~crossmatch.solve.fair.max_floor`, from
+    the ``"total"`` answer's worst pair score); the final pairs and the floor."""
     ps = net.pairs.ps
     target = _coverage_value(net, used_total)
     if not used_total.any():
         return used_total, -np.inf
-    values = np.unique(ps[ps >= ps[used_total].min()])
-    lo, hi = 0, len(values) - 1  # values[lo] is feasible
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if _covers(net, ps >= values[mid], target):
-            lo = mid
-        else:
-            hi = mid - 1
-    floor = float(values[lo])
+    floor = max_floor(ps, lambda t: _covers(net, ps >= t, target), float(ps[used_total].min()))
     return _solve_flow(net, pair_mask=ps >= floor), floor
 
 
 def _covers(net: _Network, mask: np.ndarray, target: int) -> bool:
-    """Whether the pairs in ``mask`` still reach the coverage value ``target``."""
+    """Whether the pairs in ``mask`` still reach the coverage value ``target`` (a
+    maximum flow with one class, a min-cost flow with class rewards otherwise)."""
     p = net.pairs
     idx = np.flatnonzero(mask)
     if net.n_classes > 1:
         used = _flow(net, idx, np.zeros(len(idx), np.int64), 1, duals=False)[0]
         return _coverage_value(net, _expand(net, idx, used)) == target
-    from ortools.graph.python import max_flow
-
-    n, m = p.n, p.m
-    src, snk = n + m, n + m + 1
     open_ = np.flatnonzero((net.slots > 0) & ~net.covered)
-    f = max_flow.SimpleMaxFlow()
-    f.add_arcs_with_capacity(np.full(len(open_), src), open_, np.ones(len(open_), np.int64))
-    f.add_arcs_with_capacity(p.pi[idx], n + p.pj[idx], np.ones(len(idx), np.int64))
-    f.add_arcs_with_capacity(n + np.arange(m), np.full(m, snk), net.cap.astype(np.int64))
-    if f.solve(src, snk) != f.OPTIMAL:
-        raise RuntimeError("the max-flow solver failed")
-    return int(f.optimal_flow()) == target
+    return cover_count(p.pi[idx], p.pj[idx], p.n, net.cap, sources=open_) == target
 
 
 def _maxmin_milp(

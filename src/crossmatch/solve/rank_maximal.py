@@ -142,6 +142,7 @@ def _infeasible_assignment() -> np.ndarray:
 def rank_maximal(
     shortlists: Shortlists, lists: list[np.ndarray],
     mentor_rank: dict[tuple[int, int], int] | None = None, partial: bool = False,
+    floor: float | None = None,
 ) -> tuple[np.ndarray, dict[str, Any]]:  # fmt: skip
     """The rank-maximal assignment of ``lists`` (each mentee's mentors, best first).
 
@@ -150,7 +151,8 @@ def rank_maximal(
     an option to a dummy mentor of unlimited capacity); then the count of the mentees'
     first choices, seconds, ...; then, with ``mentor_rank`` ((row, column) -> the
     mentor's 0-based rank of that mentee), the count of the mentors' first choices,
-    seconds, ...; then the total score."""
+    seconds, ...; then the total score. With ``floor``, only options scoring at least
+    ``floor`` may be assigned; their ranks stay their places in ``lists``."""
     s = shortlists.scores
     n = len(lists)
     order = id_order(s.mentee_ids)
@@ -158,6 +160,9 @@ def rank_maximal(
     pos = np.empty(n, dtype=np.int64)
     pos[order] = np.arange(n)
     score = s.total[rows, mentors].astype(np.float64)
+    if floor is not None:
+        ok = score >= floor
+        rows, mentors, ranks, score = rows[ok], mentors[ok], ranks[ok], score[ok]
     capacity = np.asarray(s.capacity, np.int64)
     mrank = np.full(len(rows), -1, np.int64)
     if mentor_rank:
