@@ -41,8 +41,9 @@ class ExactResult:
     seconds: float
 
 
-def _lp_model(p: Instance, pairs: np.ndarray) -> dict[str, Any]:
-    """Sparse LP (minimisation form, variables [x, y] over ``pairs``) for scipy's HiGHS."""
+def _lp_model(p: Instance, pairs: np.ndarray, cover: np.ndarray | None = None) -> dict[str, Any]:
+    """Sparse LP (minimisation form, variables [x, y] over ``pairs``) for scipy's HiGHS;
+    ``cover`` (over all pairs): the pairs y may use (None: every pair)."""
     import scipy.sparse as sp
 
     P = len(pairs)
@@ -75,7 +76,9 @@ def _lp_model(p: Instance, pairs: np.ndarray) -> dict[str, Any]:
         "A_eq": A_eq.tocsr(),
         "b_eq": np.r_[p.k.astype(float), np.ones(p.n)],
         "gkeys": gkeys,
-    }
+        "bounds": (0, 1) if cover is None
+        else np.c_[np.zeros(2 * P), np.r_[np.ones(P), cover[pairs]]],
+    }  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,7 @@ def priced_lp(
     deadline: Deadline,
     max_rounds: int = 30,
     on_round: Callable[[int, float], None] | None = None,
+    cover: np.ndarray | None = None,
 ) -> PricedLP:
     """The LP relaxation over all eligible pairs, solved on a growing subset (pricing).
 
@@ -113,7 +117,8 @@ def priced_lp(
     (give each pruned x_ij <= 1 bound the dual r_ij); when no pair prices out, the subset
     optimum *is* the full LP optimum. Each HiGHS solve gets what is left of ``deadline``;
     a solve it cuts short ends the rounds (``timed_out``). ``on_round(round, bound)`` is
-    called after each priced round (progress bars).
+    called after each priced round (progress bars). ``cover``: the pairs the covering
+    assignment y may use (None: all); a pair outside it prices without the y term.
     """
     import time
 
@@ -129,11 +134,11 @@ def priced_lp(
             timed_out = True
             break
         pairs = np.flatnonzero(in_model)
-        model = _lp_model(p, pairs)
+        model = _lp_model(p, pairs, cover)
         left = deadline.remaining()
         options = {} if left is None else {"time_limit": max(left, 1e-3)}
         res = linprog(model["c"], model["A_ub"], model["b_ub"], model["A_eq"], model["b_eq"],
-                      bounds=(0, 1), method="highs-ds", options=options)  # fmt: skip
+                      bounds=model["bounds"], method="highs-ds", options=options)  # fmt: skip
         if res.status == 1:  # the deadline (or HiGHS's iteration limit) stopped it
             timed_out = True
             break
@@ -154,7 +159,8 @@ def priced_lp(
         ub = -res.ineqlin.marginals
         u, alpha = eq[: p.n], eq[p.n :]
         v, beta = ub[: p.m], ub[p.m : 2 * p.m]
-        r = p.ps - u[p.pi] - v[p.pj] + np.maximum(0.0, -alpha[p.pi] - beta[p.pj])
+        gain = np.maximum(0.0, -alpha[p.pi] - beta[p.pj])
+        r = p.ps - u[p.pi] - v[p.pj] + (gain if cover is None else np.where(cover, gain, 0.0))
         if len(model["gkeys"]):
             width = int(p.group.max()) + 1  # type: ignore[union-attr]
             w = np.zeros(p.n * width)
@@ -194,14 +200,15 @@ def solve_mip(
     hint: tuple[np.ndarray, np.ndarray] | None,
     deadline: Deadline,
     seed: int,
+    cover: np.ndarray | None = None,
 ) -> ExactResult:
     """Solve the shortlist integer program with SCIP (OR-Tools' linear-solver wrapper).
 
     x is binary, y continuous (for integral x the assignment polytope is integral), the
     relative gap is 0 and ``hint`` (x, y) warm-starts the search. SCIP works with the float
     scores directly and proves optimality with its own LP bound; it gets what is left of
-    ``deadline``. The OR-Tools wheels ship SCIP; a build without it raises RuntimeError
-    (no silent switch to another solver).
+    ``deadline``; ``cover``: the pairs y may use (None: all). The OR-Tools wheels ship
+    SCIP; a build without it raises RuntimeError (no silent switch to another solver).
     """
     import time
 
@@ -217,7 +224,8 @@ def solve_mip(
     P = p.n_pairs
     inf = solver.infinity()
     x = [solver.BoolVar("") for _ in range(P)]
-    y = [solver.NumVar(0.0, 1.0, "") for _ in range(P)]
+    y_max = np.ones(P) if cover is None else np.asarray(cover, float)
+    y = [solver.NumVar(0.0, float(u), "") for u in y_max]
     rows_x = [solver.Constraint(float(k), float(k)) for k in p.k]
     rows_y = [solver.Constraint(1.0, 1.0) for _ in range(p.n)]
     expo = [solver.Constraint(-inf, float(e)) for e in p.exposure]
@@ -259,12 +267,15 @@ def solve_mip(
         bound = objective.BestBound()
         bound = float(bound + 1e-9 * max(1.0, abs(bound)))
         # y from an exact flow on x (SCIP's continuous y may be fractional)
-        cover = max_assignment(
-            p, np.minimum(p.capacity, p.exposure), weights=p.weights(), pair_mask=xs
+        found = max_assignment(
+            p,
+            np.minimum(p.capacity, p.exposure),
+            weights=p.weights(),
+            pair_mask=xs if cover is None else xs & cover,
         )
-        if not cover.matched.all():  # pragma: no cover - numerical trouble in the MIP
+        if not found.matched.all():  # pragma: no cover - numerical trouble in the MIP
             return ExactResult(None, None, False, False, bound, "NUMERICAL", seconds)
-        return ExactResult(xs, cover.pair_used, status == pywraplp.Solver.OPTIMAL, False, bound,
+        return ExactResult(xs, found.pair_used, status == pywraplp.Solver.OPTIMAL, False, bound,
                            name, seconds)  # fmt: skip
     return ExactResult(
         None, None, False, status == pywraplp.Solver.INFEASIBLE, np.inf, name, seconds

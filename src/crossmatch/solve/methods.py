@@ -21,6 +21,9 @@ and shortlist length k:
 
 Each method takes an :class:`~crossmatch.solve.instance.Instance` and the solve's
 :class:`~crossmatch.solve.options.ShortlistOptions` and returns an :class:`Answer`.
+With ``ShortlistOptions.cover_floor`` (the floor of ``objective="maxmin"``) the
+covering assignment y may use only pairs scoring at least the floor (:func:`cover_pairs`);
+the shortlist x may still hold any pair.
 An answer is "optimal" only when :func:`proved`: its bound, which includes the rounding
 of scores to integer flow costs, is within :data:`OPTIMAL_GAP` of its objective.
 """
@@ -42,7 +45,7 @@ from .diagnose import diagnose
 from .instance import Instance
 from .options import ShortlistOptions
 
-__all__ = ["AUTO_EXACT_PAIRS", "METHODS", "Answer", "objective", "proved"]
+__all__ = ["AUTO_EXACT_PAIRS", "METHODS", "Answer", "cover_pairs", "objective", "proved"]
 
 #: "auto" runs the exact method when the problem has at most this many eligible pairs.
 AUTO_EXACT_PAIRS = 120_000
@@ -72,6 +75,18 @@ def objective(p: Instance, x: np.ndarray) -> float:
     return float(p.ps[x].sum())
 
 
+def cover_pairs(p: Instance, opts: ShortlistOptions) -> np.ndarray | None:
+    """The pairs the covering assignment may use: those scoring at least
+    ``opts.cover_floor`` (None: every pair)."""
+    return None if opts.cover_floor is None else p.ps >= opts.cover_floor
+
+
+def _within(mask: np.ndarray | None, cover: np.ndarray | None) -> np.ndarray | None:
+    if cover is None:
+        return mask
+    return cover if mask is None else mask & cover
+
+
 def _flow(p: Instance, opts: ShortlistOptions) -> Answer:
     t0 = time.perf_counter()
     w = p.weights()
@@ -96,11 +111,12 @@ def _flow(p: Instance, opts: ShortlistOptions) -> Answer:
     bound = objective(p, xr) + p.rounding_slack()
     info: dict[str, Any] = {"relaxation_bound": bound}
     cap = np.minimum(p.capacity, p.exposure)
+    cover = cover_pairs(p, opts)
     # does the relaxation hold a complete assignment? (a max flow without costs first:
     # when it does not, which is usual on skewed cohorts, the costed one is not needed)
-    inside = network.max_assignment(p, cap, weights=None, pair_mask=xr)
+    inside = network.max_assignment(p, cap, weights=None, pair_mask=_within(xr, cover))
     if inside.matched.all():
-        inside = network.max_assignment(p, cap, weights=w, pair_mask=xr)
+        inside = network.max_assignment(p, cap, weights=w, pair_mask=_within(xr, cover))
         info["stages"] = "relaxation covers"
         info["flow_seconds"] = time.perf_counter() - t0
         return Answer(xr, inside.pair_used, bound, "flow", info, xr)
@@ -109,7 +125,9 @@ def _flow(p: Instance, opts: ShortlistOptions) -> Answer:
     for favour in (True, False):  # the plain variant only if favouring the relaxation fails
         if best is not None:
             break
-        stage1 = network.max_assignment(p, cap, weights=w + bonus * xr if favour else w)
+        stage1 = network.max_assignment(
+            p, cap, weights=w + bonus * xr if favour else w, pair_mask=cover
+        )
         if not stage1.matched.all():
             diagnose(p)  # names the mentees and mentors (a Hall violator)
             raise InfeasibleError("no complete assignment exists within capacity and exposure")
@@ -161,7 +179,9 @@ def _exact_stages(p: Instance, opts: ShortlistOptions, start: Answer | None, bar
     seed_pairs = exact.candidate_pairs(p, 2 * p.k_max + 2, 2 * p.k_max + 2)
     if flow_answer is not None:
         seed_pairs |= flow_answer.x | flow_answer.y
-    lp = exact.priced_lp(p, seed_pairs, deadline=opts.deadline, on_round=lambda r, b: bar.update(1))
+    cover = cover_pairs(p, opts)
+    lp = exact.priced_lp(p, seed_pairs, deadline=opts.deadline,
+                         on_round=lambda r, b: bar.update(1), cover=cover)  # fmt: skip
     info.update(lp_bound=lp.bound, lp_rounds=lp.rounds, lp_seconds=lp.seconds,
                 lp_pairs=int(lp.in_model.sum()))  # fmt: skip
     if lp.timed_out:
@@ -183,12 +203,12 @@ def _exact_stages(p: Instance, opts: ShortlistOptions, start: Answer | None, bar
     if lp.x is not None and np.all(np.abs(lp.x - np.round(lp.x)) <= 1e-6):
         # an integral LP optimum is an optimal shortlist; find its covering assignment
         x = np.round(lp.x) > 0.5
-        cover = network.max_assignment(
-            p, np.minimum(p.capacity, p.exposure), weights=p.weights(), pair_mask=x
+        found = network.max_assignment(
+            p, np.minimum(p.capacity, p.exposure), weights=p.weights(), pair_mask=_within(x, cover)
         )
-        if cover.matched.all() and objective(p, x) >= lp.bound - 1e-9 * max(1.0, abs(lp.bound)):
+        if found.matched.all() and objective(p, x) >= lp.bound - 1e-9 * max(1.0, abs(lp.bound)):
             info["lp_integral"] = True
-            return Answer(x, cover.pair_used, min(bound, lp.bound), "exact", info)
+            return Answer(x, found.pair_used, min(bound, lp.bound), "exact", info)
     info["lp_integral"] = False
     if flow_answer is not None and opts.deadline.expired():  # no time left for the MIP
         info["time_limit_reached"] = True
@@ -198,7 +218,8 @@ def _exact_stages(p: Instance, opts: ShortlistOptions, start: Answer | None, bar
     sub = p.restrict(lp.in_model)
     keep = np.flatnonzero(lp.in_model)
     hint = None if flow_answer is None else (flow_answer.x[keep], flow_answer.y[keep])
-    res = exact.solve_mip(sub, hint=hint, deadline=opts.deadline, seed=opts.seed)
+    res = exact.solve_mip(sub, hint=hint, deadline=opts.deadline, seed=opts.seed,
+                          cover=None if cover is None else cover[keep])  # fmt: skip
     info.update(mip_status=res.status, mip_seconds=res.seconds)
     if not res.optimal and opts.deadline.expired():
         info["time_limit_reached"] = True

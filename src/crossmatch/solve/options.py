@@ -67,3 +67,6 @@ class ShortlistOptions:
     progress: bool | None = None
     #: the candidates' relaxation, solved already by the pricing rounds
     relax: np.ndarray | None = None
+    #: the covering assignment may use only pairs scoring at least this much (the floor of
+    #: ``objective="maxmin"``, :mod:`crossmatch.solve.shortlist_fair`); None: any pair
+    cover_floor: float | None = None

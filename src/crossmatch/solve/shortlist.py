@@ -33,11 +33,16 @@ from ..scoring.interface import ScoreSource
 from .colgen import candidates_for, solve_candidates, with_fixed_pairs
 from .diagnose import diagnose
 from .instance import Instance, exposure_of
-from .methods import METHODS, OPTIMAL_GAP, Answer, objective, proved
+from .methods import METHODS, OPTIMAL_GAP, Answer, proved
+from .methods import objective as total_of
 from .options import Deadline, ShortlistOptions
+from .shortlist_fair import maxmin_shortlists
 from .waitlist import split_waitlist
 
-__all__ = ["METHODS", "shortlist"]
+__all__ = ["METHODS", "SHORTLIST_OBJECTIVES", "shortlist"]
+
+#: What :func:`shortlist` maximises: the total, or the floor of the recommended pairs first.
+SHORTLIST_OBJECTIVES: tuple[str, ...] = ("total", "maxmin")
 
 #: The parameters of :func:`shortlist`, declared once (checked before any work).
 CONSTRAINTS: dict[str, list[Any]] = {
@@ -55,6 +60,7 @@ CONSTRAINTS: dict[str, list[Any]] = {
     "waitlist": ["boolean"],
     "priority": [None, "mapping", "array-like", IsA(pd.Series, "a Series")],
     "history": [None, IsA(pd.DataFrame, "a DataFrame")],
+    "objective": [Options(SHORTLIST_OBJECTIVES)],
 }
 
 
@@ -75,6 +81,7 @@ def shortlist(
     waitlist: bool = False,
     priority: Mapping[Any, float] | Sequence[float] | np.ndarray | pd.Series | None = None,
     history: pd.DataFrame | None = None,
+    objective: str = "total",
 ) -> Shortlists:
     """Propose k mentors per mentee so that a complete assignment always remains possible.
 
@@ -132,6 +139,11 @@ def shortlist(
         Past pairs, ``mentee_id, mentor_id`` and optionally ``round``, ``outcome``
         (:mod:`crossmatch.scoring.history`): those pairs become ineligible with reason
         ``"paired before (round N)"`` (pairs in ``fixed`` continue and stay eligible).
+    objective : {"total", "maxmin"}, default "total"
+        ``"maxmin"``: after coverage, maximise the smallest score of a recommended pair
+        (the assignment inside the shortlists), then the total under that floor;
+        ``info``: ``floor``, ``price_of_fairness`` (the total it costs) and more, see
+        :mod:`crossmatch.solve.shortlist_fair`.
 
     Returns
     -------
@@ -199,7 +211,11 @@ def shortlist(
         except ValueError as e:
             raise ParameterError("shortlist", [str(e)]) from None
         options = replace(options, exposure=expo)
-        p, ans, grown = _solve(view, options, open_rows)
+        if objective == "maxmin":
+            p, ans, grown, fairness = maxmin_shortlists(_solve, view, options, open_rows)
+            info.update(fairness)
+        else:
+            p, ans, grown = _solve(view, options, open_rows)
         if grown is not None and scores.pruned and grown.n_pairs > cast(Any, view).n_pairs:
             # keep the pairs added on the way (pruned scores only: dense ones hold all)
             scores = cast(CandidateScores, scores).with_pairs(grown.rows, grown.cols, grown.values)
@@ -209,7 +225,7 @@ def shortlist(
                 fix="use method='exact' or 'auto', raise `exposure`, or lower k",
             )
         _fill(p, ans, mentors, recommended)
-        value = objective(p, ans.x)
+        value = total_of(p, ans.x)
         total += value
         bound += max(ans.bound, value)
         status = "optimal" if proved(p, ans) else "feasible"

@@ -1,0 +1,93 @@
+"""The fairness objective of :func:`crossmatch.shortlist` (``objective="maxmin"``).
+
+A served mentee's value is the score of their *recommended* mentor: the covering
+assignment y inside the shortlists (``Shortlists.recommended``), which proves that a
+complete assignment remains. The answer maximises, lexicographically,
+
+1. coverage (everyone; with ``waitlist=True`` the mentees served are chosen first, as
+   without the floor, :mod:`crossmatch.solve.waitlist`),
+2. the floor: the smallest score of a recommended pair,
+3. the shortlist total under that floor.
+
+The floor is found by :func:`~crossmatch.solve.fair.max_floor` (shared with ``match``
+and ``assign``) from the default answer's worst recommended pair: a floor ``t`` is
+feasible when the pairs scoring at least ``t`` hold a complete assignment within
+``min(capacity, exposure)`` (one maximum flow per step). The shortlists are then solved
+with y restricted to those pairs (``ShortlistOptions.cover_floor``, honoured by every
+method; x may still hold any pair); their ``bound`` and ``status`` are for the problem
+under the floor. Should the other rules (k, exposure, group limits) leave no shortlists
+with that floor, the floor is lowered by the same bisection over full solves.
+
+The floor is exact over the pairs the solve works on: every eligible pair of dense
+scores up to :data:`~crossmatch.solve.colgen.CANDIDATE_PAIRS`, else the candidate pairs
+(``info["floor_on_candidates"]``). ``info["price_of_fairness"]`` is the shortlist total
+without the floor minus the total with it (both solved the same way);
+``info["recommended_price"]`` the same for the recommended pairs' total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ..errors import InfeasibleError
+from ..scoring.interface import ScoreSource
+from .fair import cover_count, max_floor
+from .instance import Instance
+from .methods import Answer, objective
+from .options import ShortlistOptions
+
+__all__ = ["maxmin_shortlists"]
+
+Solve = Callable[[ScoreSource, ShortlistOptions, np.ndarray], tuple[Instance, Answer, Any]]
+
+
+def maxmin_shortlists(
+    solve: Solve, view: ScoreSource, options: ShortlistOptions, rows: np.ndarray
+) -> tuple[Instance, Answer, Any, dict[str, Any]]:
+    """Solve ``rows`` for the floor, then the total (see the module docstring).
+
+    Returns the instance, the answer, the final candidates (or None) as ``solve`` does,
+    and the fairness figures for ``info``."""
+    p0, a0, grown = solve(view, options, rows)
+    start = float(p0.ps[a0.y].min()) if a0.y.any() else -np.inf
+    total0 = objective(p0, a0.x)
+    recommended0 = float(p0.ps[a0.y].sum())
+    figures: dict[str, Any] = {"floor_without": start, "total_without_floor": total0}
+    if not a0.y.any():
+        return p0, a0, grown, {**figures, "floor": start, "price_of_fairness": 0.0}
+    source = view if grown is None else grown  # the pairs the floor was found on stay
+    cap = np.minimum(p0.capacity, p0.exposure)
+
+    def covers(t: float) -> bool:
+        ok = p0.ps >= t
+        return cover_count(p0.pi[ok], p0.pj[ok], p0.n, cap) == p0.n
+
+    floor = max_floor(p0.ps, covers, start)
+    solved: dict[float, tuple[Instance, Answer, Any]] = {start: (p0, a0, grown)}
+
+    def attempt(t: float) -> bool:
+        try:
+            found = solve(source, replace(options, cover_floor=t), rows)
+        except InfeasibleError:
+            return False
+        if found[1].info.get("flow_failed"):  # the fast method found no shortlists
+            return False
+        solved[t] = found
+        return True
+
+    if floor > start and not attempt(floor):  # other rules bind: lower it, by full solves
+        floor = max_floor(p0.ps[p0.ps < floor], attempt, start)
+    p, a, grown = solved[floor]
+    figures.update(
+        {
+            "floor": float(p.ps[a.y].min()),
+            "price_of_fairness": total0 - objective(p, a.x),
+            "recommended_price": recommended0 - float(p.ps[a.y].sum()),
+            "floor_on_candidates": bool(p.pruned),
+        }
+    )
+    return p, a, grown, figures
