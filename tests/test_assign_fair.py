@@ -335,3 +335,28 @@ def test_parameters_checked_at_the_door() -> None:
         cm.assign(sl, objective="fair")
     with pytest.raises(ParameterError, match="method='rank-maximal'"):
         cm.assign(sl, method="stable", objective="maxmin")
+
+
+def test_cli_passes_per_mentee(tmp_path) -> None:
+    """``crossmatch assign --per-mentee M`` gives the library's answer."""
+    from crossmatch.cli import main
+
+    sl = tight(4, n=8, m=4, over=True)
+    sl.to_json(tmp_path / "shortlists.json")
+    assert main(["assign", str(tmp_path / "shortlists.json"), "--per-mentee", "2",
+                 "--out", str(tmp_path / "out"), "--no-report"]) == 0  # fmt: skip
+    got = cm.Assignment.from_json(tmp_path / "out" / "assignment.json")
+    want = cm.assign(cm.Shortlists.from_json(tmp_path / "shortlists.json"), per_mentee=2)
+    assert ours(got) == ours(want) and got.info["per_mentee"] == 2
+    assert main(["assign", str(tmp_path / "shortlists.json"), "--per-mentee", "0",
+                 "--out", str(tmp_path / "bad")]) == 2  # fmt: skip
+
+
+def test_report_shows_the_price_of_fairness() -> None:
+    sl = tight(2, n=8, m=4)
+    a = cm.assign(sl, objective="maxmin")
+    r = cm.report(a)
+    assert r.figures["fairness"]["price_of_fairness"] == pytest.approx(a.info["price_of_fairness"])
+    assert r.figures["fairness"]["floor"] == pytest.approx(a.info["floor"])
+    assert "price of fairness" in str(r)
+    assert "fairness" not in cm.report(cm.assign(sl)).figures

@@ -413,6 +413,13 @@ def _parser() -> argparse.ArgumentParser:
         "(default: none; every mentee keeps the shortlist order)",
     )
     a.add_argument("--method", choices=sorted(ASSIGN_METHODS), default="rank-maximal")
+    a.add_argument(
+        "--per-mentee",
+        type=int,
+        default=1,
+        metavar="M",
+        help="up to M distinct mentors per mentee from their list (default 1)",
+    )
     a.add_argument("--out", type=Path, required=True, help="output directory (created)")
     a.add_argument("--no-report", action="store_true", help="do not write report.html")
 
@@ -715,7 +722,7 @@ def _assign(args: argparse.Namespace, run: Run) -> int:
     lists = Shortlists.from_json(args.shortlists)
     choices = None if args.choices is None else read_choices(args.choices)
     t0 = time.perf_counter()
-    result = assign(lists, choices, method=args.method)
+    result = assign(lists, choices, method=args.method, per_mentee=args.per_mentee)
     inputs = lists.info.get("inputs") or (
         lists.previous.info.get("inputs") if lists.previous is not None else None
     )

@@ -265,6 +265,13 @@ def report(result: Result, *, min_options: int = 5) -> Report:
     ).sort_values(["eligible_mentors"], kind="stable", ignore_index=True)
     figures["few_options"] = {"min_options": int(min_options), "mentees": len(few)}
 
+    # the fairness objective (objective="maxmin"): the floor and what it costs
+    fair = getattr(result, "info", {})
+    if "price_of_fairness" in fair:
+        figures["fairness"] = {
+            k: None if fair.get(k) is None else float(fair[k])
+            for k in ("floor", "floor_without", "price_of_fairness", "total_without_floor")
+        }
     # bound and gap
     if sl is not None:
         figures["bound"] = {
@@ -357,6 +364,13 @@ def _text(r: Report) -> str:
         lines.append(f"    {count:>8,}  {reason}")
     fo = f["few_options"]
     lines.append(f"  mentees with fewer than {fo['min_options']} eligible mentors: {fo['mentees']}")
+    if "fairness" in f:
+        fa = f["fairness"]
+        lines.append(
+            f"  fairness (maxmin): worst-off mentee's value {_f(fa['floor'])} (without the floor "
+            f"{_f(fa['floor_without'])}); price of fairness {_f(fa['price_of_fairness'])} of "
+            f"the total score {_f(fa['total_without_floor'])}"
+        )
     if "bound" in f:
         b = f["bound"]
         lines.append(

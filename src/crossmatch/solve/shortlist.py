@@ -36,13 +36,13 @@ from .instance import Instance, exposure_of
 from .methods import METHODS, OPTIMAL_GAP, Answer, proved
 from .methods import objective as total_of
 from .options import Deadline, ShortlistOptions
-from .shortlist_fair import maxmin_shortlists
+from .shortlist_fair import SOLVE_FOR
 from .waitlist import split_waitlist
 
 __all__ = ["METHODS", "SHORTLIST_OBJECTIVES", "shortlist"]
 
 #: What :func:`shortlist` maximises: the total, or the floor of the recommended pairs first.
-SHORTLIST_OBJECTIVES: tuple[str, ...] = ("total", "maxmin")
+SHORTLIST_OBJECTIVES: tuple[str, ...] = tuple(SOLVE_FOR)
 
 #: The parameters of :func:`shortlist`, declared once (checked before any work).
 CONSTRAINTS: dict[str, list[Any]] = {
@@ -140,10 +140,9 @@ def shortlist(
         (:mod:`crossmatch.scoring.history`): those pairs become ineligible with reason
         ``"paired before (round N)"`` (pairs in ``fixed`` continue and stay eligible).
     objective : {"total", "maxmin"}, default "total"
-        ``"maxmin"``: after coverage, maximise the smallest score of a recommended pair
-        (the assignment inside the shortlists), then the total under that floor;
-        ``info``: ``floor``, ``price_of_fairness`` (the total it costs) and more, see
-        :mod:`crossmatch.solve.shortlist_fair`.
+        ``"maxmin"``: after coverage, maximise the worst recommended pair's score, then the
+        total under that floor (``info["floor"]``, ``info["price_of_fairness"]``, ...:
+        :mod:`crossmatch.solve.shortlist_fair`).
 
     Returns
     -------
@@ -211,11 +210,8 @@ def shortlist(
         except ValueError as e:
             raise ParameterError("shortlist", [str(e)]) from None
         options = replace(options, exposure=expo)
-        if objective == "maxmin":
-            p, ans, grown, fairness = maxmin_shortlists(_solve, view, options, open_rows)
-            info.update(fairness)
-        else:
-            p, ans, grown = _solve(view, options, open_rows)
+        p, ans, grown, fairness = SOLVE_FOR[objective](_solve, view, options, open_rows)
+        info.update(fairness)
         if grown is not None and scores.pruned and grown.n_pairs > cast(Any, view).n_pairs:
             # keep the pairs added on the way (pruned scores only: dense ones hold all)
             scores = cast(CandidateScores, scores).with_pairs(grown.rows, grown.cols, grown.values)

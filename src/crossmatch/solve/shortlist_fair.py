@@ -40,9 +40,16 @@ from .instance import Instance
 from .methods import Answer, objective
 from .options import ShortlistOptions
 
-__all__ = ["maxmin_shortlists"]
+__all__ = ["SOLVE_FOR", "maxmin_shortlists", "plain_shortlists"]
 
 Solve = Callable[[ScoreSource, ShortlistOptions, np.ndarray], tuple[Instance, Answer, Any]]
+
+
+def plain_shortlists(
+    solve: Solve, view: ScoreSource, options: ShortlistOptions, rows: np.ndarray
+) -> tuple[Instance, Answer, Any, dict[str, Any]]:
+    """``objective="total"``: ``solve`` as it is, no fairness figures."""
+    return (*solve(view, options, rows), {})
 
 
 def maxmin_shortlists(
@@ -91,3 +98,10 @@ def maxmin_shortlists(
         }
     )
     return p, a, grown, figures
+
+
+#: How :func:`crossmatch.shortlist` solves each ``objective``.
+SOLVE_FOR: dict[str, Callable[..., tuple[Instance, Answer, Any, dict[str, Any]]]] = {
+    "total": plain_shortlists,
+    "maxmin": maxmin_shortlists,
+}
