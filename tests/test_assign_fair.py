@@ -360,3 +360,13 @@ def test_report_shows_the_price_of_fairness() -> None:
     assert r.figures["fairness"]["floor"] == pytest.approx(a.info["floor"])
     assert "price of fairness" in str(r)
     assert "fairness" not in cm.report(cm.assign(sl)).figures
+
+
+def test_rematch_shortlists_take_one_mentor_per_mentee() -> None:
+    rng = np.random.default_rng(0)
+    s = cm.Scores.from_matrix(rng.random((4, 3)), capacity=[2, 2, 2],
+                              mentee_ids=list("abcd"), mentor_ids=list("xyz"))  # fmt: skip
+    again = cm.rematch(cm.assign(cm.shortlist(s, k=2)), mentees=["a"], k=2)
+    assert cm.assign(again).per_mentee == 1
+    with pytest.raises(ParameterError, match="per_mentee=1"):
+        cm.assign(again, per_mentee=2)
