@@ -236,19 +236,25 @@ def test_rank_maximal_many_against_milp(seed: int) -> None:
     assert a.total_score == pytest.approx(found[-1], abs=1e-6)
 
 
-def test_coverage_against_bipartite_matching() -> None:
-    """Coverage is the size of a maximum assignment (SciPy's matching on capacity copies)."""
+def matching_size(lists: list[list[int]], capacity: np.ndarray) -> int:
+    """Largest assignment within ``lists`` (SciPy's matching on capacity copies)."""
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import maximum_bipartite_matching
 
+    copies = [j for j in range(len(capacity)) for _ in range(int(capacity[j]))]
+    g = np.array([[1 if j in x else 0 for j in copies] for x in lists]).reshape(len(lists), -1)
+    if g.size == 0:
+        return 0
+    return int((maximum_bipartite_matching(csr_matrix(g), perm_type="column") >= 0).sum())
+
+
+def test_coverage_against_bipartite_matching() -> None:
+    """Coverage is the size of a maximum assignment (SciPy's matching on capacity copies)."""
     for seed in range(8):
         sl = tight(seed, n=12, m=4, over=True)
         mc = declines(sl, seed, share=0.4)
         lists, _, _ = read(sl, mc)
-        cap = sl.scores.capacity
-        copies = [(j, c) for j in range(len(cap)) for c in range(int(cap[j]))]
-        g = np.array([[1 if j in lists[i] else 0 for j, _ in copies] for i in range(len(lists))])
-        want = int((maximum_bipartite_matching(csr_matrix(g), perm_type="column") >= 0).sum())
+        want = matching_size(lists, sl.scores.capacity)
         for p in (1, 2, 3):
             a = cm.assign(sl, None, mc, per_mentee=p)
             assert int(a.matched.sum()) == want
