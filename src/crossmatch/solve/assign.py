@@ -241,6 +241,7 @@ def assign(
     width = int(per_mentee)
     if objective == "maxmin":
         mentors, info = maxmin(ASSIGN_METHODS[method], shortlists, lists, said.rank, partial, width)
+        info["objective"] = objective
     else:
         mentors, info = ASSIGN_METHODS[method](shortlists, lists, said.rank, partial, width, None)
     mentor = mentors[:, 0].copy()
