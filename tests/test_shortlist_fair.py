@@ -123,18 +123,47 @@ def test_waitlist_coverage_comes_first() -> None:
         assert fair.objective == pytest.approx(best[1], abs=1e-6)
 
 
-def test_candidates_path_reports_its_floor(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Dense scores above the candidate threshold solve on candidate pairs: the floor
-    holds for the recommended pairs and is flagged as found on candidates."""
+def covers_all(S: np.ndarray, E: np.ndarray, capacity: np.ndarray) -> bool:
+    """Whether the pairs in ``E`` hold a complete assignment (SciPy's matching)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import maximum_bipartite_matching
+
+    copies = np.repeat(np.arange(S.shape[1]), capacity)
+    g = csr_matrix(E[:, copies].astype(np.int8))
+    return bool((maximum_bipartite_matching(g, perm_type="column") >= 0).all())
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_candidates_path_floor_holds_for_the_full_matrix(
+    monkeypatch: pytest.MonkeyPatch, sparse: bool
+) -> None:
+    """Dense scores above the candidate threshold solve on candidate pairs; the floor
+    is still the best over every pair (certified here by SciPy's matching: the pairs at
+    or above it cover everyone, those above it do not). ``sparse``: candidates so few
+    that their own floor is lower, so the full matrix's pairs must join."""
+    from crossmatch.scoring import CandidateScores
     from crossmatch.solve import colgen
 
-    s = cohort(3, n=40, m=10, spare=10)
+    rng = np.random.default_rng(5)
+    n, m = 120, 16
+    S = 0.6 * rng.beta(0.5, 3.0, size=m)[None, :] + 0.4 * rng.random((n, m))
+    s = cm.Scores.from_matrix(S, capacity=np.full(m, 9), mentee_ids=list(range(n)),
+                              mentor_ids=list(range(m)))  # fmt: skip
     monkeypatch.setattr(colgen, "CANDIDATE_PAIRS", 50)
-    fair = cm.shortlist(s, k=3, exposure=40, objective="maxmin")
-    assert fair.info["floor_on_candidates"]
-    rec = s.total[np.arange(s.n_mentees), fair.recommended]
-    assert rec.min() == pytest.approx(fair.info["floor"])
-    assert fair.info["floor"] >= fair.info["floor_without"]
+    if sparse:
+        monkeypatch.setattr(
+            colgen, "_dense_candidates",
+            lambda scores, k, exposure, rows: CandidateScores.from_scores(
+                scores, per_mentee=k + 1, per_mentor=1),
+        )  # fmt: skip
+    fair = cm.shortlist(s, k=2, exposure=30, method="flow", objective="maxmin")
+    floor = fair.info["floor"]
+    cap = np.minimum(9, 30) * np.ones(m, np.int64)
+    assert covers_all(S, S >= floor, cap) and not covers_all(S, S > floor, cap)
+    assert not fair.info["floor_on_candidates"] and "candidate_pairs" in fair.info
+    rec = s.total[np.arange(n), fair.recommended]
+    assert rec.min() == pytest.approx(floor)
+    assert check_shortlists(fair) == []
 
 
 def test_objective_checked_at_the_door() -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["cover_count", "max_floor"]
+__all__ = ["cover_count", "cover_pairs", "max_floor"]
 
 
 def max_floor(values: np.ndarray, feasible: Callable[[float], bool], start: float) -> float:
@@ -77,6 +77,19 @@ def cover_count(
     int
         The size of a maximum assignment (one mentor per mentee, ``capacity`` per mentor).
     """
+    return int(cover_pairs(pi, pj, n, capacity, sources=sources).sum())
+
+
+def cover_pairs(
+    pi: np.ndarray,
+    pj: np.ndarray,
+    n: int,
+    capacity: np.ndarray,
+    *,
+    sources: np.ndarray | None = None,
+) -> np.ndarray:
+    """The pairs of one maximum assignment (see :func:`cover_count`): a boolean mask
+    over ``pi``, one pair per covered mentee."""
     from ortools.graph.python import max_flow
 
     m = len(capacity)
@@ -84,10 +97,10 @@ def cover_count(
     open_ = np.arange(n) if sources is None else np.asarray(sources, np.int64)
     f = max_flow.SimpleMaxFlow()
     f.add_arcs_with_capacity(np.full(len(open_), src), open_, np.ones(len(open_), np.int64))
-    f.add_arcs_with_capacity(
+    arcs = f.add_arcs_with_capacity(
         np.asarray(pi, np.int64), n + np.asarray(pj, np.int64), np.ones(len(pi), np.int64)
     )
     f.add_arcs_with_capacity(n + np.arange(m), np.full(m, snk), np.asarray(capacity, np.int64))
     if f.solve(src, snk) != f.OPTIMAL:
         raise RuntimeError("the max-flow solver failed")
-    return int(f.optimal_flow())
+    return np.asarray(f.flows(arcs)) > 0

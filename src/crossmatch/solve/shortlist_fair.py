@@ -18,8 +18,11 @@ method; x may still hold any pair); their ``bound`` and ``status`` are for the p
 under the floor. Should the other rules (k, exposure, group limits) leave no shortlists
 with that floor, the floor is lowered by the same bisection over full solves.
 
-The floor is exact over the pairs the solve works on: every eligible pair of dense
-scores up to :data:`~crossmatch.solve.colgen.CANDIDATE_PAIRS`, else the candidate pairs
+The floor is exact over every eligible pair of dense scores: larger ones are solved on
+candidate pairs, and one maximum flow on the full matrix's pairs above the candidates'
+floor proves it there (else the search goes on over the full matrix and the pairs it
+needs join the candidates: :func:`_full_floor`). On candidate scores of a cohort
+(:func:`crossmatch.score_candidates`) the floor is the best over the candidate pairs
 (``info["floor_on_candidates"]``). ``info["price_of_fairness"]`` is the shortlist total
 without the floor minus the total with it (both solved the same way);
 ``info["recommended_price"]`` the same for the recommended pairs' total.
@@ -38,13 +41,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from ..errors import InfeasibleError
 from ..scoring.interface import ScoreSource
-from .fair import cover_count, max_floor
+from .fair import cover_count, cover_pairs, max_floor
 from .instance import Instance
 from .methods import Answer, objective
 from .options import ShortlistOptions
@@ -83,6 +86,12 @@ def maxmin_shortlists(
         return cover_count(p0.pi[ok], p0.pj[ok], p0.n, cap) == p0.n
 
     floor = max_floor(p0.ps, covers, start)
+    on_candidates = p0.pruned
+    if p0.pruned and not view.pruned:  # dense scores solved on candidates: check them all
+        floor, extra = _full_floor(view, p0, rows, floor)
+        if extra is not None:  # a higher floor needs pairs the candidates lack
+            source = cast(Any, source).with_pairs(*extra)
+        on_candidates = False
     solved: dict[float, tuple[Instance, Answer, Any]] = {start: (p0, a0, grown)}
 
     def attempt(t: float) -> bool:
@@ -103,10 +112,37 @@ def maxmin_shortlists(
             "floor": float(p.ps[a.y].min()),
             "price_of_fairness": total0 - objective(p, a.x),
             "recommended_price": recommended0 - float(p.ps[a.y].sum()),
-            "floor_on_candidates": bool(p.pruned),
+            "floor_on_candidates": bool(on_candidates),
         }
     )
     return p, a, grown, figures
+
+
+def _full_floor(
+    view: ScoreSource, p0: Instance, rows: np.ndarray, floor: float
+) -> tuple[float, tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
+    """Dense scores solved on candidate pairs: the best floor over *every* eligible pair.
+
+    One maximum flow on the pairs scoring above ``floor`` (the candidates' floor) usually
+    proves it; otherwise the bisection goes on over those pairs, and the pairs of one
+    covering assignment at the higher floor are returned, to join the candidates."""
+    cap = np.zeros(view.n_mentors, np.int64)
+    cap[p0.mr] = np.minimum(p0.capacity, p0.exposure)
+    total = np.asarray(view.total[rows], np.float64)
+    ii, jj = np.nonzero(np.asarray(view.eligible[rows]) & (total > floor))
+    vals = total[ii, jj]
+    n = len(rows)
+
+    def feasible(t: float) -> bool:
+        ok = vals >= t
+        return cover_count(ii[ok], jj[ok], n, cap) == n
+
+    if vals.size == 0 or not feasible(float(vals.min())):
+        return floor, None
+    best = max_floor(vals, feasible, float(vals.min()))
+    ok = np.flatnonzero(vals >= best)
+    used = ok[cover_pairs(ii[ok], jj[ok], n, cap)]
+    return best, (rows[ii[used]], jj[used], vals[used])
 
 
 #: How :func:`crossmatch.shortlist` solves each ``objective``.
