@@ -93,6 +93,8 @@ def test_flow_method_keeps_the_floor(seed: int, k: int, spare: int) -> None:
     flow = cm.shortlist(s, k=k, method="flow", objective="maxmin")
     assert flow.info["floor"] == pytest.approx(exact.info["floor"])
     assert flow.objective <= exact.objective + 1e-9
+    # the relaxation under the floor (one high pair per list) bounds the optimum there
+    assert flow.info["relaxation_bound"] >= exact.objective - 1e-9
     rec = flow.recommended
     assert (rec >= 0).all()
     assert (np.bincount(rec, minlength=s.n_mentors) <= s.capacity).all()

@@ -42,6 +42,7 @@ from .._text import plural
 from ..errors import InfeasibleError
 from . import exact, network
 from .diagnose import diagnose
+from .floored import floored_relaxation
 from .instance import Instance
 from .options import ShortlistOptions
 
@@ -108,10 +109,14 @@ def _flow(p: Instance, opts: ShortlistOptions) -> Answer:
             fix="raise `exposure`, raise `max_per_group` or lower k"
             + ("" if opts.allow_short else ", or pass allow_short=True"),
         )
+    cover = cover_pairs(p, opts)
+    if cover is not None and p.max_per_group is None:  # a floor: a tighter relaxation
+        xr = floored_relaxation(p, w, cover)
+        if xr is None:
+            raise InfeasibleError("no shortlists give every mentee a pair at the floor")
     bound = objective(p, xr) + p.rounding_slack()
     info: dict[str, Any] = {"relaxation_bound": bound}
     cap = np.minimum(p.capacity, p.exposure)
-    cover = cover_pairs(p, opts)
     # does the relaxation hold a complete assignment? (a max flow without costs first:
     # when it does not, which is usual on skewed cohorts, the costed one is not needed)
     inside = network.max_assignment(p, cap, weights=None, pair_mask=_within(xr, cover))
