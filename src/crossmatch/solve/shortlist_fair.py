@@ -32,9 +32,9 @@ seldom inside the relaxation, so the flow answer under the floor is seldom prove
 optimal by it, and ``method="auto"`` then runs its exact stage (problems up to
 :data:`~crossmatch.solve.methods.AUTO_EXACT_PAIRS` pairs, at most 30 s without a
 ``time_limit``). ``benchmarks/bench_fair.py``: at 10,000 x 2,000 the answer was proved
-optimal in 10.7 s (default objective 4.1 s); at 2,000 x 600 "auto" spent 30 s in the LP
-and kept the flow answer (status "feasible", gap 2.7e-6), which ``method="flow"`` gives
-in 0.7 s.
+optimal in 13.4 s (default objective 2.9 s); at 2,000 x 600 "auto" spent 30 s in the LP
+and kept the flow answer (status "feasible", gap 2e-7), which ``method="flow"`` gives
+in under a second.
 """
 
 from __future__ import annotations
