@@ -191,3 +191,23 @@ def test_floor_lowered_when_exposure_binds(method: str) -> None:
     assert got.info["floor"] == pytest.approx(floor)
     assert got.objective == pytest.approx(total)
     assert check_shortlists(got) == []
+
+
+def test_cohort_candidates_floor_is_proved_on_the_full_matrix() -> None:
+    """Candidate scores of a cohort (few per mentee): pricing passes widen them until the
+    floor is the best over every eligible pair, the same as on the dense scores of that
+    cohort (certified by SciPy's matching)."""
+    mentees, mentors = cm.synthetic_cohort(150, 40, seed=3, capacity=(3, 6))
+    cohort = cm.Cohort.from_frames(mentees, mentors)
+    dense = cm.score(cohort)
+    cs = cm.score_candidates(cohort, per_mentee=3, per_mentor=3)
+    fair = cm.shortlist(cs, k=2, exposure=20, waitlist=True, allow_short=True,
+                        method="flow", objective="maxmin")  # fmt: skip
+    assert not fair.info["floor_on_candidates"]
+    served = np.flatnonzero(fair.recommended >= 0)
+    floor = fair.info["floor"]
+    S = np.where(dense.eligible, dense.total, -np.inf)[served]
+    cap = np.minimum(dense.capacity, 20)
+    assert covers_all(S, S >= floor, cap) and not covers_all(S, S > floor, cap)
+    rec = dense.total[served, fair.recommended[served]]
+    assert rec.min() == pytest.approx(floor)

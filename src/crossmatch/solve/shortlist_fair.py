@@ -22,8 +22,10 @@ The floor is exact over every eligible pair of dense scores: larger ones are sol
 candidate pairs, and one maximum flow on the full matrix's pairs above the candidates'
 floor proves it there (else the search goes on over the full matrix and the pairs it
 needs join the candidates: :func:`_full_floor`). On candidate scores of a cohort
-(:func:`crossmatch.score_candidates`) the floor is the best over the candidate pairs
-(``info["floor_on_candidates"]``). ``info["price_of_fairness"]`` is the shortlist total
+(:func:`crossmatch.score_candidates`) streamed pricing passes widen the candidates until
+a min cut proves the floor for the full matrix (:func:`_priced_floor`;
+``info["floor_on_candidates"]`` is True only if :data:`FLOOR_ROUNDS` passes did not).
+``info["price_of_fairness"]`` is the shortlist total
 without the floor minus the total with it (both solved the same way);
 ``info["recommended_price"]`` the same for the recommended pairs' total.
 
@@ -47,6 +49,7 @@ import numpy as np
 
 from ..errors import InfeasibleError
 from ..scoring.interface import ScoreSource
+from . import network
 from .fair import cover_count, cover_pairs, max_floor
 from .instance import Instance
 from .methods import Answer, objective
@@ -92,6 +95,9 @@ def maxmin_shortlists(
         if extra is not None:  # a higher floor needs pairs the candidates lack
             source = cast(Any, source).with_pairs(*extra)
         on_candidates = False
+    elif p0.pruned and getattr(source, "source", None) is not None:  # a cohort's candidates
+        floor, source, proved = _priced_floor(cast(Any, source), options, rows, floor)
+        on_candidates = not proved
     solved: dict[float, tuple[Instance, Answer, Any]] = {start: (p0, a0, grown)}
 
     def attempt(t: float) -> bool:
@@ -143,6 +149,47 @@ def _full_floor(
     ok = np.flatnonzero(vals >= best)
     used = ok[cover_pairs(ii[ok], jj[ok], n, cap)]
     return best, (rows[ii[used]], jj[used], vals[used])
+
+
+#: Widening rounds of :func:`_priced_floor` at most.
+FLOOR_ROUNDS = 10
+
+
+def _priced_floor(
+    cs: Any, options: ShortlistOptions, rows: np.ndarray, floor: float
+) -> tuple[float, Any, bool]:
+    """Candidate scores of a cohort: the floor over every eligible pair, by widening.
+
+    The pairs above the candidates' floor leave some mentees uncovered; the mentees and
+    mentors reached from them by alternating paths form a min cut (every such mentor is
+    full). A streamed pricing pass over the full matrix looks for pairs scoring above the
+    floor from those mentees to other mentors: none proves the floor for the full matrix
+    (the cut holds there); otherwise they join the candidates and the search goes on.
+    Returns the floor, the candidates and whether the floor is proved."""
+    for _ in range(FLOOR_ROUNDS):
+        p = Instance.build(cs, options, rows)
+        cap = np.minimum(p.capacity, p.exposure)
+        ps = p.ps
+
+        def covers(t: float, p: Instance = p, ps: np.ndarray = ps, cap: np.ndarray = cap) -> bool:
+            ok = ps >= t
+            return cover_count(p.pi[ok], p.pj[ok], p.n, cap) == p.n
+
+        floor = max_floor(ps, covers, floor)
+        q = p.restrict(ps > floor)
+        flow = network.max_assignment(q, cap, weights=None)
+        mentees, mentors = network.unfilled_reach(q, flow.pair_used, ~flow.matched)
+        prices = np.zeros(cs.n_mentors)
+        prices[p.mr[mentors | (cap == 0)]] = np.inf
+        threshold = np.full(cs.n_mentees, np.inf)
+        threshold[p.ee] = floor
+        _, r, c, v = cs.price(prices, np.zeros(cs.n_mentees, np.int64), threshold,
+                              rows=p.ee[mentees], limit=max(p.k_max, 1),
+                              executor=options.executor, progress=options.progress)  # fmt: skip
+        if len(r) == 0:
+            return floor, cs, True
+        cs = cs.with_pairs(r, c, v)
+    return floor, cs, False
 
 
 #: How :func:`crossmatch.shortlist` solves each ``objective``.
