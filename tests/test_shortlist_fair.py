@@ -211,3 +211,22 @@ def test_cohort_candidates_floor_is_proved_on_the_full_matrix() -> None:
     assert covers_all(S, S >= floor, cap) and not covers_all(S, S > floor, cap)
     rec = dense.total[served, fair.recommended[served]]
     assert rec.min() == pytest.approx(floor)
+
+
+def test_auto_stage_limit_is_named_in_the_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without `time_limit`, "auto" gives its exact stage 30 s; when that stops the proof
+    the warning names those 30 s (it said "None s")."""
+    import warnings
+
+    from crossmatch.solve import methods
+
+    monkeypatch.setattr(methods, "AUTO_TIME_LIMIT", 1e-9)
+    for seed in range(20):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            sl = cm.shortlist(cohort(seed), k=2, exposure=8, objective="maxmin")
+        said = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+        if sl.status != "optimal" and said:
+            assert "None" not in said[0] and "30 s" in said[0]
+            return
+    pytest.fail("no instance left its proof to the exact stage")

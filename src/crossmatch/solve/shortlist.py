@@ -33,7 +33,7 @@ from ..scoring.interface import ScoreSource
 from .colgen import candidates_for, solve_candidates, with_fixed_pairs
 from .diagnose import diagnose
 from .instance import Instance, exposure_of
-from .methods import METHODS, OPTIMAL_GAP, Answer, proved
+from .methods import AUTO_TIME_LIMIT, METHODS, OPTIMAL_GAP, Answer, proved
 from .methods import objective as total_of
 from .options import Deadline, ShortlistOptions
 from .shortlist_fair import SOLVE_FOR
@@ -229,10 +229,11 @@ def shortlist(
         expo_full[p.mr] = p.exposure
         if ans.info.get("time_limit_reached") and status != "optimal":
             gap = (ans.bound - value) / max(abs(ans.bound), 1e-12)
+            limit = AUTO_TIME_LIMIT if time_limit is None or np.isinf(time_limit) else time_limit
             warnings.warn(
-                f"shortlist: the time limit of {time_limit} s ran out before the answer was "
-                f"proved optimal; returning the best shortlists so far (relative gap to "
-                f"the bound {gap:.3%}). Raise `time_limit` to prove it.",
+                f"shortlist: the time limit of {limit:g} s ran out before "
+                f"the answer was proved optimal; returning the best shortlists so far "
+                f"(relative gap to the bound {gap:.3%}). Raise `time_limit` to prove it.",
                 RuntimeWarning,
                 stacklevel=2,
             )
