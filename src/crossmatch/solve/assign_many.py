@@ -39,7 +39,8 @@ import numpy as np
 from ..errors import InfeasibleError
 from ..results import Shortlists
 from . import network
-from .instance import RESOLUTION, id_order, score_scale
+from .instance import id_order
+from .scaling import integer_scaling
 
 __all__ = ["lexicographic_flow", "options_of", "rank_maximal_many"]
 
@@ -157,9 +158,8 @@ def rank_maximal_many(
             np.int64,
         )
         stages += [on_options(-(mrank == r).astype(np.int64)) for r in range(int(mrank.max()) + 1)]
-    span = float(score.max() - score.min()) or 1.0
-    scale = score_scale(span, a + m + 2)
-    stages.append(on_options(-np.rint((score - score.min()) / scale / RESOLUTION).astype(np.int64)))
+    scaling = integer_scaling(score, n_nodes=a + m + 2, offset=float(score.min()))
+    stages.append(on_options(-scaling.costs(score)))  # the one scaling (solve/scaling.py)
     flow = lexicographic_flow(tails, heads, caps, supplies, stages)
     used = flow[opt] > 0
     covered = np.zeros(n, bool)
