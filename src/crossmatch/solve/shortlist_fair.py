@@ -33,8 +33,8 @@ Cost: two solves and a bisection of maximum flows. The floor's covering assignme
 seldom inside the relaxation, so the flow answer under the floor is seldom proved
 optimal by it, and ``method="auto"`` then runs its exact stage (problems up to
 :data:`~crossmatch.solve.methods.AUTO_EXACT_PAIRS` pairs, at most 30 s without a
-``time_limit``). ``benchmarks/bench_fair.py``: at 10,000 x 2,000 the answer was proved
-optimal in 13.4 s (default objective 2.9 s); at 2,000 x 600 "auto" spent 30 s in the LP
+``time_limit``). ``benchmarks/bench_fair.py``: at 10,000 x 2,000 the answer took
+5.5 s (default objective 1.5 s); at 2,000 x 600 "auto" spent 30 s in the LP
 and kept the flow answer (status "feasible", gap 2e-7), which ``method="flow"`` gives
 in under a second.
 """
