@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -205,3 +213,168 @@ def test_cli_shortlist_waitlist_and_history(tmp_path) -> None:
     frame = lists.to_frame().dropna(subset=["mentor_id"])
     pairs = set(zip(frame.mentee_id, frame.mentor_id, strict=True))
     assert not pairs & set(zip(past.mentee_id, past.mentor_id, strict=True))
+
+
+# ------------------------------------------------------------ score_candidates(history=)
+def _cohort_and_past(seed: int, n: int, m: int, n_past: int) -> tuple[cm.Cohort, pd.DataFrame]:
+    mentees, mentors = cm.synthetic_cohort(n, m, seed=seed, capacity=(1, 2))
+    cohort = cm.Cohort.from_frames(mentees, mentors)
+    rng = np.random.default_rng(seed)
+    elig = np.argwhere(cm.score(cohort).eligible)
+    pick = elig[rng.choice(len(elig), size=min(n_past, len(elig)), replace=False)]
+    past = pd.DataFrame(
+        {
+            "mentee_id": cohort.mentee_ids[pick[:, 0]],
+            "mentor_id": cohort.mentor_ids[pick[:, 1]],
+            "round": rng.integers(1, 3, len(pick)),
+        }
+    )
+    return cohort, past
+
+
+def _pairs(frame: pd.DataFrame) -> set[tuple[object, object]]:
+    got = frame.dropna(subset=["mentor_id"])
+    return set(zip(got.mentee_id, got.mentor_id, strict=True))
+
+
+def test_score_candidates_history_matches_score_history() -> None:
+    """The same semantics as ``score(history=)``: the past pairs are ineligible before the
+    candidates are chosen (each mentee keeps its ``per_mentee`` best *eligible* pairs),
+    eligibility counts and reason counts agree with the dense scores."""
+    cohort, past = _cohort_and_past(4, 60, 15, 40)
+    dense = cm.score(cohort, history=past)
+    cs = cm.score_candidates(cohort, per_mentee=4, per_mentor=6, history=past)
+    hp = history_pairs(cohort.mentee_ids, cohort.mentor_ids, past)
+    assert not cs.eligible[hp.rows, hp.cols].any()
+    np.testing.assert_array_equal(cs.n_eligible, dense.eligible.sum(axis=1))
+    for reason in set(hp.reasons):
+        assert reason in cs.reason_names
+    few = np.flatnonzero(cs.n_eligible < 4)
+    assert few.size
+    for name in cs.reason_names:
+        a = cs.reason_counts_of(few)[:, cs.reason_names.index(name)]
+        b = dense.reason_counts_of(few)[:, dense.reason_names.index(name)]
+        np.testing.assert_array_equal(a, b)
+    # each mentee's best eligible (history-aware) scores are all candidates
+    vals = np.where(dense.eligible, dense.total, -np.inf)
+    for i in range(cohort.n_mentees):
+        want = np.sort(vals[i])[::-1][:4]
+        want = want[np.isfinite(want)]
+        mine = np.sort(cs.values[cs.rows == i])[::-1][: len(want)]
+        np.testing.assert_array_equal(mine, want.astype(np.float32))
+    # the history-free candidates would have held some past pairs
+    plain = cm.score_candidates(cohort, per_mentee=4, per_mentor=6)
+    assert plain.eligible[hp.rows, hp.cols].any()
+
+
+def test_pricing_and_widening_never_bring_back_a_past_pair() -> None:
+    cohort, past = _cohort_and_past(5, 50, 12, 60)
+    hp = history_pairs(cohort.mentee_ids, cohort.mentor_ids, past)
+    past_keys = set(zip(hp.rows.tolist(), hp.cols.tolist(), strict=True))
+    cs = cm.score_candidates(cohort, per_mentee=1, per_mentor=1, history=past)
+    n, m = cs.shape
+    # a pass asking for every pair above -inf: all eligible pairs but the past ones
+    _, r, c, _ = cs.price(np.zeros(m), np.full(n, 3), np.full(n, -np.inf), limit=m)
+    assert not past_keys & set(zip(r.tolist(), c.tolist(), strict=True))
+    dense = cm.score(cohort, history=past)
+    assert cs.n_pairs + len(r) == int(dense.eligible.sum())
+    # candidates this narrow must be widened (and priced) to hold shortlists
+    sl = cm.shortlist(cs, k=2, allow_short=True, waitlist=True, exposure=20)
+    assert sl.info.get("widened", 0) or sl.info.get("pricing_rounds")
+    grown = sl.scores
+    assert not grown.eligible[hp.rows, hp.cols].any()
+    assert not _pairs(sl.to_frame()) & set(zip(past.mentee_id, past.mentor_id, strict=True))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10**6), n_past=st.integers(0, 60), per=st.integers(1, 4))
+def test_no_past_pair_on_history_aware_candidates(seed: int, n_past: int, per: int) -> None:
+    """``shortlist`` and ``match`` on history-aware candidate scores never propose a past
+    pair, whether the candidates hold an answer or must be widened and priced."""
+    cohort, past = _cohort_and_past(seed % 1000, 30, 8, n_past)
+    cs = cm.score_candidates(cohort, per_mentee=per, per_mentor=per, history=past)
+    old = set(zip(past.mentee_id, past.mentor_id, strict=True))
+    sl = cm.shortlist(cs, k=2, waitlist=True, allow_short=True, exposure=12)
+    assert not _pairs(sl.to_frame()) & old
+    assert not _pairs(cm.assign(sl).to_frame()) & old
+    a = cm.match(cs, per_mentee=2, waitlist=True)
+    assert not _pairs(a.to_frame()) & old
+
+
+# ------------------------------------------------------------ the CLI, two rounds
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+
+
+def _cli(*args: object, cwd: Path) -> dict:
+    """``python -m crossmatch ARGS --json`` in a second process; its JSON summary."""
+    env = {**os.environ, "PYTHONPATH": SRC, "CI": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "crossmatch", *map(str, args), "--json"],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    return json.loads(done.stdout)
+
+
+def test_cli_two_rounds_every_scoring_command_reads_the_history(tmp_path: Path) -> None:
+    """Round 1, then round 2 with its history: shortlist (``--history``), then rematch,
+    report and explain of round 2 -- in other processes -- rescore with the recorded
+    history: no past pair is proposed again, and they say why ("paired before")."""
+    mentees, mentors = cm.synthetic_cohort(30, 14, seed=7, capacity=(2, 4))
+    mentees.to_csv(tmp_path / "mentees.csv", index=False)
+    mentors.to_csv(tmp_path / "mentors.csv", index=False)
+    tables = [str(tmp_path / "mentees.csv"), str(tmp_path / "mentors.csv")]
+    common = ["--waitlist", "--allow-short", "--no-report", "-k", "2"]
+    assert main(["shortlist", *tables, *common, "--out", str(tmp_path / "r1")]) == 0
+    assert main(["assign", str(tmp_path / "r1" / "shortlists.json"), "--no-report",
+                 "--out", str(tmp_path / "a1")]) == 0  # fmt: skip
+    first = pd.read_csv(tmp_path / "a1" / "assignment.csv")
+    history = first[["mentee_id", "mentor_id"]].assign(
+        round=1, outcome=np.where(first["mentor_id"].isna(), "waitlisted", "matched")
+    )
+    history.to_csv(tmp_path / "history.csv", index=False)
+    past = _pairs(history)
+    assert len(past) >= 20
+    # round 2, in another process
+    _cli("shortlist", *tables, *common, "--history", tmp_path / "history.csv",
+         "--out", tmp_path / "r2", cwd=tmp_path)  # fmt: skip
+    r2 = pd.read_csv(tmp_path / "r2" / "shortlists.csv")
+    assert len(_pairs(r2)) > 20 and not _pairs(r2) & past
+    assert main(["assign", str(tmp_path / "r2" / "shortlists.json"), "--no-report",
+                 "--out", str(tmp_path / "a2")]) == 0  # fmt: skip
+    a2 = pd.read_csv(tmp_path / "a2" / "assignment.csv")
+    assert not _pairs(a2) & past
+    # a mentee paired in both rounds: rematch them; report; explain their round-1 mentor
+    both = a2.dropna(subset=["mentor_id"]).merge(
+        history.dropna(subset=["mentor_id"]), on="mentee_id", suffixes=("", "_1")
+    )
+    who, old = both["mentee_id"].iloc[0], both["mentor_id_1"].iloc[0]
+    a2_json = tmp_path / "a2" / "assignment.json"
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        jobs = [
+            pool.submit(_cli, "rematch", a2_json, "--mentees", who, "-k", "2", "--allow-short",
+                        "--no-report", "--out", tmp_path / "r3", cwd=tmp_path),
+            pool.submit(_cli, "report", a2_json, cwd=tmp_path),
+            pool.submit(_cli, "explain", a2_json, who, old, cwd=tmp_path),
+        ]  # fmt: skip
+        _, rep, ex = (j.result() for j in jobs)
+    r3 = pd.read_csv(tmp_path / "r3" / "shortlists.csv")
+    assert (r3["mentee_id"] == who).any() and not _pairs(r3) & past
+    assert "paired before (round 1)" in json.dumps(rep["report"])
+    assert "paired before (round 1)" in ex["explanation"]["text"]
+    # the rematch recorded the history too; --history overrides what was recorded
+    lists = cm.Shortlists.from_json(tmp_path / "r3" / "shortlists.json")
+    assert lists.info["inputs"]["history"] == str((tmp_path / "history.csv").resolve())
+    none = tmp_path / "none.csv"
+    pd.DataFrame({"mentee_id": ["x"], "mentor_id": ["y"]}).to_csv(none, index=False)
+    out = tmp_path / "explain.json"
+    args = ["explain", str(a2_json), str(who), str(old), "--history", str(none), "--json"]
+    with open(out, "w") as f, contextlib.redirect_stdout(f):
+        assert main(args) == 0
+    assert "paired before" not in out.read_text()
+    for command in (
+        ["report", str(a2_json)],
+        ["explain", str(a2_json), str(who)],
+        ["rematch", str(a2_json), "--mentees", str(who), "--out", str(tmp_path)],
+    ):
+        assert main([*command, "--history", str(tmp_path / "nope.csv")]) == 2

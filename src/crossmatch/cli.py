@@ -64,6 +64,7 @@ __all__ = [
     "add_table_options",
     "load_tables",
     "main",
+    "read_history",
     "read_inputs",
     "recorded_inputs",
     "rescore",
@@ -285,17 +286,24 @@ def read_inputs(
     return cohort, config, recorded
 
 
-def _add_history_option(p: argparse.ArgumentParser) -> None:
+def _add_history_option(p: argparse.ArgumentParser, recorded: bool = False) -> None:
+    more = " (default: the file recorded in the input JSON, if any)" if recorded else ""
     p.add_argument("--history", type=Path, default=None, metavar="FILE",
                    help="CSV of past rounds (mentee_id, mentor_id[, round, outcome]): past "
-                        "pairs are never proposed again")  # fmt: skip
+                        "pairs are never proposed again" + more)  # fmt: skip
+
+
+def read_history(path: Path | str | None, what: str = "--history file") -> pd.DataFrame | None:
+    """The history table at ``path`` (None: no history)."""
+    if path is None:
+        return None
+    path = Path(path)
+    _readable(path, what)
+    return pd.read_csv(path)
 
 
 def _history(args: argparse.Namespace) -> pd.DataFrame | None:
-    if getattr(args, "history", None) is None:
-        return None
-    _readable(args.history, "--history file")
-    return pd.read_csv(args.history)
+    return read_history(getattr(args, "history", None))
 
 
 def load_tables(args: argparse.Namespace) -> tuple[Cohort, ScoringConfig, dict[str, Any]]:
@@ -452,6 +460,7 @@ def _parser() -> argparse.ArgumentParser:
         help="mentors CSV (default: the file recorded in the assignment)",
     )
     _add_solver_options(r)
+    _add_history_option(r, recorded=True)
     r.add_argument("--out", type=Path, required=True, help="output directory (created)")
     r.add_argument("--no-report", action="store_true", help="do not write report.html")
 
@@ -462,6 +471,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     rp.add_argument("file", type=Path, help="shortlists.json or assignment.json")
     rp.add_argument("--out", type=Path, default=None, help="also write the report as HTML")
+    _add_history_option(rp, recorded=True)
 
     e = command(
         "explain",
@@ -471,6 +481,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("file", type=Path, help="shortlists.json or assignment.json")
     e.add_argument("mentee", help="mentee id")
     e.add_argument("mentor", nargs="?", default=None, help="mentor id (default: every mentor)")
+    _add_history_option(e, recorded=True)
     return p  # fmt: skip
 
 
@@ -658,6 +669,8 @@ def _shortlist(args: argparse.Namespace, run: Run) -> int:
     scores = score(cohort, config, history=history)
     check_options(cohort, scores.config, scores=scores)  # warns (logger) of settings that bite
     options = _solver_options(args, inputs)
+    if args.history is not None:  # a later rematch, report or explain scores with it too
+        inputs = {**inputs, "history": str(args.history.resolve())}
     if args.waitlist:
         lists = shortlist(scores, **options, waitlist=True, history=history)
     else:
@@ -679,20 +692,33 @@ def recorded_inputs(result: Shortlists | Assignment) -> dict[str, Any]:
 
 
 def rescore(
-    inputs: dict[str, Any], mentees: Path | None = None, mentors: Path | None = None
+    inputs: dict[str, Any],
+    mentees: Path | None = None,
+    mentors: Path | None = None,
+    history: Path | None = None,
 ) -> tuple[Cohort, Scores, dict[str, Any]]:
     """The cohort and full scores that recorded inputs describe (``mentees`` / ``mentors``
-    override the recorded files), and the inputs to record for what comes next."""
+    / ``history`` override the recorded files; the history's past pairs are ineligible,
+    as when the result was made), and the inputs to record for what comes next."""
     given = {**inputs, **{k: v for k, v in (("mentees", mentees), ("mentors", mentors)) if v}}
     cohort, config, recorded = read_inputs(given)
-    return cohort, score(cohort, config), recorded
+    past = history if history is not None else inputs.get("history")
+    table = read_history(past, "--history file" if history is not None else "history file")
+    if past is not None:
+        recorded["history"] = str(Path(past).resolve())
+    return cohort, score(cohort, config, history=table), recorded
 
 
-def _with_full_scores(result: Shortlists | Assignment, run: Run) -> Shortlists | Assignment:
-    """``result`` over the full scores of its recorded input tables, so that explanations
-    and reports see every pair; as loaded (its own pairs only) when they cannot be read."""
+def _with_full_scores(
+    result: Shortlists | Assignment, run: Run, history: Path | None = None
+) -> Shortlists | Assignment:
+    """``result`` over the full scores of its recorded input tables (with the recorded
+    history, or ``history``), so that explanations and reports see every pair and why;
+    as loaded (its own pairs only) when they cannot be read."""
+    if history is not None:
+        _readable(history, "--history file")
     try:
-        _, full, _ = rescore(recorded_inputs(result))
+        _, full, _ = rescore(recorded_inputs(result), history=history)
         return result.with_scores(full)
     except (OSError, ValueError) as exc:  # missing or changed tables: say so, go on
         first = str(exc).strip().splitlines()[0]
@@ -737,7 +763,9 @@ def _rematch(args: argparse.Namespace, run: Run) -> int:
     _readable(args.assignment, "assignment JSON")
     out = _out_dir(args.out)
     previous = Assignment.from_json(args.assignment)
-    cohort, scores, inputs = rescore(recorded_inputs(previous), args.mentees, args.mentors)
+    cohort, scores, inputs = rescore(
+        recorded_inputs(previous), args.mentees, args.mentors, args.history
+    )
     if not (
         np.array_equal(scores.mentee_ids, previous.scores.mentee_ids)
         and np.array_equal(scores.mentor_ids, previous.scores.mentor_ids)
@@ -764,7 +792,7 @@ def _rematch(args: argparse.Namespace, run: Run) -> int:
 
 def _report(args: argparse.Namespace, run: Run) -> int:
     loaded = _load_result(args.file)
-    result = _with_full_scores(loaded, run)
+    result = _with_full_scores(loaded, run, args.history)
     rep = report(result)
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -779,7 +807,7 @@ def _report(args: argparse.Namespace, run: Run) -> int:
 
 def _explain(args: argparse.Namespace, run: Run) -> int:
     loaded = _load_result(args.file)
-    result = _with_full_scores(loaded, run)
+    result = _with_full_scores(loaded, run, args.history)
     s = result.scores
     mentee = match_ids(pd.Series([args.mentee], dtype=object), s.mentee_ids).iloc[0]
     if mentee not in set(s.mentee_ids.tolist()):

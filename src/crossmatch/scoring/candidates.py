@@ -40,6 +40,7 @@ from .._log import logged, progress_enabled
 from .._validation import Instance, Interval, validate_params
 from .components import Kernels
 from .engine import DEFAULT_BLOCK_PAIRS, SCORE_PARAMS, _block_rows, _kernels
+from .history import history_pairs
 from .scores import Scores, id_column
 from .source import KernelSource, MatrixSource, RowSource
 
@@ -744,6 +745,7 @@ class _SelectTask:
     per_mentee: int
     per_mentor: int
     step: int
+    excluded: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # past pairs
 
     def __call__(self, chunk: tuple[int, int]) -> dict[str, np.ndarray]:
         a, b = chunk
@@ -757,6 +759,7 @@ class _SelectTask:
         pool = _MentorPool(m, self.per_mentor)
         for rows in _blocks(a, b, self.step):
             vals, flags = _masked_total(kernels, rows)
+            vals[_excluded_in(self.excluded, np.arange(rows.start, rows.stop), m)] = -np.inf
             ok = np.isfinite(vals)
             n_elig[rows.start - a : rows.stop - a] = ok.sum(axis=1)
             few = np.flatnonzero(n_elig[rows.start - a : rows.stop - a] < self.per_mentee)
@@ -1029,6 +1032,7 @@ class _CountTask:
         "per_mentor": [Interval("int", 1, None)],
         "executor": [Instance(Executor, "a concurrent.futures.Executor"), None],
         "progress": ["boolean", None],
+        "history": [None, Instance(pd.DataFrame, "a DataFrame")],
     }
 )
 @logged("score_candidates")
@@ -1041,6 +1045,7 @@ def score_candidates(
     block_rows: int | None = None,
     executor: Executor | None = None,
     progress: bool | None = None,
+    history: pd.DataFrame | None = None,
 ) -> CandidateScores:
     """Score a large cohort blockwise, keeping only candidate pairs from both sides.
 
@@ -1065,6 +1070,14 @@ def score_candidates(
         The answer is the same as without one.
     progress : bool, optional
         Show a progress bar (tqdm); default: only when stderr is a terminal.
+    history : DataFrame, optional
+        Past rounds, as for :func:`crossmatch.score`: ``mentee_id, mentor_id`` and
+        optionally ``round``, ``outcome`` (:mod:`crossmatch.scoring.history`). Past pairs
+        are ineligible with reason ``"paired before (round N)"`` before the candidates
+        are chosen (so each mentee still gets ``per_mentee`` candidates), and every
+        later pass (pricing, widening, recounting) leaves them out; rows naming people
+        not in the cohort are skipped. To keep pairs that continue eligible, score
+        without ``history`` and pass it to ``shortlist`` or ``match`` with ``fixed=``.
 
     Returns
     -------
@@ -1083,7 +1096,8 @@ def score_candidates(
     kernels = _kernels(cohort, config)
     n, m = cohort.shape
     step = _block_rows(n, m, block_rows)
-    task = _SelectTask(cohort, kernels.config, int(per_mentee), int(per_mentor), step)
+    past = _past_pairs(cohort, history)
+    task = _SelectTask(cohort, kernels.config, int(per_mentee), int(per_mentor), step, past[0])
     chunks = _chunks(n)
     n_elig = np.zeros(n, np.int64)
     counts = np.zeros((n, len(kernels.reason_names)), np.int64)
@@ -1112,6 +1126,15 @@ def score_candidates(
     # mentee's own (K+1)-th value or kept on the mentee side) -- cut_e already bounds them
     block = kernels.pairs(rows, cols)
     comps = {k: np.asarray(v, F32) for k, v in block.components.items()}
+    names = kernels.reason_names
+    if len(past[0]):  # past pairs: one reason per round, counted like the rules' reasons
+        keys, reasons = past
+        names = (*names, *dict.fromkeys(reasons))
+        few = n_elig < int(per_mentee)
+        counts = np.pad(counts, ((0, 0), (0, len(names) - counts.shape[1])))
+        r = keys // m
+        col = np.array([names.index(t) for t in reasons], np.int64)
+        np.add.at(counts, (r[few[r]], col[few[r]]), 1)
     return CandidateScores(
         rows=rows,
         cols=cols,
@@ -1122,7 +1145,7 @@ def score_candidates(
         mentor_cut=cut_m,
         per_mentee=int(per_mentee),
         per_mentor=int(per_mentor),
-        reason_names=kernels.reason_names,
+        reason_names=names,
         mentee_ids=cohort.mentee_ids,
         mentor_ids=cohort.mentor_ids,
         capacity=cohort.capacity,
@@ -1131,5 +1154,17 @@ def score_candidates(
         mentor_groups=cohort.mentor_sector_names,
         cohort=cohort,
         config=kernels.config,
+        excluded_keys=past[0],
         source=KernelSource(cohort, kernels.config),
     )
+
+
+def _past_pairs(cohort: Cohort, history: pd.DataFrame | None) -> tuple[np.ndarray, list[str]]:
+    """The past pairs of ``history`` in ``cohort`` as sorted keys ``row * n_mentors +
+    col``, and each one's reason ("paired before (round N)")."""
+    if history is None:
+        return np.zeros(0, np.int64), []
+    hp = history_pairs(cohort.mentee_ids, cohort.mentor_ids, history)
+    keys = hp.rows * cohort.n_mentors + hp.cols
+    order = np.argsort(keys, kind="stable")
+    return keys[order], [hp.reasons[k] for k in order.tolist()]
