@@ -305,3 +305,52 @@ def test_json_round_trip_keeps_the_waitlist() -> None:
     assert back.waitlist_reason == sl.waitlist_reason
     np.testing.assert_array_equal(back.mentors, sl.mentors)
     assert cm.assign(back).reason == cm.assign(sl).reason
+
+
+# ------------------------------------------------------------ on candidate pairs
+def test_candidates_too_narrow_are_widened_to_the_full_maximum() -> None:
+    """Every mentee's best mentor is m0 and every other mentor's best mentee is e0, so
+    the candidates (1 per mentee, 1 per mentor) serve 2 mentees; the full problem serves
+    all 5, and so must the waitlist."""
+    n = m = 5
+    matrix = np.full((n, m), 0.1)
+    matrix[:, 0] = 0.9
+    matrix[0, 1:] = 0.8
+    s = scores_of(matrix, np.ones((n, m), bool), np.ones(m, np.int64))
+    cs = cm.CandidateScores.from_scores(s, per_mentee=1, per_mentor=1)
+    assert max_flow_count(np.asarray(cs.eligible[np.arange(n)[:, None], np.arange(m)]),
+                          np.ones(m)) == 2  # fmt: skip
+    sl = cm.shortlist(cs, k=1, waitlist=True, allow_short=True)
+    assert not sl.waitlisted.any() and sl.info["served"] == 5
+    assert sl.info["waitlist_widened"] >= 1
+    assert check_shortlists(sl) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    n=st.integers(2, 10),
+    m=st.integers(1, 5),
+    per=st.integers(1, 2),
+    levels=st.integers(1, 3),
+)
+def test_candidates_serve_the_full_problems_maximum_by_class(
+    seed: int, n: int, m: int, per: int, levels: int
+) -> None:
+    """On candidate pairs too narrow for the answer, the served count of every prefix of
+    priority classes is the maximum of the *full* problem (SciPy MILP, max flow)."""
+    matrix, eligible, capacity = instance(seed, n, m)
+    priority = np.random.default_rng(seed).integers(0, levels, size=n)
+    cs = cm.CandidateScores.from_scores(
+        scores_of(matrix, eligible, capacity), per_mentee=per, per_mentor=per
+    )
+    sl = cm.shortlist(cs, k=1, waitlist=True, exposure=n, priority=priority, allow_short=True)
+    served = ~sl.waitlisted
+    classes = np.unique(-priority, return_inverse=True)[1]
+    counts, _ = milp_lexicographic(np.zeros(n), eligible, capacity, classes)
+    assert [int((served & (classes == c)).sum()) for c in range(len(counts))] == counts
+    assert int(served.sum()) == max_flow_count(eligible, capacity)
+    rec = sl.recommended[served]
+    assert np.all(np.bincount(rec, minlength=m) <= capacity)
+    assert eligible[np.flatnonzero(served), rec].all()
+    assert all((r is not None) == w for r, w in zip(sl.waitlist_reason, sl.waitlisted, strict=True))

@@ -128,9 +128,9 @@ def shortlist(
         rest, each with a reason (``Shortlists.waitlisted``, ``waitlist_reason``).
         Waitlisted mentees get an empty shortlist. The shortlists of the served mentees
         are then solved as usual; ``bound`` holds for every choice of whom to serve
-        (:mod:`crossmatch.solve.waitlist`). On candidate scores the count is the largest
-        over the candidate pairs (``info["waitlist_on_candidates"]``) and ``bound`` is
-        for the mentees served.
+        (:mod:`crossmatch.solve.waitlist`). On candidate scores the candidates are
+        widened until the count is proved the largest of the full problem
+        (``info["waitlist_widened"]``) and ``bound`` is for the mentees served.
     priority : mapping of mentee id to number, or one number per mentee row, optional
         With ``waitlist=True``: higher numbers are served first -- no mentee of a higher
         class waits while a lower one is served, if swapping is feasible. Default: from

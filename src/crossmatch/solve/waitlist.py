@@ -43,7 +43,7 @@ from .._text import plural
 from ..errors import ParameterError
 from ..scoring.interface import ScoreSource
 from .instance import Instance, exposure_of
-from .network import alternating_groups, max_assignment, solve_network
+from .network import alternating_groups, max_assignment, solve_network, unfilled_reach
 from .options import ShortlistOptions
 
 __all__ = [
@@ -185,9 +185,10 @@ def waiting_reasons(
         row = int(p.ee[a])
         n_elig = 0 if counts is None else int(counts[row])
         if n_elig > 0:
+            # the waitlist's widening gave them every eligible pair with a place
             out[a] = (
-                f"no candidate pair ({n_elig} eligible mentors were pruned by "
-                "score_candidates; raise its per_mentee or per_mentor)"
+                f"no eligible mentor with a place (their {n_elig} eligible mentor(s) have "
+                "capacity or exposure 0)"
             )
         else:
             out[a] = _rule_text(p, row)
@@ -210,6 +211,68 @@ def waiting_reasons(
     return out
 
 
+def _to_columns(p: Instance, values: np.ndarray) -> np.ndarray:
+    out = np.empty(p.m, dtype=np.asarray(values).dtype)
+    out[p.mr] = values
+    return out
+
+
+def _priced(
+    view: ScoreSource, p: Instance, mentees: np.ndarray, blocked: np.ndarray, limit: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Up to ``limit`` eligible pairs per mentee in the ``mentees`` mask (canonical) that
+    are not in ``p`` yet, to mentors not ``blocked`` (canonical mask): one streamed
+    pass of the source's ``price``."""
+    n_rows = view.n_mentees
+    prices = _to_columns(p, np.where(blocked, np.inf, 0.0))
+    _, r, c, v = view.price(
+        prices, np.zeros(n_rows, np.int64), np.full(n_rows, -np.inf),
+        rows=p.ee[mentees], limit=limit,
+    )  # fmt: skip
+    return r, c, v
+
+
+def widen_to_full(
+    view: ScoreSource, p: Instance, klass: np.ndarray, served: np.ndarray, used: np.ndarray
+) -> ScoreSource | None:
+    """More candidate pairs when the choice of whom to serve on candidates (``served``,
+    covering assignment ``used``) may not be maximum for the full problem; None when it
+    is proved to be (or the scores hold every eligible pair).
+
+    For each prefix of priority classes with a waiting mentee, the mentees reached from
+    its waiting ones by alternating paths within the prefix, and their mentors, form a
+    tight set (every such mentor is full with mentees of the prefix, so the count of the
+    prefix is maximum on the candidates). It is maximum on the full problem too unless
+    one of those mentees has an eligible pair, left out of the candidates, to a mentor
+    outside the set with a place: such pairs are found by one streamed pass per prefix
+    (mentors in the set priced out) and added. Waiting mentees without any candidate
+    pair also get their best pairs, so their reason names who they compete with."""
+    if not view.pruned or p.n == 0:
+        return None
+    cap = np.minimum(p.capacity, p.exposure)
+    limit = max(p.k_max, 3)
+    reach = np.bincount(p.pi, minlength=p.n)
+    got: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    try:
+        bare = ~served & (reach == 0) & (view.eligible_counts()[p.ee] > 0)
+        if bare.any():
+            got.append(_priced(view, p, bare, cap == 0, limit))
+        for c in range(int(klass.max()) + 1 if len(klass) else 0):
+            inside = klass <= c
+            start = inside & ~served
+            if not (start & (klass == c)).any():
+                continue  # a prefix without new waiting mentees was checked before
+            q = p.restrict(inside[p.pi])
+            mentees, mentors = unfilled_reach(q, used[inside[p.pi]], start)
+            got.append(_priced(view, p, mentees, mentors | (cap == 0), limit))
+    except ValueError:  # candidates without the full scores they came from: no pass
+        return None
+    r, c, v = (np.concatenate([g[k] for g in got]) if got else np.zeros(0) for k in range(3))
+    if not len(r):
+        return None
+    return view.with_pairs(r.astype(np.int64), c.astype(np.int64), v)
+
+
 def class_counts(classes: np.ndarray, served: np.ndarray) -> list[tuple[int, int]]:
     """(served, size) per priority class, highest first."""
     out: list[tuple[int, int]] = []
@@ -229,10 +292,18 @@ def split_waitlist(
         expo = exposure_of(options.exposure, view.capacity, len(rows), options.k)
     except ValueError as e:
         raise ParameterError("shortlist", [str(e)]) from None
-    p = Instance.build(view, replace(options, exposure=expo, allow_short=True), rows)
+    build = replace(options, exposure=expo, allow_short=True)
+    p = Instance.build(view, build, rows)
     klass = classes[p.ee]
-    value = best_values(p)
-    served, used, slack = serve(p, klass, value)
+    widened = 0
+    while True:  # on candidates: widen until the count is maximum for the full problem
+        value = best_values(p)
+        served, used, slack = serve(p, klass, value)
+        wider = widen_to_full(view, p, klass, served, used)
+        if wider is None:
+            break
+        view, widened = wider, widened + 1
+        p = Instance.build(view, build, rows)
     n_classes = int(klass.max()) + 1 if len(klass) else 1
     for a, text in waiting_reasons(p, used, served, n_classes).items():
         waiting[p.ee[a]] = True
@@ -256,4 +327,5 @@ def split_waitlist(
     }
     if view.pruned:
         info["waitlist_on_candidates"] = True
+        info["waitlist_widened"] = widened
     return np.sort(p.ee[served]), info
