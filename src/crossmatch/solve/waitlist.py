@@ -267,10 +267,10 @@ def widen_to_full(
             got.append(_priced(view, p, mentees, mentors | (cap == 0), limit))
     except ValueError:  # candidates without the full scores they came from: no pass
         return None
-    r, c, v = (np.concatenate([g[k] for g in got]) if got else np.zeros(0) for k in range(3))
-    if not len(r):
+    if not got or not sum(len(g[0]) for g in got):
         return None
-    return view.with_pairs(r.astype(np.int64), c.astype(np.int64), v)
+    rr, cc, vv = (np.concatenate([g[k] for g in got]) for k in range(3))
+    return view.with_pairs(rr.astype(np.int64), cc.astype(np.int64), vv)
 
 
 def class_counts(classes: np.ndarray, served: np.ndarray) -> list[tuple[int, int]]:
