@@ -20,6 +20,13 @@ capacity c (m,), exposure e (m,), k. Choose x_ij in {0, 1}, x_ij = 0 off E, with
 
 maximising sum S_ij x_ij.
 
+Waitlist (``milp_waitlist``): the shortlist problem for oversubscribed cohorts, with
+``classes`` (n,) priority class ranks (0 = highest). Choose who is served, z_i in {0, 1},
+with sum_{i: class <= c} z_i = N_c for every c, N_c the most mentees of classes <= c one
+assignment within min(c_j, e_j) can serve; then x, y as above for the served mentees only
+(sum_j x_ij = k_i z_i with k_i = min(k, eligible mentors of i), sum_j y_ij = z_i),
+maximising sum S_ij x_ij jointly over whom to serve and their shortlists.
+
 Rank-maximal assignment (``milp_rank_maximal``): every mentee gets exactly one mentor
 from their own preference list, mentor loads <= capacity; lexicographically maximise
 (#rank-1, #rank-2, ...), then the total score S[i, assigned].
@@ -42,11 +49,13 @@ __all__ = [
     "brute_force_rank_maximal",
     "brute_force_shortlist",
     "brute_force_stable_matchings",
+    "brute_force_waitlist",
     "deferred_acceptance",
     "is_stable",
     "lp_shortlist_bound",
     "milp_rank_maximal",
     "milp_shortlist",
+    "milp_waitlist",
 ]
 
 #: Options handed to HiGHS by every MILP: no logging, exact optimum (no relative gap).
@@ -311,6 +320,105 @@ def brute_force_shortlist(
             if (np.bincount(np.asarray(assign, int), minlength=m) <= capacity).all():
                 return obj
     return None
+
+
+# ============================================================================ waitlist
+def _max_served(E: np.ndarray, cap: np.ndarray, classes: np.ndarray) -> list[int]:
+    """N_c: the most mentees of classes <= c one assignment can serve (each prefix
+    maximised with the earlier ones fixed; by the matroid property, all at once)."""
+    n, m = E.shape
+    ii, jj = np.nonzero(E)
+    q = len(ii)
+    cons = [
+        LinearConstraint(sp.csr_array((np.ones(q), (ii, np.arange(q))), shape=(n, q)), 0, 1),
+        LinearConstraint(sp.csr_array((np.ones(q), (jj, np.arange(q))), shape=(m, q)), 0, cap),
+    ]
+    out: list[int] = []
+    for c in range(int(classes.max()) + 1 if n else 0):
+        inside = (classes[ii] <= c).astype(float)
+        if q == 0:
+            out.append(0)
+            continue
+        res = milp(-inside, constraints=cons, integrality=np.ones(q), bounds=Bounds(0, 1),
+                   options=_MILP_OPTIONS)  # fmt: skip
+        best = round(float(-res.fun))
+        out.append(best)
+        cons.append(LinearConstraint(inside[None, :], best, np.inf))
+    return out
+
+
+def milp_waitlist(
+    S: Any, E: Any, capacity: Any, exposure: Any, k: int, classes: Any = None
+) -> tuple[float, np.ndarray] | None:
+    """The jointly optimal waitlist and shortlists by MILP: ``(objective, served)`` or
+    ``None`` if no served set of the maximum counts has feasible shortlists."""
+    S, E, capacity, exposure, k, _, _ = _check_shortlist_inputs(
+        S, E, capacity, exposure, k, None, None
+    )
+    n, m = S.shape
+    classes = np.zeros(n, int) if classes is None else np.asarray(classes, int)
+    counts = _max_served(E, np.minimum(capacity, exposure), classes)
+    kk = np.minimum(E.sum(axis=1), k)
+    rows, cols = np.nonzero(E)
+    P = rows.size
+    pair = np.arange(P)
+    ones = np.ones(P)
+    nv = 2 * P + n  # [x, y, z]
+    blocks, lo, hi = [], [], []
+
+    def add(r: Any, c: Any, v: Any, nrows: int, lb: Any, ub: Any) -> None:
+        blocks.append(sp.coo_array((v, (r, c)), shape=(nrows, nv)))
+        lo.append(np.broadcast_to(np.asarray(lb, float), (nrows,)))
+        hi.append(np.broadcast_to(np.asarray(ub, float), (nrows,)))
+
+    z = 2 * P + np.arange(n)
+    add(np.r_[rows, np.arange(n)], np.r_[pair, z], np.r_[ones, -kk], n, 0, 0)  # x = k z
+    add(cols, pair, ones, m, -np.inf, exposure)
+    add(np.r_[pair, pair], np.r_[P + pair, pair], np.r_[ones, -ones], P, -np.inf, 0)  # y <= x
+    add(np.r_[rows, np.arange(n)], np.r_[P + pair, z], np.r_[ones, -np.ones(n)], n, 0, 0)
+    add(cols, P + pair, ones, m, -np.inf, capacity)
+    for c, count in enumerate(counts):
+        inside = np.flatnonzero(classes <= c)
+        add(np.zeros(len(inside), int), z[inside], np.ones(len(inside)), 1, count, count)
+    A = sp.vstack(blocks).tocsr()
+    res = milp(
+        np.r_[-S[rows, cols], np.zeros(P + n)],
+        constraints=LinearConstraint(A, np.concatenate(lo), np.concatenate(hi)),
+        integrality=np.ones(nv), bounds=Bounds(0, 1), options=_MILP_OPTIONS,
+    )  # fmt: skip
+    if res.status == 2:
+        return None
+    if res.status != 0:
+        raise RuntimeError(f"milp_waitlist: HiGHS status {res.status}: {res.message}")
+    return -float(res.fun), np.round(res.x[2 * P :]).astype(bool)
+
+
+def brute_force_waitlist(
+    S: Any, E: Any, capacity: Any, exposure: Any, k: int, classes: Any = None
+) -> float | None:
+    """:func:`milp_waitlist`'s objective by enumeration (tiny; every mentee with at least
+    ``k`` eligible mentors): every set of mentees with the most served per class prefix
+    (coverability by enumerating assignments), each solved by
+    :func:`brute_force_shortlist`."""
+    S, E, capacity, exposure = (np.asarray(a) for a in (S, E, capacity, exposure))
+    n, m = S.shape
+    classes = np.zeros(n, int) if classes is None else np.asarray(classes, int)
+    cap = np.minimum(capacity, exposure)
+
+    def coverable(who: tuple[int, ...]) -> bool:
+        for pick in itertools.product(*(np.flatnonzero(E[i]).tolist() for i in who)):
+            if (np.bincount(np.asarray(pick, int), minlength=m) <= cap).all():
+                return True
+        return False
+
+    sets = [w for size in range(n + 1) for w in itertools.combinations(range(n), size)]
+    sets = [w for w in sets if coverable(w)]
+    for c in range(int(classes.max()) + 1 if n else 0):
+        best = max(sum(classes[i] <= c for i in w) for w in sets)
+        sets = [w for w in sets if sum(classes[i] <= c for i in w) == best]
+    found = [brute_force_shortlist(S[list(w)], E[list(w)], capacity, exposure, k) for w in sets]
+    values = [f for f in found if f is not None]
+    return max(values) if values else None
 
 
 # ======================================================================= rank-maximal

@@ -20,11 +20,13 @@ from oracles import (
     brute_force_rank_maximal,
     brute_force_shortlist,
     brute_force_stable_matchings,
+    brute_force_waitlist,
     deferred_acceptance,
     is_stable,
     lp_shortlist_bound,
     milp_rank_maximal,
     milp_shortlist,
+    milp_waitlist,
 )
 
 TOL = 1e-6
@@ -297,3 +299,21 @@ def test_deferred_acceptance_hand_example() -> None:
     # a mentor never takes someone who did not list them; over-capacity is not stable
     assert not is_stable(np.array([1]), [[0]], np.ones((1, 2)), [1, 1])
     assert not is_stable(np.array([0, 0]), [[0], [0]], np.ones((2, 1)), [1])
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_milp_waitlist_matches_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, m, k = int(rng.integers(2, 6)), int(rng.integers(2, 4)), int(rng.integers(1, 3))
+    E = rng.random((n, m)) < 0.7
+    E[:, :k] = True  # every mentee has k eligible mentors
+    S = np.round(rng.random((n, m)), 2)
+    capacity = rng.integers(0, 3, m)
+    exposure = rng.integers(1, n + 1, m)
+    classes = rng.integers(0, 2, n)
+    got = milp_waitlist(S, E, capacity, exposure, k, classes)
+    want = brute_force_waitlist(S, E, capacity, exposure, k, classes)
+    if want is None:
+        assert got is None
+    else:
+        assert got is not None and got[0] == pytest.approx(want, abs=1e-9)

@@ -17,7 +17,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from oracles import milp_shortlist
+from oracles import milp_shortlist, milp_waitlist
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import maximum_flow
 
@@ -94,8 +94,18 @@ def coverable(eligible: np.ndarray, capacity: np.ndarray, who: np.ndarray) -> bo
     return max_flow_count(eligible & who[:, None], capacity) == int(who.sum())
 
 
+@pytest.fixture
+def value_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whom to serve by the value rule alone (the flow of ``serve``), as it was chosen
+    before the priced and joint rules, to check that flow against its MILP."""
+    from crossmatch.solve import waitlist as wl
+
+    monkeypatch.setattr(wl, "CHOICE_RULE", "values")
+    monkeypatch.setattr(wl, "JOINT_EXACT", False)
+
+
 @pytest.mark.parametrize("seed", range(12))
-def test_served_count_is_maximum_and_best_scoring(seed: int) -> None:
+def test_served_count_is_maximum_and_best_scoring(seed: int, value_rule: None) -> None:
     matrix, eligible, capacity = instance(seed)
     sl = cm.shortlist(
         scores_of(matrix, eligible, capacity),
@@ -120,7 +130,7 @@ def test_served_count_is_maximum_and_best_scoring(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_priority_classes_match_lexicographic_milp(seed: int) -> None:
+def test_priority_classes_match_lexicographic_milp(seed: int, value_rule: None) -> None:
     matrix, eligible, capacity = instance(100 + seed, n=10)
     rng = np.random.default_rng(seed)
     priority = rng.integers(0, 3, size=len(matrix))
@@ -263,8 +273,10 @@ def test_objective_and_bound_against_every_choice_of_whom_to_serve(
     seed: int, relax_best: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The true optimum: the shortlist MILP on every maximum set of mentees. The answer is
-    below it, its bound above it, and "optimal" only when it reaches it (``relax_best``
-    0: the relaxation bound leaves out pairs, standing in for them by their cut)."""
+    below it, its bound above it (the flow's priced choice too), "optimal" only when it
+    reaches it, and with the joint MIP ("exact"; "auto" on small problems) it does
+    (``relax_best`` 0: the relaxation bound leaves out pairs, standing in for them by
+    their cut)."""
     from crossmatch.solve import waitlist as wl
 
     monkeypatch.setattr(wl, "RELAX_BEST", relax_best)
@@ -284,14 +296,17 @@ def test_objective_and_bound_against_every_choice_of_whom_to_serve(
         if found is not None:
             best = max(best, found[0])
     s = scores_of(matrix, eligible, capacity)
-    if best == -np.inf:  # exposure leaves no room for k entries each: a clear error
-        with pytest.raises(InfeasibleError):
-            cm.shortlist(s, k=k, waitlist=True, exposure=exposure, method="exact")
+    if best == -np.inf:  # exposure leaves no room for k entries each: fewer are served
+        sl = cm.shortlist(s, k=k, waitlist=True, exposure=exposure, method="exact")
+        assert sl.info["served"] < count
+        assert any("exposure leaves no room" in (r or "") for r in sl.waitlist_reason)
         return
-    sl = cm.shortlist(s, k=k, waitlist=True, exposure=exposure, method="exact")
-    assert sl.objective <= best + 1e-6 <= sl.bound + 2e-6
-    if sl.status == "optimal":
-        assert sl.objective == pytest.approx(best, abs=1e-6)
+    for method in ("flow", "auto", "exact"):
+        sl = cm.shortlist(s, k=k, waitlist=True, exposure=exposure, method=method)
+        assert sl.objective <= best + 1e-6 <= sl.bound + 2e-6
+        if sl.status == "optimal" or method != "flow":  # jointly optimal (small: auto too)
+            assert sl.objective == pytest.approx(best, abs=1e-6)
+            assert sl.status == "optimal"
 
 
 def test_json_round_trip_keeps_the_waitlist() -> None:
@@ -354,3 +369,71 @@ def test_candidates_serve_the_full_problems_maximum_by_class(
     assert np.all(np.bincount(rec, minlength=m) <= capacity)
     assert eligible[np.flatnonzero(served), rec].all()
     assert all((r is not None) == w for r, w in zip(sl.waitlist_reason, sl.waitlisted, strict=True))
+
+
+# ------------------------------------------------------------ tight exposure
+def tight(seed: int, n: int, m: int, k: int) -> dict:
+    """Small oversubscribed instances where exposure, not only capacity, binds."""
+    rng = np.random.default_rng(seed)
+    eligible = rng.random((n, m)) < np.linspace(0.95, 0.4, m)[None, :]
+    eligible[:, : min(k, m)] = True
+    matrix = np.round(np.linspace(0.4, 0.0, m)[None, :] + 0.6 * rng.random((n, m)), 3)
+    return {
+        "matrix": matrix,
+        "eligible": eligible,
+        "capacity": rng.integers(1, 3, size=m),
+        "exposure": rng.integers(1, n + 1, size=m),
+        "priority": rng.integers(0, 2, size=n),
+    }
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    n=st.integers(3, 8),
+    m=st.integers(2, 5),
+    k=st.integers(1, 3),
+    method=st.sampled_from(["flow", "auto", "exact"]),
+)
+def test_tight_exposure_never_raises_on_a_feasible_problem(
+    seed: int, n: int, m: int, k: int, method: str
+) -> None:
+    """When some choice of the most mentees has shortlists (SciPy MILP), the waitlist
+    finds one and never raises; when exposure leaves none, it serves fewer, and those
+    left waiting say why."""
+    t = tight(seed, n, m, k)
+    classes = np.unique(-t["priority"], return_inverse=True)[1]
+    found = milp_waitlist(t["matrix"], t["eligible"], t["capacity"], t["exposure"], k, classes)
+    s = scores_of(t["matrix"], t["eligible"], t["capacity"])
+    kw = {"k": k, "exposure": t["exposure"], "priority": t["priority"], "allow_short": True}
+    try:
+        sl = cm.shortlist(s, waitlist=True, method=method, **kw)
+    except InfeasibleError:
+        assert found is None  # only where no choice of the most mentees fits
+        return
+    served = ~sl.waitlisted
+    most = max_flow_count(t["eligible"], np.minimum(t["capacity"], t["exposure"]))
+    assert int(served.sum()) == most if found is not None else int(served.sum()) <= most
+    assert all((r is not None) == w for r, w in zip(sl.waitlist_reason, sl.waitlisted, strict=True))
+    assert check_shortlists(sl) == []
+    if found is not None and method == "exact":
+        assert sl.objective == pytest.approx(found[0], abs=1e-6)
+        assert sl.status == "optimal"
+
+
+def test_exposure_too_tight_serves_fewer_with_a_reason() -> None:
+    """Capacity could serve all three, but exposure holds 5 shortlist entries: two
+    shortlists of k = 2. Two are served (no error), the third waits and says why."""
+    matrix = np.array([[0.9, 0.5], [0.8, 0.6], [0.7, 0.4]])
+    s = scores_of(matrix, np.ones((3, 2), bool), np.array([2, 1]))
+    assert milp_waitlist(matrix, np.ones((3, 2), bool), [2, 1], [3, 2], 2) is None
+    for method in ("flow", "exact"):
+        sl = cm.shortlist(s, k=2, waitlist=True, exposure=np.array([3, 2]), method=method)
+        assert sl.info["served"] == 2 and sl.waitlisted.sum() == 1
+        (a,) = np.flatnonzero(sl.waitlisted)
+        assert "exposure leaves no room for 2 options" in sl.waitlist_reason[a]
+        assert "fewer served" in sl.info["waitlist_choice"]
+        assert check_shortlists(sl) == []
+        assert sl.bound >= sl.objective
+    with pytest.raises(InfeasibleError):  # without waitlist=True, today's error stays
+        cm.shortlist(s, k=2, exposure=np.array([3, 2]))

@@ -39,6 +39,7 @@ class ExactResult:
     bound: float  # valid upper bound in score units (inf if none)
     status: str
     seconds: float
+    served: np.ndarray | None = None  # (n,) bool, with ``serve=``: the mentees served
 
 
 def _lp_model(p: Instance, pairs: np.ndarray, cover: np.ndarray | None = None) -> dict[str, Any]:
@@ -201,8 +202,15 @@ def solve_mip(
     deadline: Deadline,
     seed: int,
     cover: np.ndarray | None = None,
+    serve: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ExactResult:
     """Solve the shortlist integer program with SCIP (OR-Tools' linear-solver wrapper).
+
+    With ``serve = (classes, counts)`` (a class rank per mentee, 0 = highest; the number
+    of mentees to serve in each prefix of classes) whom to serve is a decision too, for
+    the waitlist: binary ``z_i`` with ``sum_j x_ij = k_i z_i``, ``sum_j y_ij = z_i`` and
+    ``sum_{i: class <= c} z_i = counts[c]``, so the answer is optimal jointly over the
+    served mentees and their shortlists (``ExactResult.served``).
 
     x is binary, y continuous (for integral x the assignment polytope is integral), the
     relative gap is 0 and ``hint`` (x, y) warm-starts the search. SCIP works with the float
@@ -226,8 +234,22 @@ def solve_mip(
     x = [solver.BoolVar("") for _ in range(P)]
     y_max = np.ones(P) if cover is None else np.asarray(cover, float)
     y = [solver.NumVar(0.0, float(u), "") for u in y_max]
-    rows_x = [solver.Constraint(float(k), float(k)) for k in p.k]
-    rows_y = [solver.Constraint(1.0, 1.0) for _ in range(p.n)]
+    if serve is None:
+        rows_x = [solver.Constraint(float(k), float(k)) for k in p.k]
+        rows_y = [solver.Constraint(1.0, 1.0) for _ in range(p.n)]
+        z = []
+    else:  # x rows: sum x - k z = 0; y rows: sum y - z = 0; served per class prefix
+        rows_x = [solver.Constraint(0.0, 0.0) for _ in range(p.n)]
+        rows_y = [solver.Constraint(0.0, 0.0) for _ in range(p.n)]
+        z = [solver.BoolVar("") for _ in range(p.n)]
+        classes, counts = serve
+        for i, zi in enumerate(z):
+            rows_x[i].SetCoefficient(zi, -float(p.k[i]))
+            rows_y[i].SetCoefficient(zi, -1.0)
+        for c, count in enumerate(np.asarray(counts).tolist()):
+            prefix = solver.Constraint(float(count), float(count))
+            for i in np.flatnonzero(np.asarray(classes) <= c).tolist():
+                prefix.SetCoefficient(z[i], 1.0)
     expo = [solver.Constraint(-inf, float(e)) for e in p.exposure]
     caps = [solver.Constraint(-inf, float(c)) for c in p.capacity]
     groups: dict[int, Any] = {}
@@ -264,6 +286,9 @@ def solve_mip(
     name = names.get(status, "UNKNOWN")
     if status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         xs = np.array([v.solution_value() > 0.5 for v in x], dtype=bool)
+        served = (
+            np.ones(p.n, bool) if serve is None else np.array([v.solution_value() > 0.5 for v in z])
+        )
         bound = objective.BestBound()
         bound = float(bound + 1e-9 * max(1.0, abs(bound)))
         # y from an exact flow on x (SCIP's continuous y may be fractional)
@@ -273,10 +298,10 @@ def solve_mip(
             weights=p.weights(),
             pair_mask=xs if cover is None else xs & cover,
         )
-        if not found.matched.all():  # pragma: no cover - numerical trouble in the MIP
+        if not np.array_equal(found.matched, served):  # pragma: no cover - numerical trouble
             return ExactResult(None, None, False, False, bound, "NUMERICAL", seconds)
         return ExactResult(xs, found.pair_used, status == pywraplp.Solver.OPTIMAL, False, bound,
-                           name, seconds)  # fmt: skip
+                           name, seconds, None if serve is None else served)  # fmt: skip
     return ExactResult(
         None, None, False, status == pywraplp.Solver.INFEASIBLE, np.inf, name, seconds
     )

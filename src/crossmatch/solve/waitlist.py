@@ -43,7 +43,13 @@ from .._text import plural
 from ..errors import ParameterError
 from ..scoring.interface import ScoreSource
 from .instance import Instance, exposure_of
-from .network import alternating_groups, max_assignment, solve_network, unfilled_reach
+from .network import (
+    alternating_groups,
+    max_assignment,
+    select_pairs,
+    solve_network,
+    unfilled_reach,
+)
 from .options import ShortlistOptions
 
 __all__ = [
@@ -282,6 +288,168 @@ def class_counts(classes: np.ndarray, served: np.ndarray) -> list[tuple[int, int
     return out
 
 
+def _price_of(q: Instance, served: np.ndarray) -> tuple[np.ndarray, float]:
+    """Exposure prices (score units; ``inf`` at exposure 0) of the shortlist relaxation
+    of the ``served`` mentees (k_i each, exposure, coverage dropped: a b-matching by
+    min-cost flow, priced by :func:`~crossmatch.solve.bounds.mentor_prices`), and the
+    relaxation's value."""
+    from .bounds import mentor_prices
+
+    sub = replace(q, k=np.where(served, q.k, 0)).restrict(served[q.pi])
+    w = sub.weights()
+    x, _ = select_pairs(sub, per_mentee=sub.k, per_mentor=sub.exposure, weights=w)
+    return mentor_prices(sub, x, w), float(sub.ps[x].sum())
+
+
+def priced_values(q: Instance, prices: np.ndarray) -> np.ndarray:
+    """Each canonical mentee's value under mentor ``prices``: the sum of their ``k_i``
+    best ``s_ij - prices_j`` (mentors priced ``inf`` hold nothing; a mentee with fewer
+    such pairs than ``k_i`` cannot be served, and is valued below everyone)."""
+    red = q.ps - prices[q.pj]
+    ok = np.isfinite(red)
+    order = np.lexsort((-np.where(ok, red, -np.inf), q.pi))
+    starts = np.searchsorted(q.pi[order], np.arange(q.n))
+    rank = np.arange(len(order)) - starts[q.pi[order]]
+    top = order[(rank < q.k[q.pi[order]]) & ok[order]]
+    out = np.bincount(q.pi[top], weights=red[top], minlength=q.n)
+    missing = q.k - np.bincount(q.pi[top], minlength=q.n)
+    low = float(red[ok].min()) if ok.any() else 0.0
+    span = float(red[ok].max()) - low if ok.any() else 0.0
+    return out + missing * (min(low, 0.0) - span - 1.0)
+
+
+def choose_priced(
+    q: Instance, klass: np.ndarray, served: np.ndarray, used: np.ndarray, rounds: int
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Whom to serve, with the congestion of popular mentors counted: starting from the
+    value rule's choice ``served`` (covering assignment ``used``), ``rounds`` times
+    price the mentors by the shortlist relaxation of the current choice and choose again
+    by :func:`priced_values`; keep the choice whose relaxation is best. Returns the
+    choice, its covering assignment and the best Lagrangian bound ``sum_j e_j v_j +
+    max_S sum_{i in S} V_i(v)`` (plus the value grid's slack): valid for every choice of
+    whom to serve, since any ``v >= 0`` prices exposure and the max is over every set
+    :func:`serve` may choose."""
+    current, cur_used = served, used
+    best_relax, best = -np.inf, (served, used)
+    bound = np.inf
+    for _ in range(max(int(rounds), 0)):
+        prices, relax = _price_of(q, current)
+        if relax > best_relax:
+            best_relax, best = relax, (current, cur_used)
+        vals = priced_values(q, prices)
+        nxt, nxt_used, slack = serve(q, klass, vals)
+        finite = np.isfinite(prices)
+        spent = float((q.exposure[finite] * prices[finite]).sum())
+        bound = min(bound, spent + float(vals[nxt].sum()) + slack)
+        if np.array_equal(nxt, current):
+            break
+        current, cur_used = nxt, nxt_used
+    else:
+        if _price_of(q, current)[1] > best_relax:
+            best = (current, cur_used)
+    return best[0], best[1], bound
+
+
+#: How whom to serve is chosen after the count (see the module doc): ``"values"``: the
+#: largest sum of each mentee's k best scores; ``"priced"``: then :func:`choose_priced`.
+CHOICE_RULE = "priced"
+#: Rounds of :func:`choose_priced`.
+PRICE_ROUNDS = 1
+#: ``method="exact"`` chooses whom to serve jointly with the shortlists (one MIP) ...
+JOINT_EXACT = True
+#: ... and so does ``"auto"`` up to this many eligible pairs (about a second), within
+#: :data:`JOINT_AUTO_SECONDS`, keeping the MIP's choice when it is proved optimal.
+JOINT_AUTO_PAIRS = 2_000
+JOINT_AUTO_SECONDS = 10.0
+#: Check that the chosen mentees' shortlists fit in exposure (:func:`fit_exposure`).
+FIT_EXPOSURE = True
+#: Rounds of choosing again when exposure leaves a served mentee short of k options.
+FILL_ROUNDS = 3
+#: Up to this many eligible pairs, a choice left short by every round is settled by the
+#: joint MIP (which finds a choice whose shortlists fit, if any does).
+JOINT_FALLBACK_PAIRS = 20_000
+EXPOSURE_SHORT = (
+    "the mentors they could have are on too many other shortlists: exposure leaves no "
+    "room for {k} options each for as many mentees as capacity could serve (raise "
+    "`exposure` or lower k)"
+)
+
+
+def short_of(q: Instance, served: np.ndarray) -> tuple[np.ndarray, int]:
+    """The ``served`` mentees that the shortlist relaxation (``k_i`` pairs each within
+    exposure, coverage dropped: a max flow) leaves short of ``k_i`` options, and how many
+    options are missing in all (0: every shortlist fits)."""
+    sub = replace(q, k=np.where(served, q.k, 0)).restrict(served[q.pi])
+    zero = np.zeros(sub.n_pairs, np.int64)
+    x, got = select_pairs(sub, per_mentee=sub.k, per_mentor=sub.exposure, weights=zero)
+    missing = int(sub.k.sum()) - got
+    if not missing:
+        return np.zeros(q.n, bool), 0
+    return served & (np.bincount(sub.pi[x], minlength=q.n) < sub.k), missing
+
+
+def fit_exposure(
+    p: Instance, q: Instance, klass: np.ndarray, served: np.ndarray, used: np.ndarray,
+    options: ShortlistOptions, expo_of: Any,
+) -> tuple[np.ndarray, np.ndarray, Instance, np.ndarray, str | None]:  # fmt: skip
+    """A choice of whom to serve whose shortlists fit in exposure: ``served`` if they
+    do; else, keeping the counts, choose again with the mentees left short valued
+    lower (:data:`FILL_ROUNDS`), then by the joint MIP on small problems; else serve
+    fewer: the mentees left short wait (until the rest fit). Returns the choice, its
+    covering assignment, the instance with the exposure of that many, the mentees made
+    to wait, and the rule that settled it (None: ``served`` fitted)."""
+    dropped = np.zeros(p.n, bool)
+    if not FIT_EXPOSURE:
+        return served, used, q, dropped, None
+    short, missing = short_of(q, served)
+    if not missing:
+        return served, used, q, dropped, None
+    base = best_values(q)
+    step = float(base.max() - base.min()) + 1.0 if p.n else 1.0
+    penalty = np.zeros(p.n)
+    for _ in range(FILL_ROUNDS):
+        penalty[short] += step
+        served, used, _ = serve(q, klass, base - penalty)
+        short, missing = short_of(q, served)
+        if not missing:
+            return served, used, q, dropped, "re-chosen to fit exposure"
+    if q.n_pairs <= JOINT_FALLBACK_PAIRS:
+        joint = choose_jointly(q, klass, served, replace(options, allow_short=True))
+        if joint is not None:
+            return joint[0], joint[1], q, dropped, "joint MIP (to fit exposure)"
+    while missing:  # serve fewer: as few of those left short as can free the room wait
+        few = -(-missing // max(int(q.k.max(initial=1)), 1))
+        out = np.flatnonzero(short)[np.argsort(base[short], kind="stable")[:few]]
+        dropped[out] = True
+        served = served & ~dropped
+        used = used & served[p.pi]
+        q = replace(p, exposure=expo_of(int(served.sum()))[p.mr])
+        short, missing = short_of(q, served)
+    return served, used, q, dropped, "fewer served (exposure)"
+
+
+def choose_jointly(
+    q: Instance, klass: np.ndarray, served: np.ndarray, options: ShortlistOptions
+) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+    """Whom to serve and their shortlists as one integer program (served ``z_i`` a
+    variable, each prefix of classes serving as many as ``served`` does; see
+    :func:`~crossmatch.solve.exact.solve_mip`): the choice, its covering assignment, the
+    MIP's bound (valid for every choice) and whether it is proved optimal; None when it
+    found no answer in time (or none exists)."""
+    from .exact import solve_mip
+
+    k = q.k if options.allow_short else np.full(q.n, q.k_max, np.int64)
+    n_classes = int(klass.max()) + 1 if len(klass) else 0
+    counts = np.array([int((served & (klass <= c)).sum()) for c in range(n_classes)])
+    res = solve_mip(
+        replace(q, k=k), hint=None, deadline=options.deadline, seed=options.seed,
+        serve=(klass, counts),
+    )  # fmt: skip
+    if res.served is None or res.y is None:
+        return None
+    return res.served, res.y, res.bound, res.optimal
+
+
 def split_waitlist(
     view: ScoreSource, options: ShortlistOptions, rows: np.ndarray, classes: np.ndarray,
     waiting: np.ndarray, why: list[str | None],
@@ -304,25 +472,48 @@ def split_waitlist(
             break
         view, widened = wider, widened + 1
         p = Instance.build(view, build, rows)
+    # every choice serves as many mentees, so the shortlists get the exposure of that many
+    count = int(served.sum())
+
+    def expo_of(count: int) -> np.ndarray:
+        try:
+            return exposure_of(options.exposure, view.capacity, count, options.k)
+        except ValueError as e:
+            raise ParameterError("shortlist", [str(e)]) from None
+
+    q = replace(p, exposure=expo_of(count)[p.mr])
+    # no choice of whom to serve (as many, by class) can give shortlists a higher total
+    # than each served mentee's best k scores, summed, at its best
+    bound = min(float(value[served].sum()) + slack, relaxed_bound(q, count))
+    rule = "values"
+    auto = options.method == "auto" and q.n_pairs <= JOINT_AUTO_PAIRS
+    if JOINT_EXACT and (options.method == "exact" or auto) and not view.pruned and count:
+        cap = options.deadline.capped(JOINT_AUTO_SECONDS) if auto else options.deadline
+        joint = choose_jointly(q, klass, served, replace(options, deadline=cap))
+        if joint is not None and (joint[3] or not auto):
+            served, used, mip_bound, _ = joint
+            bound, rule = min(bound, mip_bound), "joint MIP"
+    if rule == "values" and CHOICE_RULE == "priced" and count:
+        served, used, lagrange = choose_priced(q, klass, served, used, PRICE_ROUNDS)
+        bound, rule = min(bound, lagrange), "priced"
+    served, used, q, dropped, fitted = fit_exposure(p, q, klass, served, used, options, expo_of)
+    if fitted is not None:
+        rule = f"{rule}; {fitted}"
+    if dropped.any():  # fewer than the most: a bound for any choice of that many
+        bound = relaxed_bound(q, int(served.sum()))
     n_classes = int(klass.max()) + 1 if len(klass) else 1
     for a, text in waiting_reasons(p, used, served, n_classes).items():
         waiting[p.ee[a]] = True
         why[int(p.ee[a])] = text
-    # every choice serves as many mentees, so the shortlists get the exposure of that many
-    count = int(served.sum())
-    try:
-        q = replace(
-            p, exposure=exposure_of(options.exposure, view.capacity, count, options.k)[p.mr]
-        )
-    except ValueError as e:
-        raise ParameterError("shortlist", [str(e)]) from None
+    for a in np.flatnonzero(dropped).tolist():
+        waiting[p.ee[a]] = True
+        why[int(p.ee[a])] = EXPOSURE_SHORT.format(k=int(q.k[a]))
     info: dict[str, Any] = {
         "waitlisted": int((~served).sum()),
         "served": int(served.sum()),
         "served_by_class": class_counts(klass, served),
-        # no choice of whom to serve (as many, by class) can give shortlists a higher
-        # total: each served mentee's best k scores, summed, at its best
-        "waitlist_bound": min(float(value[served].sum()) + slack, relaxed_bound(q, count)),
+        "waitlist_choice": rule,
+        "waitlist_bound": bound,
         "waitlist_slack": slack + p.rounding_slack(),
     }
     if view.pruned:
