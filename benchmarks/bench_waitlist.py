@@ -11,7 +11,10 @@ mentors and total capacity is 80 % of the mentees (so a fifth must wait). Rows:
 - ``baseline``: the same mentees and matrix with every capacity raised by one (no one
   needs to wait), plain ``shortlist`` -- the cost of a shortlist solve of this size;
 - ``waitlist``: ``shortlist(waitlist=True)`` on the oversubscribed instance;
-- ``waitlist + priority``: the same with three priority classes.
+- ``waitlist + priority``: the same with three priority classes;
+- ``waitlist, before``: the previous version's rule (whom to serve by the sum of their
+  k best scores only; no re-choice under the relaxation's mentor prices, no check that
+  the chosen mentees' shortlists fit in exposure), measured in the same run.
 
 For each: seconds, mentees served, the maximum number that can be served (an independent
 SciPy maximum flow), the served count of the top priority class, objective, gap to the
@@ -73,7 +76,19 @@ def main(argv: list[str] | None = None) -> int:
     best = max_served(eligible, capacity)
     rows: list[dict[str, Any]] = []
 
-    def run(name: str, cap: np.ndarray, **kw: Any) -> None:
+    from crossmatch.solve import waitlist as wl
+
+    def run(name: str, cap: np.ndarray, knobs: dict[str, Any] | None = None, **kw: Any) -> None:
+        saved = {k: getattr(wl, k) for k in knobs or {}}
+        for k, v in (knobs or {}).items():
+            setattr(wl, k, v)
+        try:
+            once(name, cap, **kw)
+        finally:
+            for k, v in saved.items():
+                setattr(wl, k, v)
+
+    def once(name: str, cap: np.ndarray, **kw: Any) -> None:
         s = cm.Scores.from_matrix(total, eligible=eligible, capacity=cap, **ids)
         t0 = time.perf_counter()
         sl = cm.shortlist(s, k=3, allow_short=True, **kw)
@@ -92,12 +107,16 @@ def main(argv: list[str] | None = None) -> int:
                 "bound": round(sl.bound, 3),
                 "gap": round(sl.gap, 4),
                 "status": sl.status,
+                "choice": sl.info.get("waitlist_choice"),
             }
         )
 
     run("baseline (capacity +1, nobody waits)", capacity + 1)
     run("waitlist", capacity, waitlist=True)
     run("waitlist + priority (3 classes)", capacity, waitlist=True, priority=priority)
+    before = {"CHOICE_RULE": "values", "JOINT_EXACT": False, "FIT_EXPOSURE": False}
+    run("waitlist, before", capacity, before, waitlist=True)
+    run("waitlist + priority, before", capacity, before, waitlist=True, priority=priority)
     print(
         f"{n:,} mentees x {m:,} mentors, capacity {int(capacity[0])} (total "
         f"{int(capacity.sum()):,}), 20 % eligible, k = 3"

@@ -11,8 +11,9 @@ usual; the rest wait, each with a reason.
 One flow does the choice exactly: source -> mentee (1) -> mentor (eligible pairs) -> sink
 (``min(capacity, exposure)``), OR-Tools' max flow with min cost, each pair of mentee ``i``
 earning ``R_i = (C - 1 - k_i) G + V_i`` (a mentee uses one pair) for class rank ``k_i``
-(0 = highest, ``C`` classes) and value ``V_i`` on an integer grid of ``W`` steps over the
-values' range, ``G = n W + 1`` larger than any difference of value sums. The flow is
+(0 = highest, ``C`` classes) and value ``V_i`` as an integer cost by the one scaling of
+scores (:func:`~crossmatch.solve.instance.score_scale`, ``W`` the largest), ``G = n W +
+1`` larger than any difference of value sums. The flow is
 maximum first. The mentees that can be covered together form a matroid (transversal,
 capacity-expanded): every maximal set has the same size, and a set of maximum reward
 among them covers the largest count of each prefix of classes -- no mentee of a higher
@@ -42,7 +43,7 @@ import numpy as np
 from .._text import plural
 from ..errors import ParameterError
 from ..scoring.interface import ScoreSource
-from .instance import Instance, exposure_of
+from .instance import RESOLUTION, Instance, exposure_of, score_scale
 from .network import (
     alternating_groups,
     max_assignment,
@@ -61,13 +62,8 @@ __all__ = [
     "waiting_reasons",
 ]
 
-#: Steps of the value grid (a finer grid slows the flow on large instances; the grid only
-#: decides between choices whose value sums differ by less than ``n * range / steps``).
-FINE_GRID, COARSE_GRID, FINE_GRID_PAIRS = 10**7, 10**5, 100_000
 #: The relaxation bound's flow holds each mentee's k + this many best pairs.
 RELAX_BEST = 40
-#: Largest total of costs times nodes allowed (OR-Tools scales costs by the node count).
-_ROOM = 2**60
 
 
 def _by_mentee(p: Instance, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,20 +97,18 @@ def serve(
     n_classes = 1 if classes is None or len(classes) == 0 else int(classes.max()) + 1
     klass = np.zeros(p.n, np.int64) if classes is None else np.asarray(classes, np.int64)
     n, m = p.n, p.m
-    nodes = n + m + 2
-    # value grid W steps over the range, so that C * G * nodes fits (G = n * W + 1)
-    finest = FINE_GRID if p.n_pairs <= FINE_GRID_PAIRS else COARSE_GRID
-    grid = max(0, min(finest, _ROOM // (n_classes * (n + 1) * (nodes + 1)) - 1))
-    span = float(value.max() - value.min()) if n else 0.0
-    v = (
-        np.rint((value - value.min()) / span * grid).astype(np.int64)
-        if n and span > 0
-        else np.zeros(n, np.int64)
-    )
-    reward = (n_classes - 1 - klass) * (n * grid + 1) + v
+    if n == 0:
+        flow = max_assignment(p, cap, weights=None)
+        return flow.matched, flow.pair_used, 0.0
+    # the one scaling of scores to costs (instance.score_scale): the rewards reach
+    # C * (n W + 1) for W the largest value cost, so the room is that of a network
+    # C (n + 1) times larger than this one
+    span = float(value.max() - value.min()) or 1.0
+    unit = RESOLUTION * score_scale(span, n_classes * (n + 1) * (n + m + 3))
+    v = np.rint((value - value.min()) / unit).astype(np.int64)
+    reward = (n_classes - 1 - klass) * (n * int(v.max()) + 1) + v
     flow = max_assignment(p, cap, weights=reward[p.pi])
-    slack = float(n) * span / grid if grid and span > 0 else (0.0 if span == 0 else np.inf)
-    return flow.matched, flow.pair_used, slack
+    return flow.matched, flow.pair_used, float(n) * unit
 
 
 def relaxed_bound(p: Instance, served: int) -> float:
