@@ -282,34 +282,35 @@ def class_counts(classes: np.ndarray, served: np.ndarray) -> list[tuple[int, int
     return out
 
 
-def _price_of(q: Instance, served: np.ndarray) -> tuple[np.ndarray, float]:
+def _price_of(
+    q: Instance, served: np.ndarray, prices: bool = True
+) -> tuple[np.ndarray | None, float]:
     """Exposure prices (score units; ``inf`` at exposure 0) of the shortlist relaxation
     of the ``served`` mentees (k_i each, exposure, coverage dropped: a b-matching by
-    min-cost flow, priced by :func:`~crossmatch.solve.bounds.mentor_prices`), and the
-    relaxation's value."""
+    min-cost flow, priced by :func:`~crossmatch.solve.bounds.mentor_prices`; None
+    without ``prices``), and the relaxation's value."""
     from .bounds import mentor_prices
 
     sub = replace(q, k=np.where(served, q.k, 0)).restrict(served[q.pi])
     w = sub.weights()
     x, _ = select_pairs(sub, per_mentee=sub.k, per_mentor=sub.exposure, weights=w)
-    return mentor_prices(sub, x, w), float(sub.ps[x].sum())
+    return (mentor_prices(sub, x, w) if prices else None), float(sub.ps[x].sum())
 
 
 def priced_values(q: Instance, prices: np.ndarray) -> np.ndarray:
     """Each canonical mentee's value under mentor ``prices``: the sum of their ``k_i``
     best ``s_ij - prices_j`` (mentors priced ``inf`` hold nothing; a mentee with fewer
     such pairs than ``k_i`` cannot be served, and is valued below everyone)."""
-    red = q.ps - prices[q.pj]
+    from .bounds import top_values
+
+    red = q.ps - prices[q.pj]  # -inf at mentors priced out
     ok = np.isfinite(red)
-    order = np.lexsort((-np.where(ok, red, -np.inf), q.pi))
-    starts = np.searchsorted(q.pi[order], np.arange(q.n))
-    rank = np.arange(len(order)) - starts[q.pi[order]]
-    top = order[(rank < q.k[q.pi[order]]) & ok[order]]
-    out = np.bincount(q.pi[top], weights=red[top], minlength=q.n)
-    missing = q.k - np.bincount(q.pi[top], minlength=q.n)
+    top = top_values(q.pi, red, q.k_max, q.n)  # pairs are sorted by mentee
+    top[np.arange(q.k_max)[None, :] >= q.k[:, None]] = 0.0  # only k_i of them
+    missing = np.count_nonzero(np.isneginf(top), axis=1)
     low = float(red[ok].min()) if ok.any() else 0.0
     span = float(red[ok].max()) - low if ok.any() else 0.0
-    return out + missing * (min(low, 0.0) - span - 1.0)
+    return np.where(np.isfinite(top), top, 0.0).sum(axis=1) + missing * (min(low, 0.0) - span - 1.0)
 
 
 def choose_priced(
@@ -328,6 +329,7 @@ def choose_priced(
     bound = np.inf
     for _ in range(max(int(rounds), 0)):
         prices, relax = _price_of(q, current)
+        assert prices is not None
         if relax > best_relax:
             best_relax, best = relax, (current, cur_used)
         vals = priced_values(q, prices)
@@ -339,7 +341,7 @@ def choose_priced(
             break
         current, cur_used = nxt, nxt_used
     else:
-        if _price_of(q, current)[1] > best_relax:
+        if _price_of(q, current, prices=False)[1] > best_relax:
             best = (current, cur_used)
     return best[0], best[1], bound
 
