@@ -277,9 +277,9 @@ def test_objective_and_bound_against_every_choice_of_whom_to_serve(
     reaches it, and with the joint MIP ("exact"; "auto" on small problems) it does
     (``relax_best`` 0: the relaxation bound leaves out pairs, standing in for them by
     their cut)."""
-    from crossmatch.solve import waitlist as wl
+    from crossmatch.solve import waitlist_serve
 
-    monkeypatch.setattr(wl, "RELAX_BEST", relax_best)
+    monkeypatch.setattr(waitlist_serve, "RELAX_BEST", relax_best)
     rng = np.random.default_rng(seed)
     n, m, k = 6, 4, 2
     eligible = rng.random((n, m)) < np.linspace(0.95, 0.4, m)[None, :]
