@@ -437,3 +437,26 @@ def test_exposure_too_tight_serves_fewer_with_a_reason() -> None:
         assert sl.bound >= sl.objective
     with pytest.raises(InfeasibleError):  # without waitlist=True, today's error stays
         cm.shortlist(s, k=2, exposure=np.array([3, 2]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    n=st.integers(3, 8),
+    m=st.integers(2, 5),
+    k=st.integers(1, 3),
+)
+def test_tight_exposure_on_narrow_candidates_never_raises(seed: int, n: int, m: int, k: int):
+    """Candidates of one pair per mentee and per mentor, tight exposure: no error; the
+    candidates are widened for the shortlists' room as for the count, and whoever
+    waits says why."""
+    t = tight(seed, n, m, k)
+    cs = cm.CandidateScores.from_scores(
+        scores_of(t["matrix"], t["eligible"], t["capacity"]), per_mentee=1, per_mentor=1
+    )
+    sl = cm.shortlist(cs, k=k, exposure=t["exposure"], priority=t["priority"], waitlist=True,
+                      allow_short=True)  # fmt: skip
+    most = max_flow_count(t["eligible"], np.minimum(t["capacity"], t["exposure"]))
+    assert int((~sl.waitlisted).sum()) <= most
+    assert all((r is not None) == w for r, w in zip(sl.waitlist_reason, sl.waitlisted, strict=True))
+    assert check_shortlists(sl) == []

@@ -70,7 +70,7 @@ from .instance import Instance, exposure_of
 from .network import alternating_groups
 from .options import ShortlistOptions
 from .waitlist_choice import EXPOSURE_SHORT, choose_jointly, choose_priced, fit_exposure
-from .waitlist_serve import best_values, relaxed_bound, serve, widen_to_full
+from .waitlist_serve import best_values, relaxed_bound, serve, widen_to_fill, widen_to_full
 
 __all__ = [
     "best_values",
@@ -217,6 +217,14 @@ def split_waitlist(
         served, used, lagrange = choose_priced(q, klass, served, used, PRICE_ROUNDS)
         bound, rule = min(bound, lagrange), "priced"
     dropped, fitted = np.zeros(p.n, bool), None
+    while FIT_EXPOSURE:  # on candidates: widen until the shortlists' room is the full one
+        wider = widen_to_fill(view, q, served)
+        if wider is None:
+            break
+        view, widened, old = wider, widened + 1, p
+        p = Instance.build(view, build, rows)
+        q = replace(p, exposure=q.exposure)
+        used = np.isin(p.pi * p.m + p.pj, old.pi[used] * old.m + old.pj[used])
     if FIT_EXPOSURE:
         served, used, q, dropped, fitted = fit_exposure(p, q, klass, served, used, options, expo_of)
     if fitted is not None:

@@ -6,13 +6,15 @@ problem (:func:`widen_to_full`). See :mod:`crossmatch.solve.waitlist`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..scoring.interface import ScoreSource
 from .instance import RESOLUTION, Instance, score_scale
-from .network import max_assignment, solve_network, unfilled_reach
+from .network import max_assignment, select_pairs, solve_network, unfilled_reach
 
-__all__ = ["best_values", "relaxed_bound", "serve", "widen_to_full"]
+__all__ = ["best_values", "relaxed_bound", "serve", "widen_to_fill", "widen_to_full"]
 
 #: The relaxation bound's flow holds each mentee's k + this many best pairs.
 RELAX_BEST = 40
@@ -158,3 +160,26 @@ def widen_to_full(
         return None
     rr, cc, vv = (np.concatenate([g[k] for g in got]) for k in range(3))
     return view.with_pairs(rr.astype(np.int64), cc.astype(np.int64), vv)
+
+
+def widen_to_fill(view: ScoreSource, q: Instance, served: np.ndarray) -> ScoreSource | None:
+    """More candidate pairs when the candidates cannot give the ``served`` mentees their
+    ``k_i`` options within exposure (the shortlist relaxation, a max flow, leaves some
+    short) but the full problem might: the mentees reached from those left short by
+    alternating paths, and their mentors (all at full exposure), are priced against the
+    eligible pairs left out (one streamed pass). None when nothing is short, or no such
+    pair exists (then the shortage holds in the full problem too)."""
+    if not view.pruned or not served.any():
+        return None
+    sub = replace(q, k=np.where(served, q.k, 0)).restrict(served[q.pi])
+    zero = np.zeros(sub.n_pairs, np.int64)
+    x, got = select_pairs(sub, per_mentee=sub.k, per_mentor=sub.exposure, weights=zero)
+    if got == int(sub.k.sum()):
+        return None
+    short = served & (np.bincount(sub.pi[x], minlength=q.n) < sub.k)
+    mentees, mentors = unfilled_reach(sub, x, short)
+    try:
+        r, c, v = _priced(view, q, mentees, mentors | (q.exposure == 0), max(q.k_max, 3))
+    except ValueError:  # candidates without the full scores they came from: no pass
+        return None
+    return view.with_pairs(r, c, v) if len(r) else None
