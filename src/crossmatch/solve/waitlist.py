@@ -28,7 +28,8 @@ reason (``info["waitlist_choice"]`` says which rule chose).
    is better is kept. On 150 small instances against the joint MILP this cut the mean
    gap from 0.32 % to 0.21 % (``benchmarks/bench_waitlist_gap.py``).
 3. **Jointly optimal** (:func:`choose_jointly`; ``method="exact"``, and ``"auto"`` up to
-   :data:`JOINT_AUTO_PAIRS` pairs): one integer program chooses whom to serve (binary
+   :data:`JOINT_AUTO_PAIRS` pairs, on scores that hold every pair -- not candidates):
+   one integer program chooses whom to serve (binary
    ``z_i``, each prefix of classes serving its maximum) together with the shortlists, so
    the answer is optimal over every choice (0 gap on the same instances).
 

@@ -30,6 +30,8 @@ FILL_ROUNDS = 3
 #: Up to this many eligible pairs, a choice left short by every round is settled by the
 #: joint MIP (which finds a choice whose shortlists fit, if any does).
 JOINT_FALLBACK_PAIRS = 20_000
+#: ... within this many seconds (or the solve's deadline, if sooner).
+JOINT_FALLBACK_SECONDS = 10.0
 EXPOSURE_SHORT = (
     "the mentors they could have are on too many other shortlists: exposure leaves no "
     "room for {k} options each for as many mentees as capacity could serve (raise "
@@ -37,19 +39,23 @@ EXPOSURE_SHORT = (
 )
 
 
-def _price_of(
-    q: Instance, served: np.ndarray, prices: bool = True
-) -> tuple[np.ndarray | None, float]:
-    """Exposure prices (score units; ``inf`` at exposure 0) of the shortlist relaxation
-    of the ``served`` mentees (k_i each, exposure, coverage dropped: a b-matching by
-    min-cost flow, priced by :func:`~crossmatch.solve.bounds.mentor_prices`; None
-    without ``prices``), and the relaxation's value."""
-    from .bounds import mentor_prices
-
+def _relaxation(q: Instance, served: np.ndarray) -> tuple[Instance, np.ndarray, np.ndarray]:
+    """The shortlist relaxation of the ``served`` mentees (k_i each within exposure,
+    coverage dropped: a b-matching by min-cost flow): its instance, pairs and weights."""
     sub = replace(q, k=np.where(served, q.k, 0)).restrict(served[q.pi])
     w = sub.weights()
     x, _ = select_pairs(sub, per_mentee=sub.k, per_mentor=sub.exposure, weights=w)
-    return (mentor_prices(sub, x, w) if prices else None), float(sub.ps[x].sum())
+    return sub, x, w
+
+
+def _price_of(q: Instance, served: np.ndarray) -> tuple[np.ndarray, float]:
+    """Exposure prices (score units; ``inf`` at exposure 0) of the shortlist relaxation
+    of the ``served`` mentees (:func:`~crossmatch.solve.bounds.mentor_prices`), and the
+    relaxation's value."""
+    from .bounds import mentor_prices
+
+    sub, x, w = _relaxation(q, served)
+    return mentor_prices(sub, x, w), float(sub.ps[x].sum())
 
 
 def priced_values(q: Instance, prices: np.ndarray) -> np.ndarray:
@@ -84,7 +90,6 @@ def choose_priced(
     bound = np.inf
     for _ in range(max(int(rounds), 0)):
         prices, relax = _price_of(q, current)
-        assert prices is not None
         if relax > best_relax:
             best_relax, best = relax, (current, cur_used)
         vals = priced_values(q, prices)
@@ -96,7 +101,8 @@ def choose_priced(
             break
         current, cur_used = nxt, nxt_used
     else:
-        if _price_of(q, current, prices=False)[1] > best_relax:
+        sub, x, _ = _relaxation(q, current)
+        if float(sub.ps[x].sum()) > best_relax:
             best = (current, cur_used)
     return best[0], best[1], bound
 
@@ -160,7 +166,8 @@ def fit_exposure(
         if not missing:
             return served, used, q, dropped, "re-chosen to fit exposure"
     if q.n_pairs <= JOINT_FALLBACK_PAIRS:
-        joint = choose_jointly(q, klass, served, replace(options, allow_short=True))
+        cap = options.deadline.capped(JOINT_FALLBACK_SECONDS)
+        joint = choose_jointly(q, klass, served, replace(options, allow_short=True, deadline=cap))
         if joint is not None:
             return joint[0], joint[1], q, dropped, "joint MIP (to fit exposure)"
     while missing:  # serve fewer: as few of those left short as can free the room wait
