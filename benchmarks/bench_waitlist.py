@@ -12,6 +12,8 @@ mentors and total capacity is 80 % of the mentees (so a fifth must wait). Rows:
   needs to wait), plain ``shortlist`` -- the cost of a shortlist solve of this size;
 - ``waitlist``: ``shortlist(waitlist=True)`` on the oversubscribed instance;
 - ``waitlist + priority``: the same with three priority classes;
+- ``waitlist on narrow candidates``: on ``CandidateScores.from_scores`` with 2 pairs per
+  mentee and 5 per mentor (too few to serve the most: the candidates are widened);
 - ``waitlist, before``: the previous version's rule (whom to serve by the sum of their
   k best scores only; no re-choice under the relaxation's mentor prices, no check that
   the chosen mentees' shortlists fit in exposure), measured in the same run.
@@ -88,8 +90,10 @@ def main(argv: list[str] | None = None) -> int:
             for k, v in saved.items():
                 setattr(wl, k, v)
 
-    def once(name: str, cap: np.ndarray, **kw: Any) -> None:
-        s = cm.Scores.from_matrix(total, eligible=eligible, capacity=cap, **ids)
+    def once(name: str, cap: np.ndarray, narrow: bool = False, **kw: Any) -> None:
+        s: Any = cm.Scores.from_matrix(total, eligible=eligible, capacity=cap, **ids)
+        if narrow:
+            s = cm.CandidateScores.from_scores(s, per_mentee=2, per_mentor=5)
         t0 = time.perf_counter()
         sl = cm.shortlist(s, k=3, allow_short=True, **kw)
         seconds = time.perf_counter() - t0
@@ -117,6 +121,14 @@ def main(argv: list[str] | None = None) -> int:
     before = {"CHOICE_RULE": "values", "JOINT_EXACT": False, "FIT_EXPOSURE": False}
     run("waitlist, before", capacity, before, waitlist=True)
     run("waitlist + priority, before", capacity, before, waitlist=True, priority=priority)
+    run(
+        "waitlist on narrow candidates (flow)",
+        capacity,
+        None,
+        narrow=True,
+        waitlist=True,
+        method="flow",
+    )
     print(
         f"{n:,} mentees x {m:,} mentors, capacity {int(capacity[0])} (total "
         f"{int(capacity.sum()):,}), 20 % eligible, k = 3"
