@@ -378,3 +378,20 @@ def test_cli_two_rounds_every_scoring_command_reads_the_history(tmp_path: Path) 
         ["rematch", str(a2_json), "--mentees", str(who), "--out", str(tmp_path)],
     ):
         assert main([*command, "--history", str(tmp_path / "nope.csv")]) == 2
+
+
+def test_explanations_on_candidates_name_the_pairs_own_round() -> None:
+    """A past pair excluded from candidate scores is explained by its own round, whether
+    the history came to ``score_candidates`` or to ``shortlist``."""
+    cohort, past = _cohort_and_past(3, 40, 12, 6)
+    past["round"] = [1, 2, 2, 3, 1, 2][: len(past)]
+    hp = history_pairs(cohort.mentee_ids, cohort.mentor_ids, past)
+    plain = cm.score_candidates(cohort, per_mentee=4, per_mentor=6)
+    for lists in (
+        cm.shortlist(cm.score_candidates(cohort, per_mentee=4, per_mentor=6, history=past),
+                     k=2, allow_short=True, waitlist=True),
+        cm.shortlist(plain, k=2, allow_short=True, waitlist=True, history=past),
+    ):  # fmt: skip
+        for i, j, why in zip(hp.rows, hp.cols, hp.reasons, strict=True):
+            text = cm.explain(lists, cohort.mentee_ids[i], cohort.mentor_ids[j]).text
+            assert text.endswith(f": {why}."), text

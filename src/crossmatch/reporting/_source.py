@@ -224,7 +224,7 @@ class Source:
             if s.capacity[j] == 0 and NO_FREE_CAPACITY in later:
                 extra[j] = [NO_FREE_CAPACITY]
             elif excluded[j]:
-                extra[j] = [n for n in later if n != NO_FREE_CAPACITY]
+                extra[j] = s.exclusion_reasons(i, j) or [n for n in later if n != NO_FREE_CAPACITY]
             elif flags[j] == 0:
                 extra[j] = ["mentor capacity 0"]
         eligible = (flags == 0) & ~np.isin(np.arange(m), list(extra))

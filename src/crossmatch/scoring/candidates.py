@@ -151,6 +151,9 @@ class CandidateScores(Picklable):
     config: ScoringConfig | None = None
     #: Pairs excluded after scoring (e.g. previous mentors in a rematch), as sorted keys.
     excluded_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: The reason of each excluded pair (index into ``reason_names``, aligned with
+    #: ``excluded_keys``; -1: not recorded).
+    excluded_codes: np.ndarray | None = None
     #: The source row of each mentee here (None: the same rows), after :meth:`take`.
     source_rows: np.ndarray | None = None
     #: Where streamed passes read full rows (a cohort's kernels or a dense matrix);
@@ -367,6 +370,10 @@ class CandidateScores(Picklable):
             # unknown off the candidates, so only the candidates' are certain)
             np.subtract.at(n_elig, self.rows[drop], 1)
             np.add.at(counts[:, names.index(reason)], self.rows[drop], 1)
+        # the first reason recorded for a pair stays
+        all_keys = np.concatenate([self.excluded_keys, key])
+        codes = np.concatenate([self._codes(), np.full(len(key), names.index(reason))])
+        first = _first_by_key(all_keys)
         return replace(
             self,
             rows=self.rows[keep],
@@ -376,8 +383,25 @@ class CandidateScores(Picklable):
             n_eligible=n_elig,
             reason_counts=counts,
             reason_names=names,
-            excluded_keys=np.union1d(self.excluded_keys, key),
+            excluded_keys=all_keys[first],
+            excluded_codes=codes[first],
         )
+
+    def _codes(self) -> np.ndarray:
+        if self.excluded_codes is None:
+            return np.full(len(self.excluded_keys), -1, np.int64)
+        return np.asarray(self.excluded_codes, np.int64)
+
+    def exclusion_reasons(self, i: int, j: int) -> list[str] | None:
+        """Why pair ``(i, j)``, excluded after scoring (``excluded_keys``), is not
+        eligible, e.g. ``["paired before (round 2)"]``; None when it is not excluded or
+        its reason was not recorded."""
+        key = int(i) * self.n_mentors + int(j)
+        pos = int(np.searchsorted(self.excluded_keys, key))
+        if pos >= len(self.excluded_keys) or self.excluded_keys[pos] != key:
+            return None
+        code = int(self._codes()[pos])
+        return None if code < 0 else [self.reason_names[code]]
 
     def take(self, mentee_rows: np.ndarray) -> CandidateScores:
         """The candidates of some mentees only (rows in the given order)."""
@@ -390,6 +414,8 @@ class CandidateScores(Picklable):
         ek = self.excluded_keys
         er, ec = ek // self.n_mentors, ek % self.n_mentors
         ekeep = new[er] >= 0
+        moved = new[er[ekeep]] * self.n_mentors + ec[ekeep]
+        eorder = np.argsort(moved, kind="stable")
         return replace(
             self,
             rows=r[order],
@@ -401,7 +427,8 @@ class CandidateScores(Picklable):
             mentee_cut=self.mentee_cut[rows],
             mentee_ids=self.mentee_ids[rows],
             capacity=self.capacity.copy(),
-            excluded_keys=np.sort(new[er[ekeep]] * self.n_mentors + ec[ekeep]),
+            excluded_keys=moved[eorder],
+            excluded_codes=self._codes()[ekeep][eorder],
             source_rows=(rows if self.source_rows is None else self.source_rows[rows]),
         )
 
@@ -1155,6 +1182,7 @@ def score_candidates(
         cohort=cohort,
         config=kernels.config,
         excluded_keys=past[0],
+        excluded_codes=np.array([names.index(t) for t in past[1]], np.int64),
         source=KernelSource(cohort, kernels.config),
     )
 

@@ -25,7 +25,8 @@ nothing in :mod:`crossmatch.solve` asks which one it was given:
   lookups by name), ``source_rows`` (the cohort's row of each mentee after a ``take``;
   None: the same rows), ``excluded_keys`` (pairs excluded after scoring that the reason
   counts do not record, as sorted ``row * n_mentors + col``; dense scores record every
-  exclusion in their flags, so none) and ``reason_flags_of(rows)`` (the reason bits of
+  exclusion in their flags, so none; ``exclusion_reasons(i, j)``: the reason recorded for
+  one of them, e.g. which round of a history) and ``reason_flags_of(rows)`` (the reason bits of
   whole rows, None when the rows are not held, as for candidates).
 
 Whether pairs are missing (``pruned``) is a property of the source, not of its type:
@@ -108,6 +109,8 @@ class ScoreSource(Protocol):
 
     @property
     def excluded_keys(self) -> np.ndarray: ...
+
+    def exclusion_reasons(self, i: int, j: int) -> list[str] | None: ...
 
     @property
     def pruned(self) -> bool: ...

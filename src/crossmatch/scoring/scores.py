@@ -496,6 +496,10 @@ class Scores(Picklable):
         """Empty: dense scores record every exclusion in ``reason_flags``."""
         return np.zeros(0, np.int64)
 
+    def exclusion_reasons(self, i: int, j: int) -> list[str] | None:
+        """None: no pair is excluded after scoring (see :attr:`excluded_keys`)."""
+        return None
+
     def reason_flags_of(self, rows: np.ndarray) -> np.ndarray:
         """The reason flags of whole mentee rows, ``(len(rows), n_mentors)``."""
         return self.reason_flags[np.asarray(rows, dtype=np.int64)]
