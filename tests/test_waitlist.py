@@ -76,6 +76,8 @@ def milp_lexicographic(
     n, m = eligible.shape
     ii, jj = np.nonzero(eligible)
     q = len(ii)
+    if q == 0:  # nobody can be served
+        return [0] * (int(classes.max()) + 1), 0.0
     rows = sp.csr_matrix((np.ones(q), (ii, np.arange(q))), shape=(n, q))
     cols = sp.csr_matrix((np.ones(q), (jj, np.arange(q))), shape=(m, q))
     cons = [LinearConstraint(rows, 0, 1), LinearConstraint(cols, 0, capacity)]

@@ -209,8 +209,9 @@ def solve_mip(
     With ``serve = (classes, counts)`` (a class rank per mentee, 0 = highest; the number
     of mentees to serve in each prefix of classes) whom to serve is a decision too, for
     the waitlist: binary ``z_i`` with ``sum_j x_ij = k_i z_i``, ``sum_j y_ij = z_i`` and
-    ``sum_{i: class <= c} z_i = counts[c]``, so the answer is optimal jointly over the
-    served mentees and their shortlists (``ExactResult.served``).
+    ``sum_{i: class <= c} z_i = counts[c]`` (a count -1 leaves its prefix free), so the
+    answer is optimal jointly over the served mentees and their shortlists
+    (``ExactResult.served``).
 
     x is binary, y continuous (for integral x the assignment polytope is integral), the
     relative gap is 0 and ``hint`` (x, y) warm-starts the search. SCIP works with the float
@@ -247,6 +248,8 @@ def solve_mip(
             rows_x[i].SetCoefficient(zi, -float(p.k[i]))
             rows_y[i].SetCoefficient(zi, -1.0)
         for c, count in enumerate(np.asarray(counts).tolist()):
+            if count < 0:  # this prefix is free
+                continue
             prefix = solver.Constraint(float(count), float(count))
             for i in np.flatnonzero(np.asarray(classes) <= c).tolist():
                 prefix.SetCoefficient(z[i], 1.0)

@@ -162,6 +162,18 @@ def waiting_reasons(
     return out
 
 
+def _could_be_placed(p: Instance, used: np.ndarray, served: np.ndarray) -> np.ndarray:
+    """Waiting mentees that an assignment could still place (alternating paths from them
+    reach a mentor with a free place): they wait because exposure leaves no room."""
+    cap = np.minimum(p.capacity, p.exposure)
+    load = np.bincount(p.pj[used], minlength=p.m)
+    out = np.zeros(p.n, bool)
+    for mentees, mentors in _groups(p, used, served):
+        if (load[mentors] < cap[mentors]).any():
+            out[mentees[~served[mentees]]] = True
+    return out
+
+
 def class_counts(classes: np.ndarray, served: np.ndarray) -> list[tuple[int, int]]:
     """(served, size) per priority class, highest first."""
     out: list[tuple[int, int]] = []
@@ -202,7 +214,10 @@ def split_waitlist(
         except ValueError as e:
             raise ParameterError("shortlist", [str(e)]) from None
 
-    q = replace(p, exposure=expo_of(count)[p.mr])
+    def q_of(count: int) -> Instance:  # the instance with the exposure of that many
+        return replace(p, exposure=expo_of(count)[p.mr])
+
+    q = q_of(count)
     # no choice of whom to serve (as many, by class) can give shortlists a higher total
     # than each served mentee's best k scores, summed, at its best
     bound = min(float(value[served].sum()) + slack, relaxed_bound(q, count))
@@ -210,10 +225,13 @@ def split_waitlist(
     auto = options.method == "auto" and q.n_pairs <= JOINT_AUTO_PAIRS
     if JOINT_EXACT and (options.method == "exact" or auto) and not view.pruned and count:
         cap = options.deadline.capped(JOINT_AUTO_SECONDS) if auto else options.deadline
-        joint = choose_jointly(q, klass, served, replace(options, deadline=cap))
+        joint = choose_jointly(q, klass, served, replace(options, deadline=cap), q_of)
         if joint is not None and (joint[3] or not auto):
-            served, used, mip_bound, _ = joint
+            most, (served, used, mip_bound, _) = served, joint
             bound, rule = min(bound, mip_bound), "joint MIP"
+            if served.sum() < most.sum():  # no choice of the most fits: fewer served
+                bound, rule = mip_bound, "joint MIP; fewer served (exposure)"
+                q = q_of(int(served.sum()))
     if rule == "values" and CHOICE_RULE == "priced" and count:
         served, used, lagrange = choose_priced(q, klass, served, used, PRICE_ROUNDS)
         bound, rule = min(bound, lagrange), "priced"
@@ -236,6 +254,8 @@ def split_waitlist(
     for a, text in waiting_reasons(p, used, served, n_classes).items():
         waiting[p.ee[a]] = True
         why[int(p.ee[a])] = text
+    if "fewer served" in rule:  # who waits for room on shortlists, not for a place
+        dropped |= _could_be_placed(p, used, served)
     for a in np.flatnonzero(dropped).tolist():
         waiting[p.ee[a]] = True
         why[int(p.ee[a])] = EXPOSURE_SHORT.format(k=int(q.k[a]))

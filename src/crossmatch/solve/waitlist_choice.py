@@ -6,6 +6,7 @@ the shortlist relaxation (:func:`choose_priced`), jointly with the shortlists by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -108,22 +109,48 @@ def choose_priced(
 
 
 def choose_jointly(
-    q: Instance, klass: np.ndarray, served: np.ndarray, options: ShortlistOptions
-) -> tuple[np.ndarray, np.ndarray, float, bool] | None:
+    q: Instance, klass: np.ndarray, served: np.ndarray, options: ShortlistOptions,
+    q_of: Callable[[int], Instance] | None = None,
+) -> tuple[np.ndarray, np.ndarray, float, bool] | None:  # fmt: skip
     """Whom to serve and their shortlists as one integer program (served ``z_i`` a
     variable, each prefix of classes serving as many as ``served`` does; see
     :func:`~crossmatch.solve.exact.solve_mip`): the choice, its covering assignment, the
     MIP's bound (valid for every choice) and whether it is proved optimal; None when it
-    found no answer in time (or none exists)."""
+    found no answer in time (or none exists).
+
+    With ``q_of`` (a count -> the instance with the exposure of that many), when the MIP
+    proves that no choice of that many has shortlists, the most that do are served,
+    lexicographically by class: each prefix of classes in turn serves the most it can
+    (counting down from its count, later prefixes free), then the answer is solved with
+    every count fixed."""
     from .exact import solve_mip
 
     k = q.k if options.allow_short else np.full(q.n, q.k_max, np.int64)
     n_classes = int(klass.max()) + 1 if len(klass) else 0
     counts = np.array([int((served & (klass <= c)).sum()) for c in range(n_classes)])
-    res = solve_mip(
-        replace(q, k=k), hint=None, deadline=options.deadline, seed=options.seed,
-        serve=(klass, counts),
-    )  # fmt: skip
+
+    def solve(counts: np.ndarray, final: bool = True) -> Any:
+        # the exposure of the count served (checks with free prefixes: of the most)
+        total = int(counts[-1]) if final and len(counts) else int(served.sum())
+        qt = q if q_of is None or total == int(served.sum()) else q_of(total)
+        return solve_mip(replace(qt, k=k), hint=None, deadline=options.deadline,
+                         seed=options.seed, serve=(klass, counts))  # fmt: skip
+
+    res = solve(counts)
+    if res.served is None and res.infeasible and q_of is not None:
+        fixed = np.full(n_classes, -1)
+        for c in range(n_classes):  # the most each prefix can serve, highest class first
+            low = int(fixed[c - 1]) if c else 0
+            for t in range(int(counts[c]), low - 1, -1):
+                fixed[c] = t
+                trial = solve(fixed, final=False)
+                if trial.served is not None:
+                    break
+                if not trial.infeasible:
+                    return None  # out of time
+            else:
+                fixed[c] = low
+        res = solve(fixed)
     if res.served is None or res.y is None:
         return None
     return res.served, res.y, res.bound, res.optimal
@@ -172,7 +199,8 @@ def fit_exposure(
             return joint[0], joint[1], q, dropped, "joint MIP (to fit exposure)"
     while missing:  # serve fewer: as few of those left short as can free the room wait
         few = -(-missing // max(int(q.k.max(initial=1)), 1))
-        out = np.flatnonzero(short)[np.argsort(base[short], kind="stable")[:few]]
+        # the lowest priority first, then the least value
+        out = np.flatnonzero(short)[np.lexsort((base[short], -klass[short]))[:few]]
         dropped[out] = True
         served = served & ~dropped
         used = used & served[p.pi]
