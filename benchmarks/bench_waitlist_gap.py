@@ -2,30 +2,31 @@
 
 Usage::
 
-    python benchmarks/bench_waitlist_gap.py [--instances N] [--out PATH]
+    python benchmarks/bench_waitlist_gap.py [--instances N] [--family tight|test] [--out PATH]
 
 The waitlist first fixes how many mentees are served (the most, by priority class);
 *whom* to serve then matters for the shortlist total. The true optimum chooses whom to
 serve jointly with the shortlists: SciPy's MILP (``tests/oracles.py``,
 ``milp_waitlist``: binary ``z_i`` served, ``x``, ``y``), on small random oversubscribed
-instances with popular mentors, tight capacity and exposure (6-9 mentees, 3-5 mentors,
-k 1-3, a third with three priority classes). Rules, side by side in the same run:
+instances whose optimum exists. Families: ``tight`` (6-9 mentees, 3-5 mentors, popular
+mentors, k 1-3, capacity 1-2, exposure 1..n, a third with three priority classes) and
+``test`` (the bound test of ``tests/test_waitlist.py``: 6 x 4, k 2, exposure 2..6).
+Rules, side by side in the same run (the module's knobs set per row):
 
-- ``values (old)``: whom to serve by the largest sum of each mentee's k best scores;
-- ``priced``: then the mentors priced by the served mentees' shortlist relaxation and
-  whom to serve chosen again by each mentee's best-k sum under those prices, keeping
-  the choice of best relaxation (``PRICE_ROUNDS`` = 1, 2, 3);
-- ``joint MIP``: with ``method="exact"``, whom to serve as a variable of the MIP.
+- ``before: values``: the previous version: whom to serve by the largest sum of each
+  mentee's k best scores, no check that their shortlists fit in exposure;
+- ``values + fit exposure``: the same, chosen again when the shortlists do not fit (and
+  fewer served only when no choice of the most mentees fits);
+- ``priced``: the mentors priced by the served mentees' shortlist relaxation and whom to
+  serve chosen again by each mentee's best-k sum under those prices, keeping the choice
+  of best relaxation (``PRICE_ROUNDS`` = 1, 2; 1 is the default);
+- ``joint MIP``: whom to serve as a variable of the MIP (``method="exact"``; the default
+  ``"auto"`` on problems this small).
 
-``before`` is the rule of the previous version (values, no check that the chosen
-mentees' shortlists fit in exposure); ``fit exposure`` chooses again when they do not
-(and serves fewer only when no choice of the most mentees fits).
-
-For each: mean and worst relative gap to the optimum (over the instances solved), how
-many reached it, whether
-every bound held (``bound >= optimum``) and every "optimal" status was true, errors
-(a choice of mentees whose shortlists cannot be formed raises InfeasibleError).
-Prints a table and saves JSON in ``benchmarks/results/waitlist_gap.json``.
+For each: mean and worst relative gap to the optimum over the instances solved, how
+many reached it, errors (InfeasibleError raised), whether every bound held (``bound >=
+optimum``) and every "optimal" status was true, and seconds. Prints a table and saves
+JSON in ``benchmarks/results/waitlist_gap.json`` (``_test`` for the test family).
 """
 
 from __future__ import annotations
