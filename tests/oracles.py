@@ -348,16 +348,20 @@ def _max_served(E: np.ndarray, cap: np.ndarray, classes: np.ndarray) -> list[int
 
 
 def milp_waitlist(
-    S: Any, E: Any, capacity: Any, exposure: Any, k: int, classes: Any = None
-) -> tuple[float, np.ndarray] | None:
+    S: Any, E: Any, capacity: Any, exposure: Any, k: int, classes: Any = None,
+    fewer: bool = False,
+) -> tuple[float, np.ndarray] | None:  # fmt: skip
     """The jointly optimal waitlist and shortlists by MILP: ``(objective, served)`` or
-    ``None`` if no served set of the maximum counts has feasible shortlists."""
+    ``None`` if no served set of the maximum counts has feasible shortlists.
+
+    ``fewer``: the counts are the most each prefix of classes can serve *with* feasible
+    shortlists (lexicographically: each prefix maximised by a MILP of the whole problem,
+    the earlier ones fixed), so an answer exists whenever one mentee can be served."""
     S, E, capacity, exposure, k, _, _ = _check_shortlist_inputs(
         S, E, capacity, exposure, k, None, None
     )
     n, m = S.shape
     classes = np.zeros(n, int) if classes is None else np.asarray(classes, int)
-    counts = _max_served(E, np.minimum(capacity, exposure), classes)
     kk = np.minimum(E.sum(axis=1), k)
     rows, cols = np.nonzero(E)
     P = rows.size
@@ -371,21 +375,32 @@ def milp_waitlist(
         lo.append(np.broadcast_to(np.asarray(lb, float), (nrows,)))
         hi.append(np.broadcast_to(np.asarray(ub, float), (nrows,)))
 
+    def solve(cost: np.ndarray) -> Any:
+        A = sp.vstack(blocks).tocsr()
+        return milp(
+            cost, constraints=LinearConstraint(A, np.concatenate(lo), np.concatenate(hi)),
+            integrality=np.ones(nv), bounds=Bounds(0, 1), options=_MILP_OPTIONS,
+        )  # fmt: skip
+
     z = 2 * P + np.arange(n)
     add(np.r_[rows, np.arange(n)], np.r_[pair, z], np.r_[ones, -kk], n, 0, 0)  # x = k z
     add(cols, pair, ones, m, -np.inf, exposure)
     add(np.r_[pair, pair], np.r_[P + pair, pair], np.r_[ones, -ones], P, -np.inf, 0)  # y <= x
     add(np.r_[rows, np.arange(n)], np.r_[P + pair, z], np.r_[ones, -np.ones(n)], n, 0, 0)
     add(cols, P + pair, ones, m, -np.inf, capacity)
-    for c, count in enumerate(counts):
+    counts = [] if fewer else _max_served(E, np.minimum(capacity, exposure), classes)
+    for c in range(int(classes.max()) + 1 if n else 0):
         inside = np.flatnonzero(classes <= c)
+        if fewer:  # the most this prefix can serve with shortlists, earlier ones fixed
+            cost = np.zeros(nv)
+            cost[z[inside]] = -1.0
+            found = solve(cost)
+            if found.status != 0:
+                raise RuntimeError(f"milp_waitlist: HiGHS status {found.status}")
+            counts.append(round(float(-found.fun)))
+        count = counts[c]
         add(np.zeros(len(inside), int), z[inside], np.ones(len(inside)), 1, count, count)
-    A = sp.vstack(blocks).tocsr()
-    res = milp(
-        np.r_[-S[rows, cols], np.zeros(P + n)],
-        constraints=LinearConstraint(A, np.concatenate(lo), np.concatenate(hi)),
-        integrality=np.ones(nv), bounds=Bounds(0, 1), options=_MILP_OPTIONS,
-    )  # fmt: skip
+    res = solve(np.r_[-S[rows, cols], np.zeros(P + n)])
     if res.status == 2:
         return None
     if res.status != 0:

@@ -418,8 +418,14 @@ def test_tight_exposure_never_raises_on_a_feasible_problem(
     assert int(served.sum()) == most if found is not None else int(served.sum()) <= most
     assert all((r is not None) == w for r, w in zip(sl.waitlist_reason, sl.waitlisted, strict=True))
     assert check_shortlists(sl) == []
-    if found is not None and method == "exact":
-        assert sl.objective == pytest.approx(found[0], abs=1e-6)
+    if method == "exact":  # the joint MIP: the most that fit, by class, then the best
+        best = found or milp_waitlist(
+            t["matrix"], t["eligible"], t["capacity"], t["exposure"], k, classes, fewer=True
+        )
+        assert best is not None
+        by_class = [int((served & (classes == c)).sum()) for c in range(classes.max() + 1)]
+        assert by_class == [int((best[1] & (classes == c)).sum()) for c in range(classes.max() + 1)]
+        assert sl.objective == pytest.approx(best[0], abs=1e-6)
         assert sl.status == "optimal"
 
 
