@@ -468,3 +468,35 @@ def test_tight_exposure_on_narrow_candidates_never_raises(seed: int, n: int, m: 
     assert int((~sl.waitlisted).sum()) <= most
     assert all((r is not None) == w for r, w in zip(sl.waitlist_reason, sl.waitlisted, strict=True))
     assert check_shortlists(sl) == []
+
+
+@pytest.mark.parametrize(
+    ("seed", "n", "m", "k", "rule"),
+    [
+        (0, 8, 4, 2, "re-chosen to fit exposure"),
+        (514, 8, 4, 2, "joint MIP (to fit exposure)"),
+        (1, 6, 4, 3, "fewer served (exposure)"),
+    ],
+)
+def test_each_way_of_fitting_exposure(seed: int, n: int, m: int, k: int, rule: str) -> None:
+    """The flow path's choice left some shortlist short of room in exposure: it is made
+    again, settled by the joint MIP, or fewer are served -- each checked against the
+    joint MILP (the most mentees that fit, by class)."""
+    t = tight(seed, n, m, k)
+    sl = cm.shortlist(scores_of(t["matrix"], t["eligible"], t["capacity"]), k=k,
+                      exposure=t["exposure"], priority=t["priority"], waitlist=True,
+                      allow_short=True, method="flow")  # fmt: skip
+    assert sl.info["waitlist_choice"] == f"priced; {rule}"
+    assert check_shortlists(sl) == []
+    classes = np.unique(-t["priority"], return_inverse=True)[1]
+    found = milp_waitlist(t["matrix"], t["eligible"], t["capacity"], t["exposure"], k, classes)
+    most = milp_waitlist(
+        t["matrix"], t["eligible"], t["capacity"], t["exposure"], k, classes, fewer=True
+    )
+    assert most is not None
+    if found is not None:  # the most mentees fit: as many are served, bound holds
+        assert sl.info["served"] == int(found[1].sum())
+        assert sl.objective <= found[0] + 1e-9 <= sl.bound + 1e-6
+    else:
+        assert sl.info["served"] <= int(most[1].sum())
+        assert any("exposure leaves no room" in (r or "") for r in sl.waitlist_reason)
