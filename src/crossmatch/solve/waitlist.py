@@ -14,7 +14,7 @@ reason (``info["waitlist_choice"]`` says which rule chose).
    cost, each pair of mentee ``i`` earning ``R_i = (C - 1 - k_i) G + V_i`` (a mentee uses
    one pair) for class rank ``k_i`` (0 = highest, ``C`` classes) and value ``V_i`` as an
    integer cost by the one scaling of scores
-   (:func:`~crossmatch.solve.instance.score_scale`, ``W`` the largest), ``G = n W + 1``
+   (:func:`~crossmatch.solve.scaling.integer_scaling`, ``W`` the largest), ``G = n W + 1``
    larger than any difference of value sums. The mentees that can be covered together
    form a matroid (transversal, capacity-expanded): every maximal set has the same size,
    and a set of maximum reward among them covers the largest count of each prefix of

@@ -11,8 +11,9 @@ from dataclasses import replace
 import numpy as np
 
 from ..scoring.interface import ScoreSource
-from .instance import RESOLUTION, Instance, score_scale
+from .instance import Instance
 from .network import max_assignment, select_pairs, solve_network, unfilled_reach
+from .scaling import integer_scaling
 
 __all__ = ["best_values", "relaxed_bound", "serve", "widen_to_fill", "widen_to_full"]
 
@@ -54,15 +55,15 @@ def serve(
     if n == 0:
         flow = max_assignment(p, cap, weights=None)
         return flow.matched, flow.pair_used, 0.0
-    # the one scaling of scores to costs (instance.score_scale): the rewards reach
-    # C * (n W + 1) for W the largest value cost, so the room is that of a network
-    # C (n + 1) times larger than this one
-    span = float(value.max() - value.min()) or 1.0
-    unit = RESOLUTION * score_scale(span, n_classes * (n + 1) * (n + m + 3))
-    v = np.rint((value - value.min()) / unit).astype(np.int64)
+    # the one scaling of scores to costs (scaling.integer_scaling): the rewards reach
+    # C (n W + 1) for W the largest value cost: C (n + 1) times that cost
+    scaling = integer_scaling(
+        value, n_nodes=n + m + 2, headroom=n_classes * (n + 1), offset=float(value.min())
+    )
+    v = scaling.costs(value)
     reward = (n_classes - 1 - klass) * (n * int(v.max()) + 1) + v
     flow = max_assignment(p, cap, weights=reward[p.pi])
-    return flow.matched, flow.pair_used, float(n) * unit
+    return flow.matched, flow.pair_used, scaling.slack(n)
 
 
 def relaxed_bound(p: Instance, served: int) -> float:
