@@ -51,12 +51,12 @@ def _relaxation(q: Instance, served: np.ndarray) -> tuple[Instance, np.ndarray, 
 
 def _price_of(q: Instance, served: np.ndarray) -> tuple[np.ndarray, float]:
     """Exposure prices (score units; ``inf`` at exposure 0) of the shortlist relaxation
-    of the ``served`` mentees (:func:`~crossmatch.solve.bounds.mentor_prices`), and the
-    relaxation's value."""
-    from .bounds import mentor_prices
+    of the ``served`` mentees (from its :func:`~crossmatch.solve.bounds.flow_duals`),
+    and the relaxation's value."""
+    from .bounds import flow_duals, mentor_prices
 
     sub, x, w = _relaxation(q, served)
-    return mentor_prices(sub, x, w), float(sub.ps[x].sum())
+    return mentor_prices(sub, flow_duals(sub, x, w)), float(sub.ps[x].sum())
 
 
 def priced_values(q: Instance, prices: np.ndarray) -> np.ndarray:
