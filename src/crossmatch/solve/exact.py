@@ -206,13 +206,9 @@ def solve_mip(
 ) -> ExactResult:
     """Solve the shortlist integer program with SCIP (OR-Tools' linear-solver wrapper).
 
-    With ``serve = (classes, counts)`` (a class rank per mentee, 0 = highest; the number
-    of mentees to serve in each prefix of classes) whom to serve is a decision too, for
-    the waitlist: binary ``z_i`` with ``sum_j x_ij = k_i z_i``, ``sum_j y_ij = z_i`` and
-    ``sum_{i: class <= c} z_i = counts[c]`` (a count -1 leaves its prefix free), so the
-    answer is optimal jointly over the served mentees and their shortlists
-    (``ExactResult.served``).
-
+    ``serve = (classes, counts)`` (waitlist): whom to serve is a variable too, binary
+    ``z_i`` with ``sum_j x_ij = k_i z_i``, ``sum_j y_ij = z_i``, ``sum_{i: classes_i <=
+    c} z_i = counts[c]`` (-1: free), optimal jointly (``ExactResult.served``).
     x is binary, y continuous (for integral x the assignment polytope is integral), the
     relative gap is 0 and ``hint`` (x, y) warm-starts the search. SCIP works with the float
     scores directly and proves optimality with its own LP bound; it gets what is left of
@@ -235,21 +231,16 @@ def solve_mip(
     x = [solver.BoolVar("") for _ in range(P)]
     y_max = np.ones(P) if cover is None else np.asarray(cover, float)
     y = [solver.NumVar(0.0, float(u), "") for u in y_max]
-    if serve is None:
-        rows_x = [solver.Constraint(float(k), float(k)) for k in p.k]
-        rows_y = [solver.Constraint(1.0, 1.0) for _ in range(p.n)]
-        z = []
-    else:  # x rows: sum x - k z = 0; y rows: sum y - z = 0; served per class prefix
-        rows_x = [solver.Constraint(0.0, 0.0) for _ in range(p.n)]
-        rows_y = [solver.Constraint(0.0, 0.0) for _ in range(p.n)]
-        z = [solver.BoolVar("") for _ in range(p.n)]
-        classes, counts = serve
-        for i, zi in enumerate(z):
-            rows_x[i].SetCoefficient(zi, -float(p.k[i]))
-            rows_y[i].SetCoefficient(zi, -1.0)
-        for c, count in enumerate(np.asarray(counts).tolist()):
-            if count < 0:  # this prefix is free
-                continue
+    z = [] if serve is None else [solver.BoolVar("") for _ in range(p.n)]
+    ks, ones = (p.k, np.ones(p.n)) if serve is None else (np.zeros(p.n), np.zeros(p.n))
+    rows_x = [solver.Constraint(float(k), float(k)) for k in ks]
+    rows_y = [solver.Constraint(float(v), float(v)) for v in ones]
+    for i, zi in enumerate(z):  # x rows: sum x - k z = 0; y rows: sum y - z = 0
+        rows_x[i].SetCoefficient(zi, -float(p.k[i]))
+        rows_y[i].SetCoefficient(zi, -1.0)
+    classes, counts = serve if serve is not None else (np.zeros(0), np.zeros(0))
+    for c, count in enumerate(np.asarray(counts).tolist()):
+        if count >= 0:  # served per prefix of classes (-1: free)
             prefix = solver.Constraint(float(count), float(count))
             for i in np.flatnonzero(np.asarray(classes) <= c).tolist():
                 prefix.SetCoefficient(z[i], 1.0)
@@ -289,9 +280,7 @@ def solve_mip(
     name = names.get(status, "UNKNOWN")
     if status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         xs = np.array([v.solution_value() > 0.5 for v in x], dtype=bool)
-        served = (
-            np.ones(p.n, bool) if serve is None else np.array([v.solution_value() > 0.5 for v in z])
-        )
+        served = np.array([v.solution_value() > 0.5 for v in z]) if z else np.ones(p.n, bool)
         bound = objective.BestBound()
         bound = float(bound + 1e-9 * max(1.0, abs(bound)))
         # y from an exact flow on x (SCIP's continuous y may be fractional)
