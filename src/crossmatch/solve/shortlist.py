@@ -124,9 +124,8 @@ def shortlist(
         For oversubscribed cohorts: instead of raising when not every mentee can be
         served, serve the **largest possible number of mentees** (a maximum-cardinality
         covering assignment within capacity and exposure, by ``priority`` class when
-        given; among those, whom to serve is chosen for the best shortlists, jointly
-        by one MIP under ``method="exact"`` and small ``"auto"``) and waitlist the
-        rest, each with a reason (``Shortlists.waitlisted``, ``waitlist_reason``).
+        given; whom, for the best shortlists: by one MIP under "exact", small "auto")
+        and waitlist the rest, each with a reason (``waitlisted``, ``waitlist_reason``).
         Waitlisted mentees get an empty shortlist. The shortlists of the served mentees
         are then solved as usual; ``bound`` holds for every choice of whom to serve
         (:mod:`crossmatch.solve.waitlist`). On candidate scores the candidates are
