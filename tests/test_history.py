@@ -46,7 +46,7 @@ def test_past_pairs_become_ineligible_with_their_round(caplog: pytest.LogCapture
     assert sl.scores.reasons("e0", "m1") == ["paired before (round 2)"]
     assert sl.scores.reasons("e1", "m0") == ["paired before (round 3)"]  # the latest round
     assert sl.info["history_pairs"] == 3 and sl.info["history_rows_ignored"] == 1
-    assert "1 row(s) name a mentee or mentor not in these scores" in caplog.text
+    assert "1 row names a mentee or mentor not in these scores" in caplog.text
     assert "'gone'-'m2'" in caplog.text
     frame = sl.to_frame()
     pairs = set(zip(frame.mentee_id, frame.mentor_id, strict=True))

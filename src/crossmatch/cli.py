@@ -52,6 +52,7 @@ from .reporting import (
     report,
     score_summary,
 )
+from .reporting._describe import person_label
 from .results import Assignment, Shortlists
 from .scoring import Scores, ScoringConfig, SectorPreference, score
 from .solve import ASSIGN_METHODS, METHODS, assign, rematch, shortlist
@@ -529,7 +530,7 @@ def _letters(lists: Shortlists, cohort: Cohort | None, out: Path, run: Run) -> N
     about: dict[Any, str] = {}
     if cohort is not None:
         about = {
-            r["id"]: f"{r['organisation']} ({r['sector']}, {r['region']})"
+            r["id"]: person_label(r["organisation"], r["sector"], r["region"])
             for r in cohort.mentors.to_dict(orient="records")
         }
     frame = lists.to_frame().dropna(subset=["mentor_id"])  # waitlisted mentees: below

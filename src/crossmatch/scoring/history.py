@@ -165,9 +165,9 @@ def history_pairs(mentee_ids: np.ndarray, mentor_ids: np.ndarray, history: Any) 
             for a, b in zip(h.loc[unknown, "mentee_id"], h.loc[unknown, "mentor_id"], strict=True)
         ]
         logger.warning(
-            "history: %d row(s) name a mentee or mentor not in these scores and are skipped "
+            "history: %s a mentee or mentor not in these scores and are skipped "
             "(people who left; otherwise check the ids): %s%s",
-            ignored,
+            plural(ignored, "row") + (" names" if ignored == 1 else " name"),
             ", ".join(who[:5]),
             " ..." if ignored > 5 else "",
         )
