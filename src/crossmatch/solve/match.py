@@ -46,8 +46,10 @@ from ..scoring.history import apply_history, priority_classes
 from ..scoring.interface import SCORE_SOURCE, AnyScores
 from .match_answer import _by_class, _fixed_scores, _preference, _reasons, _score_lookup
 from .match_candidates import _candidate_bound, _solve_total
-from .match_fair import _maxmin_milp, _maxmin_single
+from .match_fair import _maxmin_milp, _maxmin_priced, _maxmin_single
+from .match_flow import _build
 from .match_inputs import _fixed_pairs
+from .match_pricing import _solve_flow
 from .options import Deadline
 
 __all__ = ["MATCH_OBJECTIVES", "match"]
@@ -108,7 +110,10 @@ def match(
         ``"maxmin"`` maximises the worst-off matched mentee's value (their mentor's score,
         or the sum of their mentors' scores when ``per_mentee > 1``) after coverage, then
         the total under that floor; ``info["price_of_fairness"]`` is the total it costs
-        against ``"total"``. Exact by flows for ``per_mentee=1``; a MILP for more.
+        against ``"total"``. Exact by flows for ``per_mentee=1`` (on candidate scores
+        of a cohort, over the full matrix: ``info["floor_on_candidates"]`` False); a
+        MILP for more (on candidate scores, over the candidates only:
+        ``info["floor_on_candidates"]`` True and status ``"feasible"``).
     waitlist : bool, default False
         Match as many mentees as possible and give each other mentee a reason. Without
         it, an answer that leaves a mentee without a mentor raises InfeasibleError.
@@ -192,7 +197,24 @@ def match(
         fixed_value = np.bincount(fa, weights=_fixed_scores(scores, fr, fc), minlength=n)
         floor = None
         if not (timed_out or deadline.expired()) and per_mentee == 1:
+            used_total = used
             used, floor = _maxmin_single(net, used)
+            if scores_h.pruned and np.isfinite(floor):  # the floor over the candidates
+                proved = False
+                if scores_h.cohort is not None and scores_h.config is not None:
+                    wide, wide_net, floor, proved = _maxmin_priced(
+                        scores_h, net, used_total, floor,
+                        lambda cs: _build(cs, fr, fc, klass_rows, 1)[1],
+                    )  # fmt: skip
+                    if wide_net is not net:  # pairs of the full matrix joined
+                        old = np.unique(pairs.pi * pairs.m + pairs.pj)
+                        new = wide_net.pairs
+                        add = ~np.isin(new.pi * new.m + new.pj, old)
+                        scores = scores.with_pairs(new.ee[new.pi[add]], new.mr[new.pj[add]],
+                                                   new.ps[add])  # fmt: skip
+                        scores_h, net, pairs = wide, wide_net, new
+                        used = _solve_flow(net, pair_mask=pairs.ps >= floor)
+                info["floor_on_candidates"] = not proved
         elif not (timed_out or deadline.expired()):
             got = np.zeros(n, bool)
             got[pairs.pi[used]] = True
@@ -211,6 +233,9 @@ def match(
                 if not deadline.expired():
                     raise
             timed_out = status != "optimal" or floor is None
+            if scores_h.pruned:  # solved on the candidate pairs only: not proved
+                info["floor_on_candidates"] = True
+                status = "feasible"
         if floor is None:  # the "total" answer, its floor not raised: feasible
             timed_out, status = True, "feasible"
             value = np.bincount(pairs.pi[used], weights=pairs.ps[used], minlength=n) + fixed_value

@@ -11,11 +11,18 @@ matched mentee's value) is maximised, then the total under ``t``:
   coverage (one OR-Tools maximum flow per step; with priority classes, a min-cost flow
   with the class rewards). Exact: feasibility is monotone in ``t``, and every floor is one
   of those scores. The final flow keeps only the pairs at or above the best ``t``.
+  On a cohort's candidate scores the search runs on the candidate pairs, then streamed
+  pricing passes widen them until a min cut proves the floor for the full matrix
+  (:func:`_maxmin_priced`, through :func:`crossmatch.solve.fair.priced_floor`, the
+  mechanism ``shortlist`` uses); ``info["floor_on_candidates"]`` is True only if
+  :data:`~crossmatch.solve.fair.FLOOR_ROUNDS` passes did not prove it.
 - ``per_mentee > 1``: with sums, deciding a floor is NP-hard in general (it contains
   bin covering), so no flow is exact. A mixed-integer program (SciPy's HiGHS ``milp``)
   with the coverage counts of each class fixed maximises the floor, then the total with
   the floor held. It is proved optimal within ``time_limit`` (status ``"optimal"``) or
-  returns the best found (``"feasible"``); meant for small and medium cohorts.
+  returns the best found (``"feasible"``); meant for small and medium cohorts. On
+  candidate scores it runs on the pairs it is given: the floor is not proved for the
+  full matrix (``info["floor_on_candidates"]`` True, status ``"feasible"``).
 
 Mentees with a ``fixed`` pair do not count toward the floor (their mentor was not
 chosen here). The price of fairness, ``info["price_of_fairness"]``, is the ``"total"``
@@ -24,11 +31,13 @@ answer's total minus this answer's.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import numpy as np
 
-from .fair import cover_count, max_floor
+from ..scoring.interface import ScoreSource
+from .fair import FloorNet, cover_count, max_floor, priced_floor
 from .match_flow import _Network
 from .match_pricing import _coverage_value, _expand, _flow, _solve_flow
 from .options import Deadline
@@ -44,6 +53,64 @@ def _maxmin_single(net: _Network, used_total: np.ndarray) -> tuple[np.ndarray, f
         return used_total, -np.inf
     floor = max_floor(ps, lambda t: _covers(net, ps >= t, target), float(ps[used_total].min()))
     return _solve_flow(net, pair_mask=ps >= floor), floor
+
+
+def _floor_net(net: _Network, got: np.ndarray) -> FloorNet:
+    """The floor problem of ``net`` for :func:`~crossmatch.solve.fair.priced_floor`:
+    keep the coverage of the mentees ``got`` (those the ``"total"`` answer covers).
+
+    With priority classes the coverage is a transversal matroid's greedy optimum, so it
+    keeps its class counts exactly when every class prefix (classes ``0..c``) keeps its
+    count; above the best floor the first short prefix's mentees are ``short``."""
+    p = net.pairs
+    open_ = (net.slots > 0) & ~net.covered
+    target = int((net.n_classes - net.klass[got & ~net.covered]).sum())
+    need = np.cumsum(np.bincount(net.klass[got & open_], minlength=net.n_classes))
+
+    def short(t: float) -> np.ndarray:
+        ok = p.ps > t
+        for c in range(net.n_classes):
+            sources = open_ & (net.klass <= c)
+            reach = cover_count(p.pi[ok], p.pj[ok], p.n, net.cap, sources=np.flatnonzero(sources))
+            if reach < need[c]:
+                return sources
+        return open_
+
+    def feasible(t: float) -> bool:
+        return _covers(net, p.ps >= t, target)
+
+    return FloorNet(p.pi, p.pj, p.ps, p.ee, p.mr, net.cap, feasible, short)
+
+
+def _maxmin_priced(
+    scores: ScoreSource, net: _Network, used_total: np.ndarray, floor: float,
+    build: Callable[[ScoreSource], _Network],
+) -> tuple[ScoreSource, _Network, float, bool]:  # fmt: skip
+    """per_mentee == 1 on a cohort's candidate scores: widen the candidates until a min
+    cut proves ``floor`` (the candidates' best) for the full matrix
+    (:func:`~crossmatch.solve.fair.priced_floor`, shared with ``shortlist``). Returns
+    the widened scores, their network (``build`` makes one), the floor and whether it
+    is proved.
+
+    The coverage kept is the ``"total"`` answer's (``used_total``): it is the largest on
+    the full matrix (the ``"total"`` answer is widened until Hall's condition proves
+    it), and a floor feasible on fewer pairs stays feasible on more."""
+    got = np.zeros(net.pairs.n, bool)
+    got[net.pairs.pi[used_total]] = True
+    last: list[Any] = [scores, net]  # the scores last built and their network
+
+    def network_of(cs: Any) -> _Network:
+        if cs is not last[0]:
+            last[:] = [cs, build(cs)]
+        return cast(_Network, last[1])
+
+    floor, wide, proved = priced_floor(
+        scores, lambda cs: _floor_net(network_of(cs), got), floor, limit=1
+    )
+    wide_net = network_of(wide)
+    if not proved:  # the last pairs found have not been searched yet
+        floor = max_floor(wide_net.pairs.ps, _floor_net(wide_net, got).feasible, floor)
+    return wide, wide_net, floor, proved
 
 
 def _covers(net: _Network, mask: np.ndarray, target: int) -> bool:

@@ -15,9 +15,9 @@ potentials (the flow's optimal duals) and alternating paths (the tight side of a
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Protocol
 
-from .instance import Instance
+import numpy as np
 
 __all__ = [
     "alternating_groups",
@@ -104,8 +104,19 @@ def bmatching_potentials(
     return None
 
 
+class PairArcs(Protocol):
+    """Pairs as arcs: canonical mentee ``pi`` and mentor ``pj`` of each, ``m`` mentors."""
+
+    @property
+    def pi(self) -> np.ndarray: ...
+    @property
+    def pj(self) -> np.ndarray: ...
+    @property
+    def m(self) -> int: ...
+
+
 def unfilled_reach(
-    p: Instance, used: np.ndarray, unfilled: np.ndarray
+    p: PairArcs, used: np.ndarray, unfilled: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mentees and mentors reachable from ``unfilled`` mentees by alternating paths
     (unused pair forward, used pair back): the tight side of a max-flow min cut. If no

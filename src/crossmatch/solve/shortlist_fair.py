@@ -23,8 +23,10 @@ candidate pairs, and one maximum flow on the full matrix's pairs above the candi
 floor proves it there (else the search goes on over the full matrix and the pairs it
 needs join the candidates: :func:`_full_floor`). On candidate scores of a cohort
 (:func:`crossmatch.score_candidates`) streamed pricing passes widen the candidates until
-a min cut proves the floor for the full matrix (:func:`_priced_floor`;
-``info["floor_on_candidates"]`` is True only if :data:`FLOOR_ROUNDS` passes did not).
+a min cut proves the floor for the full matrix (:func:`_priced_floor`, through
+:func:`~crossmatch.solve.fair.priced_floor`, shared with ``match``;
+``info["floor_on_candidates"]`` is True only if
+:data:`~crossmatch.solve.fair.FLOOR_ROUNDS` passes did not).
 ``info["price_of_fairness"]`` is the shortlist total
 without the floor minus the total with it (both solved the same way);
 ``info["recommended_price"]`` the same for the recommended pairs' total.
@@ -49,8 +51,7 @@ import numpy as np
 
 from ..errors import InfeasibleError
 from ..scoring.interface import ScoreSource
-from . import network
-from .fair import cover_count, cover_pairs, max_floor
+from .fair import FloorNet, cover_count, cover_pairs, max_floor, priced_floor
 from .instance import Instance
 from .methods import Answer, objective
 from .options import ShortlistOptions
@@ -96,7 +97,9 @@ def maxmin_shortlists(
             source = cast(Any, source).with_pairs(*extra)
         on_candidates = False
     elif p0.pruned and getattr(source, "source", None) is not None:  # a cohort's candidates
-        floor, source, proved = _priced_floor(cast(Any, source), options, rows, floor)
+        floor, source, proved = _priced_floor(
+            cast(Any, source), options, rows, floor, max(p0.k_max, 1)
+        )
         on_candidates = not proved
     solved: dict[float, tuple[Instance, Answer, Any]] = {start: (p0, a0, grown)}
 
@@ -151,45 +154,27 @@ def _full_floor(
     return best, (rows[ii[used]], jj[used], vals[used])
 
 
-#: Widening rounds of :func:`_priced_floor` at most.
-FLOOR_ROUNDS = 10
-
-
 def _priced_floor(
-    cs: Any, options: ShortlistOptions, rows: np.ndarray, floor: float
+    cs: Any, options: ShortlistOptions, rows: np.ndarray, floor: float, limit: int
 ) -> tuple[float, Any, bool]:
-    """Candidate scores of a cohort: the floor over every eligible pair, by widening.
+    """Candidate scores of a cohort: the floor over every eligible pair, by widening
+    (:func:`~crossmatch.solve.fair.priced_floor`: every mentee must be covered, within
+    ``min(capacity, exposure)``). Returns the floor, the candidates and whether the
+    floor is proved."""
 
-    The pairs above the candidates' floor leave some mentees uncovered; the mentees and
-    mentors reached from them by alternating paths form a min cut (every such mentor is
-    full). A streamed pricing pass over the full matrix looks for pairs scoring above the
-    floor from those mentees to other mentors: none proves the floor for the full matrix
-    (the cut holds there); otherwise they join the candidates and the search goes on.
-    Returns the floor, the candidates and whether the floor is proved."""
-    for _ in range(FLOOR_ROUNDS):
+    def build(cs: Any) -> FloorNet:
         p = Instance.build(cs, options, rows)
         cap = np.minimum(p.capacity, p.exposure)
-        ps = p.ps
 
-        def covers(t: float, p: Instance = p, ps: np.ndarray = ps, cap: np.ndarray = cap) -> bool:
-            ok = ps >= t
+        def covers(t: float) -> bool:
+            ok = p.ps >= t
             return cover_count(p.pi[ok], p.pj[ok], p.n, cap) == p.n
 
-        floor = max_floor(ps, covers, floor)
-        q = p.restrict(ps > floor)
-        flow = network.max_assignment(q, cap, weights=None)
-        mentees, mentors = network.unfilled_reach(q, flow.pair_used, ~flow.matched)
-        prices = np.zeros(cs.n_mentors)
-        prices[p.mr[mentors | (cap == 0)]] = np.inf
-        threshold = np.full(cs.n_mentees, np.inf)
-        threshold[p.ee] = floor
-        _, r, c, v = cs.price(prices, np.zeros(cs.n_mentees, np.int64), threshold,
-                              rows=p.ee[mentees], limit=max(p.k_max, 1),
-                              executor=options.executor, progress=options.progress)  # fmt: skip
-        if len(r) == 0:
-            return floor, cs, True
-        cs = cs.with_pairs(r, c, v)
-    return floor, cs, False
+        every = np.ones(p.n, bool)
+        return FloorNet(p.pi, p.pj, p.ps, p.ee, p.mr, cap, covers, lambda t: every)
+
+    return priced_floor(cs, build, floor, limit=limit,
+                        executor=options.executor, progress=options.progress)  # fmt: skip
 
 
 #: How :func:`crossmatch.shortlist` solves each ``objective``.
