@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import network
 from .residual import unfilled_reach
 
 __all__ = ["FLOOR_ROUNDS", "FloorNet", "cover_count", "cover_pairs", "max_floor", "priced_floor"]
@@ -96,21 +97,8 @@ def cover_pairs(
     sources: np.ndarray | None = None,
 ) -> np.ndarray:
     """The pairs of one maximum assignment (see :func:`cover_count`): a boolean mask
-    over ``pi``, one pair per covered mentee."""
-    from ortools.graph.python import max_flow
-
-    m = len(capacity)
-    src, snk = n + m, n + m + 1
-    open_ = np.arange(n) if sources is None else np.asarray(sources, np.int64)
-    f = max_flow.SimpleMaxFlow()
-    f.add_arcs_with_capacity(np.full(len(open_), src), open_, np.ones(len(open_), np.int64))
-    arcs = f.add_arcs_with_capacity(
-        np.asarray(pi, np.int64), n + np.asarray(pj, np.int64), np.ones(len(pi), np.int64)
-    )
-    f.add_arcs_with_capacity(n + np.arange(m), np.full(m, snk), np.asarray(capacity, np.int64))
-    if f.solve(src, snk) != f.OPTIMAL:
-        raise RuntimeError("the max-flow solver failed")
-    return np.asarray(f.flows(arcs)) > 0
+    over ``pi``, one pair per covered mentee (:func:`crossmatch.solve.network.max_cover`)."""
+    return network.max_cover(pi, pj, n, capacity, sources=sources)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,8 @@ arcs are added as numpy arrays); the searches on their answers are in
 
 - :func:`max_assignment` — source -> mentee (1) -> mentor (eligible pairs) -> sink
   (capacity): the largest, then best-scoring, one-mentor-per-mentee assignment.
+- :func:`max_cover` — the same network by maximum flow, without costs: how many
+  mentees one assignment covers (the floor searches of :mod:`crossmatch.solve.fair`).
 - :func:`select_pairs` — source -> mentee (how many entries) [-> mentee x group (at most d)]
   -> mentor (eligible pairs, 1 each) -> sink (exposure left): a b-matching, used for the
   shortlist relaxation (its optimum is an upper bound) and for the alternates stage.
@@ -34,6 +36,7 @@ __all__ = [
     "AssignFlow",
     "alternating_groups",
     "max_assignment",
+    "max_cover",
     "potentials",
     "residual_arcs",
     "reward_flow",
@@ -93,6 +96,29 @@ def max_assignment(
     mentor = np.full(n, -1, dtype=np.int64)
     mentor[p.pi[used]] = p.pj[used]
     return AssignFlow(mentor >= 0, mentor, used)
+
+
+def max_cover(
+    pi: np.ndarray, pj: np.ndarray, n: int, capacity: np.ndarray, *,
+    sources: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
+    """A maximum assignment by maximum flow (no costs): source -> mentee (1; only
+    ``sources``, default all ``n``) -> mentor (pairs ``pi``, ``pj``) -> sink
+    (``capacity``). Returns the pairs used (bool over ``pi``), one per covered mentee."""
+    from ortools.graph.python import max_flow
+
+    m = len(capacity)
+    src, snk = n + m, n + m + 1
+    open_ = np.arange(n) if sources is None else np.asarray(sources, np.int64)
+    f = max_flow.SimpleMaxFlow()
+    f.add_arcs_with_capacity(np.full(len(open_), src), open_, np.ones(len(open_), np.int64))
+    arcs = f.add_arcs_with_capacity(
+        np.asarray(pi, np.int64), n + np.asarray(pj, np.int64), np.ones(len(pi), np.int64)
+    )
+    f.add_arcs_with_capacity(n + np.arange(m), np.full(m, snk), np.asarray(capacity, np.int64))
+    if f.solve(src, snk) != f.OPTIMAL:
+        raise RuntimeError("the max-flow solver failed")
+    return np.asarray(f.flows(arcs)) > 0
 
 
 def select_pairs(

@@ -99,11 +99,14 @@ def _flow_lexicographic(
         held = int(cap[used[full]].sum())
         if a - held < 0:
             return _infeasible_assignment()
-        flows, ok = network.solve_network(
+        arcs = (
             np.r_[np.full(a, src), ri, a + loose],
             np.r_[np.arange(a), a + cj, np.full(len(loose), snk)],
             np.r_[np.ones(a + idx.size, np.int64), cap[used[loose]]],
             np.r_[np.zeros(a, np.int64), cost, np.zeros(len(loose), np.int64)],
+        )
+        flows, ok = network.solve_network(
+            *arcs,
             np.r_[src, a + np.flatnonzero(full), snk],
             np.r_[a, -cap[used[full]], -(a - held)],
         )
@@ -113,15 +116,11 @@ def _flow_lexicographic(
         if last:
             x[idx] = xo
             break
-        load = np.bincount(cj[xo], minlength=b)
-        lo = loose[load[loose] < cap[used[loose]]]
-        hi = loose[load[loose] > 0]
-        tails = np.r_[ri[~xo], a + cj[xo], a + lo, np.full(len(hi), a + b)]
-        heads = np.r_[a + cj[~xo], ri[xo], np.full(len(lo), a + b), a + hi]
-        costs = np.r_[cost[~xo], -cost[xo], np.zeros(len(lo) + len(hi), np.int64)]
-        d = network.potentials(tails, heads, costs, a + b + 1)
+        # the optimal duals: potentials over the residual graph (the source's arcs are
+        # all full, so it only has arcs in and leaves the other potentials as they are)
+        d = network.potentials(*network.residual_arcs(*arcs, flows), a + b + 2)
         rc = cost + d[ri] - d[a + cj]
-        sink_rc = d[a + loose] - d[a + b]
+        sink_rc = d[a + loose] - d[snk]
         tight[used[loose[sink_rc < 0]]] = True  # full in every optimum
         idle = np.zeros(b, dtype=bool)
         idle[loose[sink_rc > 0]] = True  # empty in every optimum
