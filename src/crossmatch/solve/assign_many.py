@@ -83,10 +83,7 @@ def lexicographic_flow(
         if s == len(stages) - 1:
             flow[idx] = f
             break
-        fwd, bwd = f < u, f > 0
-        d = network.potentials(
-            np.r_[t[fwd], h[bwd]], np.r_[h[fwd], t[bwd]], np.r_[c[fwd], -c[bwd]], n_nodes
-        )
+        d = network.potentials(*network.residual_arcs(t, h, u, c, f), n_nodes)
         rc = c + d[t] - d[h]
         fixed[idx[rc < 0]] = u[rc < 0]  # full in every optimum of this stage
         fixed[idx[rc > 0]] = 0  # empty in every optimum
