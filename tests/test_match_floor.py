@@ -65,3 +65,19 @@ def test_several_mentors_on_candidates_say_the_floor_is_not_proved() -> None:
 def test_dense_floor_is_not_on_candidates() -> None:
     a = cm.match(cm.score(_cohort(1)), objective="maxmin", waitlist=True)
     assert "floor_on_candidates" not in a.info or a.info["floor_on_candidates"] is False
+
+
+def test_unproved_floor_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without pricing passes (FLOOR_ROUNDS = 0) the floor is the candidates' own: lower
+    than the full matrix's here, and the answer says it is not proved."""
+    from crossmatch.solve import fair
+
+    cohort = _cohort(0)
+    dense = cm.match(cm.score(cohort), objective="maxmin", waitlist=True)
+    monkeypatch.setattr(fair, "FLOOR_ROUNDS", 0)
+    cs = cm.score_candidates(cohort, per_mentee=1, per_mentor=1)
+    a = cm.match(cs, objective="maxmin", waitlist=True)
+    assert a.info["floor_on_candidates"] is True
+    assert a.info["status"] == "feasible"
+    assert "time_limit_reached" not in a.info
+    assert a.info["floor"] < dense.info["floor"]

@@ -140,6 +140,7 @@ class _Arcs:
 def priced_floor(
     cs: Any, build: Callable[[Any], FloorNet], floor: float, *, limit: int,
     executor: Any = None, progress: bool | None = None,
+    expired: Callable[[], bool] | None = None,
 ) -> tuple[float, Any, bool]:  # fmt: skip
     """Candidate scores of a cohort: the best floor over every eligible pair, by widening.
 
@@ -151,7 +152,8 @@ def priced_floor(
     (``cs.price``, up to ``limit`` pairs a mentee) looks for pairs scoring above the
     floor from those mentees to other mentors: none proves the floor for the full matrix
     (the cut holds there, so no higher floor keeps the coverage); otherwise they join
-    the candidates and the search goes on, at most :data:`FLOOR_ROUNDS` rounds.
+    the candidates and the search goes on, at most :data:`FLOOR_ROUNDS` rounds (no
+    pass starts once ``expired()`` is true).
 
     Returns
     -------
@@ -163,6 +165,8 @@ def priced_floor(
     for _ in range(FLOOR_ROUNDS):
         net = build(cs)
         floor = max_floor(net.ps, net.feasible, floor)
+        if expired is not None and expired():
+            break
         above = net.ps > floor
         pi, pj = net.pi[above], net.pj[above]
         sources = net.short(floor)

@@ -204,7 +204,7 @@ def match(
                 if scores_h.cohort is not None and scores_h.config is not None:
                     wide, wide_net, floor, proved = _maxmin_priced(
                         scores_h, net, used_total, floor,
-                        lambda cs: _build(cs, fr, fc, klass_rows, 1)[1],
+                        lambda cs: _build(cs, fr, fc, klass_rows, 1)[1], deadline,
                     )  # fmt: skip
                     if wide_net is not net:  # pairs of the full matrix joined
                         old = np.unique(pairs.pi * pairs.m + pairs.pj)
@@ -215,6 +215,9 @@ def match(
                         scores_h, net, pairs = wide, wide_net, new
                         used = _solve_flow(net, pair_mask=pairs.ps >= floor)
                 info["floor_on_candidates"] = not proved
+                if not proved:  # the floor is the candidates' only
+                    status = "feasible"
+                    timed_out = deadline.expired()
         elif not (timed_out or deadline.expired()):
             got = np.zeros(n, bool)
             got[pairs.pi[used]] = True

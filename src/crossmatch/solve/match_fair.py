@@ -14,8 +14,9 @@ matched mentee's value) is maximised, then the total under ``t``:
   On a cohort's candidate scores the search runs on the candidate pairs, then streamed
   pricing passes widen them until a min cut proves the floor for the full matrix
   (:func:`_maxmin_priced`, through :func:`crossmatch.solve.fair.priced_floor`, the
-  mechanism ``shortlist`` uses); ``info["floor_on_candidates"]`` is True only if
-  :data:`~crossmatch.solve.fair.FLOOR_ROUNDS` passes did not prove it.
+  mechanism ``shortlist`` uses); ``info["floor_on_candidates"]`` is True (and the
+  status ``"feasible"``) only if :data:`~crossmatch.solve.fair.FLOOR_ROUNDS` passes, or
+  the time limit, did not prove it.
 - ``per_mentee > 1``: with sums, deciding a floor is NP-hard in general (it contains
   bin covering), so no flow is exact. A mixed-integer program (SciPy's HiGHS ``milp``)
   with the coverage counts of each class fixed maximises the floor, then the total with
@@ -84,13 +85,13 @@ def _floor_net(net: _Network, got: np.ndarray) -> FloorNet:
 
 def _maxmin_priced(
     scores: ScoreSource, net: _Network, used_total: np.ndarray, floor: float,
-    build: Callable[[ScoreSource], _Network],
+    build: Callable[[ScoreSource], _Network], deadline: Deadline,
 ) -> tuple[ScoreSource, _Network, float, bool]:  # fmt: skip
     """per_mentee == 1 on a cohort's candidate scores: widen the candidates until a min
     cut proves ``floor`` (the candidates' best) for the full matrix
     (:func:`~crossmatch.solve.fair.priced_floor`, shared with ``shortlist``). Returns
     the widened scores, their network (``build`` makes one), the floor and whether it
-    is proved.
+    is proved (not when ``deadline`` stopped the passes).
 
     The coverage kept is the ``"total"`` answer's (``used_total``): it is the largest on
     the full matrix (the ``"total"`` answer is widened until Hall's condition proves
@@ -105,8 +106,9 @@ def _maxmin_priced(
         return cast(_Network, last[1])
 
     floor, wide, proved = priced_floor(
-        scores, lambda cs: _floor_net(network_of(cs), got), floor, limit=1
-    )
+        scores, lambda cs: _floor_net(network_of(cs), got), floor, limit=1,
+        expired=deadline.expired,
+    )  # fmt: skip
     wide_net = network_of(wide)
     if not proved:  # the last pairs found have not been searched yet
         floor = max_floor(wide_net.pairs.ps, _floor_net(wide_net, got).feasible, floor)
