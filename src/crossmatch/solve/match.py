@@ -46,10 +46,9 @@ from ..scoring.history import apply_history, priority_classes
 from ..scoring.interface import SCORE_SOURCE, AnyScores
 from .match_answer import _by_class, _fixed_scores, _preference, _reasons, _score_lookup
 from .match_candidates import _candidate_bound, _solve_total
-from .match_fair import _maxmin_milp, _maxmin_priced, _maxmin_single
+from .match_fair import _maxmin
 from .match_flow import _build
 from .match_inputs import _fixed_pairs
-from .match_pricing import _solve_flow
 from .options import Deadline
 
 __all__ = ["MATCH_OBJECTIVES", "match"]
@@ -192,63 +191,14 @@ def match(
     n = pairs.n
     timed_out = solved.timed_out
     status = "feasible" if timed_out else "optimal"
-    total_best = float(pairs.ps[used].sum())
     if objective == "maxmin":
         fixed_value = np.bincount(fa, weights=_fixed_scores(scores, fr, fc), minlength=n)
-        floor = None
-        if not (timed_out or deadline.expired()) and per_mentee == 1:
-            used_total = used
-            used, floor = _maxmin_single(net, used)
-            if scores_h.pruned and np.isfinite(floor):  # the floor over the candidates
-                proved = False
-                if scores_h.cohort is not None and scores_h.config is not None:
-                    wide, wide_net, floor, proved = _maxmin_priced(
-                        scores_h, net, used_total, floor,
-                        lambda cs: _build(cs, fr, fc, klass_rows, 1)[1], deadline,
-                    )  # fmt: skip
-                    if wide_net is not net:  # pairs of the full matrix joined
-                        old = np.unique(pairs.pi * pairs.m + pairs.pj)
-                        new = wide_net.pairs
-                        add = ~np.isin(new.pi * new.m + new.pj, old)
-                        scores = scores.with_pairs(new.ee[new.pi[add]], new.mr[new.pj[add]],
-                                                   new.ps[add])  # fmt: skip
-                        scores_h, net, pairs = wide, wide_net, new
-                        used = _solve_flow(net, pair_mask=pairs.ps >= floor)
-                info["floor_on_candidates"] = not proved
-                if not proved:  # the floor is the candidates' only
-                    status = "feasible"
-                    timed_out = deadline.expired()
-        elif not (timed_out or deadline.expired()):
-            got = np.zeros(n, bool)
-            got[pairs.pi[used]] = True
-            got &= ~net.covered
-            counts = np.bincount(net.klass[got], minlength=net.n_classes).astype(float)
-            if len(pairs.pi) > MILP_PAIRS and time_limit is None:
-                raise ValueError(
-                    f"objective='maxmin' with per_mentee > 1 solves a MILP, here on "
-                    f"{len(pairs.pi):,} pairs (more than {MILP_PAIRS:,}): pass `time_limit` "
-                    "(seconds) to take the best answer found by then, or use per_mentee=1 "
-                    "(exact by flows at any size)."
-                )
-            try:
-                used, floor, status = _maxmin_milp(net, counts, fixed_value, deadline)
-            except RuntimeError:  # no MILP answer in time: the "total" answer stands
-                if not deadline.expired():
-                    raise
-            timed_out = status != "optimal" or floor is None
-            if scores_h.pruned:  # solved on the candidate pairs only: not proved
-                info["floor_on_candidates"] = True
-                status = "feasible"
-        if floor is None:  # the "total" answer, its floor not raised: feasible
-            timed_out, status = True, "feasible"
-            value = np.bincount(pairs.pi[used], weights=pairs.ps[used], minlength=n) + fixed_value
-            mine = np.zeros(n, bool)
-            mine[pairs.pi[used]] = True
-            own = value[mine & ~net.covered]
-            floor = float(own.min()) if own.size else -np.inf
-        info["floor"] = floor
-        info["price_of_fairness"] = total_best - float(pairs.ps[used].sum())
-        info["total_without_floor"] = total_best
+        scores, scores_h, net, used, status, timed_out = _maxmin(
+            scores, scores_h, net, used, fixed_value, int(per_mentee),
+            lambda cs: _build(cs, fr, fc, klass_rows, 1)[1],
+            deadline, time_limit, MILP_PAIRS, timed_out, status, info,
+        )  # fmt: skip
+        pairs = net.pairs
     if timed_out:
         info["time_limit_reached"] = True
         warnings.warn(

@@ -37,7 +37,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from ..scoring.interface import ScoreSource
+from ..scoring.interface import AnyScores, ScoreSource
 from .fair import FloorNet, cover_count, max_floor, priced_floor
 from .match_flow import _Network
 from .match_pricing import _coverage_value, _expand, _flow, _solve_flow
@@ -215,3 +215,74 @@ def _maxmin_milp(
     elif res2.status != 0:
         status = "feasible"
     return np.asarray(res2.x[:q]) > 0.5, floor, status
+
+
+# ---------------------------------------------------------------------------- front end
+def _maxmin(
+    scores: AnyScores, scores_h: ScoreSource, net: _Network, used: np.ndarray,
+    fixed_value: np.ndarray, per_mentee: int, build: Callable[[ScoreSource], _Network],
+    deadline: Deadline, time_limit: float | None, milp_pairs: int, timed_out: bool,
+    status: str, info: dict[str, Any],
+) -> tuple[AnyScores, ScoreSource, _Network, np.ndarray, str, bool]:  # fmt: skip
+    """``objective="maxmin"`` from the ``"total"`` answer ``used`` on ``net`` (module
+    docstring): the answer's scores (with pairs the floor's pricing added), the scores
+    solved (after history), their network, the pairs used, status and whether the
+    deadline stopped a proof; ``floor``, ``price_of_fairness``, ``total_without_floor``
+    and ``floor_on_candidates`` go into ``info``."""
+    pairs = net.pairs
+    n = pairs.n
+    total_best = float(pairs.ps[used].sum())
+    floor = None
+    if not (timed_out or deadline.expired()) and per_mentee == 1:
+        used_total = used
+        used, floor = _maxmin_single(net, used)
+        if scores_h.pruned and np.isfinite(floor):  # the floor over the candidates
+            proved = False
+            if scores_h.cohort is not None and scores_h.config is not None:
+                wide, wide_net, floor, proved = _maxmin_priced(
+                    scores_h, net, used_total, floor, build, deadline
+                )
+                if wide_net is not net:  # pairs of the full matrix joined
+                    old = np.unique(pairs.pi * pairs.m + pairs.pj)
+                    new = wide_net.pairs
+                    add = ~np.isin(new.pi * new.m + new.pj, old)
+                    scores = scores.with_pairs(new.ee[new.pi[add]], new.mr[new.pj[add]],
+                                               new.ps[add])  # fmt: skip
+                    scores_h, net, pairs = wide, wide_net, new
+                    used = _solve_flow(net, pair_mask=pairs.ps >= floor)
+            info["floor_on_candidates"] = not proved
+            if not proved:  # the floor is the candidates' only
+                status = "feasible"
+                timed_out = deadline.expired()
+    elif not (timed_out or deadline.expired()):
+        got = np.zeros(n, bool)
+        got[pairs.pi[used]] = True
+        got &= ~net.covered
+        counts = np.bincount(net.klass[got], minlength=net.n_classes).astype(float)
+        if len(pairs.pi) > milp_pairs and time_limit is None:
+            raise ValueError(
+                f"objective='maxmin' with per_mentee > 1 solves a MILP, here on "
+                f"{len(pairs.pi):,} pairs (more than {milp_pairs:,}): pass `time_limit` "
+                "(seconds) to take the best answer found by then, or use per_mentee=1 "
+                "(exact by flows at any size)."
+            )
+        try:
+            used, floor, status = _maxmin_milp(net, counts, fixed_value, deadline)
+        except RuntimeError:  # no MILP answer in time: the "total" answer stands
+            if not deadline.expired():
+                raise
+        timed_out = status != "optimal" or floor is None
+        if scores_h.pruned:  # solved on the candidate pairs only: not proved
+            info["floor_on_candidates"] = True
+            status = "feasible"
+    if floor is None:  # the "total" answer, its floor not raised: feasible
+        timed_out, status = True, "feasible"
+        value = np.bincount(pairs.pi[used], weights=pairs.ps[used], minlength=n) + fixed_value
+        mine = np.zeros(n, bool)
+        mine[pairs.pi[used]] = True
+        own = value[mine & ~net.covered]
+        floor = float(own.min()) if own.size else -np.inf
+    info["floor"] = floor
+    info["price_of_fairness"] = total_best - float(pairs.ps[used].sum())
+    info["total_without_floor"] = total_best
+    return scores, scores_h, net, used, status, timed_out
