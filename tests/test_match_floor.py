@@ -81,3 +81,24 @@ def test_unproved_floor_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     assert a.info["status"] == "feasible"
     assert "time_limit_reached" not in a.info
     assert a.info["floor"] < dense.info["floor"]
+
+
+@pytest.mark.parametrize("seed", [0, 4, 5, 6, 9])
+@pytest.mark.parametrize("rule", ["fixed", "history"])
+def test_candidate_floor_equals_dense_floor_with_fixed_or_history(seed: int, rule: str) -> None:
+    """A fixed pair (a candidate) or last round's pairs (made ineligible) change the
+    network the floor is priced on; the floor still equals the dense one."""
+    cohort = _cohort(seed)
+    scores = cm.score(cohort)
+    cs = cm.score_candidates(cohort, per_mentee=1, per_mentor=1)
+    if rule == "fixed":
+        rows, cols, _ = cs.pairs_of(np.arange(cs.n_mentees))
+        kw: dict[str, object] = {"fixed": {cs.mentee_ids[rows[3]]: cs.mentor_ids[cols[3]]}}
+    else:
+        past = cm.match(scores, objective="maxmin", waitlist=True).to_frame().dropna()
+        kw = {"history": past.head(15).assign(round=1)}
+    dense = cm.match(scores, objective="maxmin", waitlist=True, **kw)  # type: ignore[arg-type]
+    cands = cm.match(cs, objective="maxmin", waitlist=True, **kw)  # type: ignore[arg-type]
+    assert cands.info["floor_on_candidates"] is False
+    assert cands.info["coverage"] == dense.info["coverage"]
+    assert cands.info["floor"] == pytest.approx(dense.info["floor"])
