@@ -16,7 +16,7 @@ from .._validation import Interval, check_params
 from ..errors import ParameterError
 from ..results import Assignment, Shortlists
 from ..scoring import CandidateScores, Scores
-from ..scoring.interface import ScoreSource
+from ..scoring.interface import SCORE_SOURCE, ScoreSource
 from .shortlist import shortlist
 
 __all__ = ["rematch"]
@@ -63,7 +63,7 @@ def rematch(
         {"assignment": assignment, "scores": scores, "mentees": mentees, "k": k},
         {
             "assignment": [IsA(Assignment, "an Assignment")],
-            "scores": [None, IsA((Scores, CandidateScores), "a Scores or CandidateScores object")],
+            "scores": [None, SCORE_SOURCE],
             "mentees": [IsA((list, tuple, set, frozenset, np.ndarray, pd.Index, pd.Series),
                             "a list of mentee ids")],
             "k": [Interval("int", 1, None)],

@@ -29,7 +29,7 @@ from ..errors import InfeasibleError, ParameterError
 from ..results import Shortlists
 from ..scoring import CandidateScores, Scores
 from ..scoring.history import apply_history, priority_classes
-from ..scoring.interface import ScoreSource
+from ..scoring.interface import SCORE_SOURCE, ScoreSource
 from .colgen import candidates_for, solve_candidates, with_fixed_pairs
 from .diagnose import diagnose
 from .instance import Instance, exposure_of
@@ -46,7 +46,7 @@ SHORTLIST_OBJECTIVES: tuple[str, ...] = tuple(SOLVE_FOR)
 
 #: The parameters of :func:`shortlist`, declared once (checked before any work).
 CONSTRAINTS: dict[str, list[Any]] = {
-    "scores": [IsA((Scores, CandidateScores), "a Scores or CandidateScores object")],
+    "scores": [SCORE_SOURCE],
     "k": [Interval("int", 1, None)],
     "exposure": [None, Interval("int", 0, None), "array-like"],
     "max_per_group": [None, Interval("int", 1, None)],
