@@ -209,10 +209,7 @@ def orderings(shortlists: Shortlists, choices: pd.DataFrame | None) -> list[np.n
             hint = "mentees may only rank mentors from their own shortlist."
             bad("this mentor is not on the mentee's shortlist.", "mentor_id", b, hint)
             continue
-        whole = isinstance(pref, int | np.integer) or (
-            isinstance(pref, float | np.floating) and float(pref).is_integer()
-        )
-        if isinstance(pref, bool | np.bool_) or not whole or pref < 1:
+        if not _whole(pref) or pref < 1:
             bad("preference must be a whole number >= 1.", "preference", pref)
             continue
         if (i, j) in seen_pair:
