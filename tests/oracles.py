@@ -53,6 +53,7 @@ __all__ = [
     "deferred_acceptance",
     "is_stable",
     "lp_shortlist_bound",
+    "max_cover_count",
     "milp_rank_maximal",
     "milp_shortlist",
     "milp_waitlist",
@@ -60,6 +61,22 @@ __all__ = [
 
 #: Options handed to HiGHS by every MILP: no logging, exact optimum (no relative gap).
 _MILP_OPTIONS = {"disp": False, "mip_rel_gap": 0.0}
+
+
+def max_cover_count(eligible: np.ndarray, capacity: np.ndarray) -> int:
+    """The most mentees one assignment can serve (one mentor each, ``capacity`` per
+    mentor, only ``eligible`` pairs): a maximum flow source -> mentee (1) -> mentor (1
+    per pair) -> sink (c_j), by SciPy's ``csgraph.maximum_flow``."""
+    from scipy.sparse.csgraph import maximum_flow
+
+    n, m = eligible.shape
+    src, snk = n + m, n + m + 1
+    ii, jj = np.nonzero(eligible)
+    tails = np.r_[np.full(n, src), ii, n + np.arange(m)]
+    heads = np.r_[np.arange(n), n + jj, np.full(m, snk)]
+    caps = np.r_[np.ones(n + len(ii)), capacity].astype(np.int32)
+    g = sp.csr_matrix((caps, (tails, heads)), shape=(n + m + 2, n + m + 2))
+    return int(maximum_flow(g, src, snk).flow_value)
 
 
 # ============================================================================ shortlist

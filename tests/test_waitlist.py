@@ -17,9 +17,8 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from oracles import milp_shortlist, milp_waitlist
+from oracles import max_cover_count, milp_shortlist, milp_waitlist
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse.csgraph import maximum_flow
 
 import crossmatch as cm
 from crossmatch.check import check_assignment, check_shortlists
@@ -46,18 +45,6 @@ def scores_of(matrix: np.ndarray, eligible: np.ndarray, capacity: np.ndarray) ->
         mentee_ids=[f"e{i}" for i in range(n)],
         mentor_ids=[f"m{j}" for j in range(m)],
     )
-
-
-def max_flow_count(eligible: np.ndarray, capacity: np.ndarray) -> int:
-    """The most mentees one assignment can serve: SciPy's maximum flow."""
-    n, m = eligible.shape
-    src, snk = n + m, n + m + 1
-    ii, jj = np.nonzero(eligible)
-    tails = np.r_[np.full(n, src), ii, n + np.arange(m)]
-    heads = np.r_[np.arange(n), n + jj, np.full(m, snk)]
-    caps = np.r_[np.ones(n + len(ii)), capacity].astype(np.int32)
-    g = sp.csr_matrix((caps, (tails, heads)), shape=(n + m + 2, n + m + 2))
-    return int(maximum_flow(g, src, snk).flow_value)
 
 
 def values(matrix: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray:
@@ -93,7 +80,7 @@ def milp_lexicographic(
 
 
 def coverable(eligible: np.ndarray, capacity: np.ndarray, who: np.ndarray) -> bool:
-    return max_flow_count(eligible & who[:, None], capacity) == int(who.sum())
+    return max_cover_count(eligible & who[:, None], capacity) == int(who.sum())
 
 
 @pytest.fixture
@@ -117,7 +104,7 @@ def test_served_count_is_maximum_and_best_scoring(seed: int, value_rule: None) -
         allow_short=True,
     )
     served = ~sl.waitlisted
-    assert int(served.sum()) == max_flow_count(eligible, capacity)
+    assert int(served.sum()) == max_cover_count(eligible, capacity)
     assert sl.info["served"] == int(served.sum())
     assert coverable(eligible, capacity, served)
     v = values(matrix, eligible, 2)
@@ -150,7 +137,7 @@ def test_priority_classes_match_lexicographic_milp(seed: int, value_rule: None) 
     served = ~sl.waitlisted
     got = [int((served & (classes == c)).sum()) for c in range(len(counts))]
     assert got == counts
-    assert sum(counts) == max_flow_count(eligible, capacity)  # priority costs no place
+    assert sum(counts) == max_cover_count(eligible, capacity)  # priority costs no place
     assert v[served].sum() == pytest.approx(best, abs=1e-5)
 
 
@@ -175,7 +162,7 @@ def test_properties(seed: int, n: int, m: int, k: int, levels: int) -> None:
     )
     served = ~sl.waitlisted
     # counts
-    assert int(served.sum()) == max_flow_count(eligible, capacity)
+    assert int(served.sum()) == max_cover_count(eligible, capacity)
     assert sl.info["waitlisted"] + sl.info["served"] == n
     # waitlisted mentees: an empty row and a reason; the others none
     assert np.all(sl.mentors[sl.waitlisted] == -1)
@@ -261,12 +248,12 @@ def test_fixed_and_exposure_with_waitlist() -> None:
     left[first] -= 1
     rest = eligible.copy()
     rest[0] = False
-    assert int((~sl.waitlisted[1:]).sum()) == max_flow_count(rest, left)
+    assert int((~sl.waitlisted[1:]).sum()) == max_cover_count(rest, left)
     assert "waitlisted=" in repr(sl)
     # exposure below capacity limits who can be served
     low = np.minimum(capacity, 1)
     sl = cm.shortlist(s, k=1, waitlist=True, exposure=low)
-    assert int((~sl.waitlisted).sum()) == max_flow_count(eligible, low)
+    assert int((~sl.waitlisted).sum()) == max_cover_count(eligible, low)
 
 
 @pytest.mark.parametrize("relax_best", [8, 0])
@@ -290,7 +277,7 @@ def test_objective_and_bound_against_every_choice_of_whom_to_serve(
     matrix = np.round(rng.random((n, m)), 3)
     capacity = rng.integers(1, 3, size=m)
     exposure = rng.integers(2, n + 1, size=m)
-    count = max_flow_count(eligible, np.minimum(capacity, exposure))
+    count = max_cover_count(eligible, np.minimum(capacity, exposure))
     best = -np.inf
     for who in itertools.combinations(range(n), count):
         rows = np.array(who)
@@ -335,7 +322,7 @@ def test_candidates_too_narrow_are_widened_to_the_full_maximum() -> None:
     matrix[0, 1:] = 0.8
     s = scores_of(matrix, np.ones((n, m), bool), np.ones(m, np.int64))
     cs = cm.CandidateScores.from_scores(s, per_mentee=1, per_mentor=1)
-    assert max_flow_count(np.asarray(cs.eligible[np.arange(n)[:, None], np.arange(m)]),
+    assert max_cover_count(np.asarray(cs.eligible[np.arange(n)[:, None], np.arange(m)]),
                           np.ones(m)) == 2  # fmt: skip
     sl = cm.shortlist(cs, k=1, waitlist=True, allow_short=True)
     assert not sl.waitlisted.any() and sl.info["served"] == 5
@@ -366,7 +353,7 @@ def test_candidates_serve_the_full_problems_maximum_by_class(
     classes = np.unique(-priority, return_inverse=True)[1]
     counts, _ = milp_lexicographic(np.zeros(n), eligible, capacity, classes)
     assert [int((served & (classes == c)).sum()) for c in range(len(counts))] == counts
-    assert int(served.sum()) == max_flow_count(eligible, capacity)
+    assert int(served.sum()) == max_cover_count(eligible, capacity)
     rec = sl.recommended[served]
     assert np.all(np.bincount(rec, minlength=m) <= capacity)
     assert eligible[np.flatnonzero(served), rec].all()
@@ -414,7 +401,7 @@ def test_tight_exposure_never_raises_on_a_feasible_problem(
         assert found is None  # only where no choice of the most mentees fits
         return
     served = ~sl.waitlisted
-    most = max_flow_count(t["eligible"], np.minimum(t["capacity"], t["exposure"]))
+    most = max_cover_count(t["eligible"], np.minimum(t["capacity"], t["exposure"]))
     assert int(served.sum()) == most if found is not None else int(served.sum()) <= most
     assert all((r is not None) == w for r, w in zip(sl.waitlist_reason, sl.waitlisted, strict=True))
     assert check_shortlists(sl) == []
@@ -464,7 +451,7 @@ def test_tight_exposure_on_narrow_candidates_never_raises(seed: int, n: int, m: 
     )
     sl = cm.shortlist(cs, k=k, exposure=t["exposure"], priority=t["priority"], waitlist=True,
                       allow_short=True)  # fmt: skip
-    most = max_flow_count(t["eligible"], np.minimum(t["capacity"], t["exposure"]))
+    most = max_cover_count(t["eligible"], np.minimum(t["capacity"], t["exposure"]))
     assert int((~sl.waitlisted).sum()) <= most
     assert all((r is not None) == w for r, w in zip(sl.waitlist_reason, sl.waitlisted, strict=True))
     assert check_shortlists(sl) == []
